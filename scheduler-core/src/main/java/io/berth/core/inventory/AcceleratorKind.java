@@ -1,0 +1,3 @@
+package io.berth.core.inventory;
+
+public enum AcceleratorKind { GPU, TPU }

@@ -1,0 +1,3 @@
+package io.berth.core.inventory;
+
+public enum StorageMedium { NVME, SSD, HDD }

@@ -1,0 +1,2 @@
+/** Berth scheduler core: plain Java, no Spring, JPA or HTTP types. */
+package io.berth.core;
