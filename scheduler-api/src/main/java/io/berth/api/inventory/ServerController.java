@@ -1,0 +1,116 @@
+package io.berth.api.inventory;
+
+import io.berth.api.web.ApiException;
+import io.berth.api.web.Page;
+import io.berth.core.inventory.ServerState;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.net.URI;
+import java.util.List;
+
+@RestController
+@RequestMapping("/api/v1/servers")
+class ServerController {
+    private final InventoryService inventory;
+
+    ServerController(InventoryService inventory) {
+        this.inventory = inventory;
+    }
+
+    @PostMapping
+    ResponseEntity<ServerView> create(@Valid @RequestBody ServerSpec spec) {
+        ServerView created = inventory.createServer(spec);
+        return ResponseEntity.created(URI.create("/api/v1/servers/" + created.name())).body(created);
+    }
+
+    /** Creates or replaces the server; the body's name must match the path. 201 when created, 200 when replaced. */
+    @PutMapping("/{name}")
+    ResponseEntity<ServerView> put(@PathVariable String name, @Valid @RequestBody ServerSpec spec) {
+        if (!name.equals(spec.name())) throw ApiException.invalid("name", "must match the path ('" + name + "')");
+        boolean created = inventory.putServer(spec);
+        return ResponseEntity.status(created ? HttpStatus.CREATED : HttpStatus.OK).body(inventory.server(name));
+    }
+
+    /**
+     * Lists servers ordered by name. {@code label} is {@code key=value} (exact) or {@code key} (present).
+     * {@code page} is 0-based, {@code size} 1 to 500.
+     */
+    @GetMapping
+    Page<ServerView> list(@RequestParam(required = false) ServerState state,
+                          @RequestParam(required = false) String rack,
+                          @RequestParam(required = false) String acceleratorModel,
+                          @RequestParam(required = false) String label,
+                          @RequestParam(defaultValue = "0") @Min(0) int page,
+                          @RequestParam(defaultValue = "50") @Min(1) @Max(500) int size) {
+        String key = null;
+        String value = null;
+        if (label != null) {
+            int eq = label.indexOf('=');
+            key = eq < 0 ? label : label.substring(0, eq);
+            value = eq < 0 ? null : label.substring(eq + 1);
+            if (key.isBlank()) throw ApiException.invalid("label", "expected key=value or key");
+        }
+        return inventory.servers(new ServerRepository.Filter(state, rack, acceleratorModel, key, value), page, size);
+    }
+
+    @GetMapping("/{name}")
+    ServerView get(@PathVariable String name) {
+        return inventory.server(name);
+    }
+
+    @GetMapping("/{name}/accelerators")
+    List<AcceleratorSpec> accelerators(@PathVariable String name) {
+        return inventory.server(name).accelerators();
+    }
+
+    @GetMapping("/{name}/storage")
+    List<LocalDeviceSpec> storage(@PathVariable String name) {
+        return inventory.server(name).localDevices();
+    }
+
+    record StateChange(@NotNull ServerState state) {
+    }
+
+    @PutMapping("/{name}/state")
+    ServerView changeState(@PathVariable String name, @Valid @RequestBody StateChange change) {
+        return inventory.changeState(name, change.state());
+    }
+
+    /** Stop placing new work on the server; running work continues. */
+    @PostMapping("/{name}/cordon")
+    ServerView cordon(@PathVariable String name) {
+        return inventory.changeState(name, ServerState.DRAINING);
+    }
+
+    /** Like cordon; the server is marked DRAINING until its work has finished. */
+    @PostMapping("/{name}/drain")
+    ServerView drain(@PathVariable String name) {
+        return inventory.changeState(name, ServerState.DRAINING);
+    }
+
+    @PostMapping("/{name}/ready")
+    ServerView ready(@PathVariable String name) {
+        return inventory.changeState(name, ServerState.READY);
+    }
+
+    @DeleteMapping("/{name}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void delete(@PathVariable String name) {
+        inventory.deleteServer(name);
+    }
+}

@@ -1,0 +1,213 @@
+package io.berth.api.inventory;
+
+import io.berth.core.inventory.Accelerator;
+import io.berth.core.inventory.AcceleratorHealth;
+import io.berth.core.inventory.AcceleratorKind;
+import io.berth.core.inventory.LocalDevice;
+import io.berth.core.inventory.Server;
+import io.berth.core.inventory.ServerState;
+import io.berth.core.inventory.StorageMedium;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Servers with their accelerators and local devices. Callers own the transaction. */
+@Repository
+class ServerRepository {
+    private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {
+    };
+    private static final String COLUMNS = "id, name, rack, cpu_millis, memory_mib, network_mbps, labels::text AS labels, "
+            + "state, idle_power_watts, peak_power_watts, version, created_at, updated_at";
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate template;
+    private final JsonMapper json;
+
+    ServerRepository(JdbcClient jdbc, JdbcTemplate template, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.template = template;
+        this.json = json;
+    }
+
+    /** Inserts a new server; a duplicate name raises DuplicateKeyException. */
+    void insert(Server s) {
+        long id = jdbc.sql("""
+                        INSERT INTO servers (name, rack, cpu_millis, memory_mib, network_mbps, labels, state,
+                                             idle_power_watts, peak_power_watts)
+                        VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?) RETURNING id""")
+                .params(s.name(), s.rack(), s.cpuMillis(), s.memoryMib(), s.networkMbps(), json.writeValueAsString(s.labels()),
+                        s.state().name(), s.idlePowerWatts(), s.peakPowerWatts())
+                .query(Long.class).single();
+        insertParts(id, s);
+    }
+
+    /** Creates or replaces the server of this name. Returns true when it was created. */
+    boolean upsert(Server s) {
+        record Row(long id, boolean inserted) {
+        }
+        Row row = jdbc.sql("""
+                        INSERT INTO servers (name, rack, cpu_millis, memory_mib, network_mbps, labels, state,
+                                             idle_power_watts, peak_power_watts)
+                        VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?)
+                        ON CONFLICT (name) DO UPDATE SET rack = excluded.rack, cpu_millis = excluded.cpu_millis,
+                            memory_mib = excluded.memory_mib, network_mbps = excluded.network_mbps,
+                            labels = excluded.labels, state = excluded.state,
+                            idle_power_watts = excluded.idle_power_watts, peak_power_watts = excluded.peak_power_watts,
+                            version = servers.version + 1, updated_at = now()
+                        RETURNING id, (xmax = 0) AS inserted""")
+                .params(s.name(), s.rack(), s.cpuMillis(), s.memoryMib(), s.networkMbps(), json.writeValueAsString(s.labels()),
+                        s.state().name(), s.idlePowerWatts(), s.peakPowerWatts())
+                .query((rs, n) -> new Row(rs.getLong("id"), rs.getBoolean("inserted"))).single();
+        if (!row.inserted()) {
+            jdbc.sql("DELETE FROM accelerators WHERE server_id = ?").param(row.id()).update();
+            jdbc.sql("DELETE FROM local_devices WHERE server_id = ?").param(row.id()).update();
+        }
+        insertParts(row.id(), s);
+        return row.inserted();
+    }
+
+    private void insertParts(long serverId, Server s) {
+        if (!s.accelerators().isEmpty()) {
+            template.batchUpdate("""
+                            INSERT INTO accelerators (server_id, idx, kind, vendor, model, memory_mib, interconnect_domain, health)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                    s.accelerators().stream().map(a -> new Object[]{serverId, a.index(), a.kind().name(), a.vendor(),
+                            a.model(), a.memoryMib(), a.interconnectDomain(), a.health().name()}).toList());
+        }
+        if (!s.localDevices().isEmpty()) {
+            template.batchUpdate("""
+                            INSERT INTO local_devices (server_id, name, medium, capacity_gib, read_mb_per_sec, write_mb_per_sec)
+                            VALUES (?, ?, ?, ?, ?, ?)""",
+                    s.localDevices().stream().map(d -> new Object[]{serverId, d.name(), d.medium().name(),
+                            d.capacityGib(), d.readMbPerSec(), d.writeMbPerSec()}).toList());
+        }
+    }
+
+    Optional<ServerView> find(String name) {
+        List<Row> rows = jdbc.sql("SELECT " + COLUMNS + " FROM servers WHERE name = ?").param(name).query(this::row).list();
+        return withParts(rows).stream().findFirst();
+    }
+
+    /** Filters are ANDed; null means "any". {@code label} is {@code key=value} or just {@code key}. */
+    record Filter(ServerState state, String rack, String acceleratorModel, String labelKey, String labelValue) {
+    }
+
+    List<ServerView> list(Filter f, int offset, int limit) {
+        Where w = where(f);
+        List<Object> params = new ArrayList<>(w.params());
+        params.add(limit);
+        params.add(offset);
+        List<Row> rows = jdbc.sql("SELECT " + COLUMNS + " FROM servers" + w.sql() + " ORDER BY name LIMIT ? OFFSET ?")
+                .params(params).query(this::row).list();
+        return withParts(rows);
+    }
+
+    long count(Filter f) {
+        Where w = where(f);
+        return jdbc.sql("SELECT count(*) FROM servers" + w.sql()).params(w.params()).query(Long.class).single();
+    }
+
+    /** Every server as a core record, for export and for the placement snapshot. */
+    List<Server> all() {
+        return withParts(jdbc.sql("SELECT " + COLUMNS + " FROM servers ORDER BY name").query(this::row).list())
+                .stream().map(v -> v.toSpec().toServer()).toList();
+    }
+
+    boolean updateState(String name, ServerState state) {
+        return jdbc.sql("UPDATE servers SET state = ?, version = version + 1, updated_at = now() WHERE name = ?")
+                .params(state.name(), name).update() == 1;
+    }
+
+    boolean delete(String name) {
+        return jdbc.sql("DELETE FROM servers WHERE name = ?").param(name).update() == 1;
+    }
+
+    private record Where(String sql, List<Object> params) {
+    }
+
+    private Where where(Filter f) {
+        List<String> clauses = new ArrayList<>();
+        List<Object> params = new ArrayList<>();
+        if (f.state() != null) {
+            clauses.add("state = ?");
+            params.add(f.state().name());
+        }
+        if (f.rack() != null) {
+            clauses.add("rack = ?");
+            params.add(f.rack());
+        }
+        if (f.acceleratorModel() != null) {
+            clauses.add("EXISTS (SELECT 1 FROM accelerators a WHERE a.server_id = servers.id AND a.model = ?)");
+            params.add(f.acceleratorModel());
+        }
+        if (f.labelKey() != null) {
+            if (f.labelValue() != null) {
+                clauses.add("labels @> CAST(? AS jsonb)");
+                params.add(json.writeValueAsString(Map.of(f.labelKey(), f.labelValue())));
+            } else {
+                clauses.add("jsonb_exists(labels, ?)");
+                params.add(f.labelKey());
+            }
+        }
+        return new Where(clauses.isEmpty() ? "" : " WHERE " + String.join(" AND ", clauses), params);
+    }
+
+    private record Row(long id, ServerView view) {
+    }
+
+    private Row row(ResultSet rs, int n) throws SQLException {
+        return new Row(rs.getLong("id"), new ServerView(rs.getString("name"), rs.getString("rack"),
+                rs.getLong("cpu_millis"), rs.getLong("memory_mib"), rs.getLong("network_mbps"),
+                json.readValue(rs.getString("labels"), LABELS), ServerState.valueOf(rs.getString("state")),
+                rs.getInt("idle_power_watts"), rs.getInt("peak_power_watts"), List.of(), List.of(),
+                rs.getLong("version"), rs.getTimestamp("created_at").toInstant(),
+                rs.getTimestamp("updated_at").toInstant()));
+    }
+
+    /** Loads accelerators and devices of all rows in two queries (no N+1). */
+    private List<ServerView> withParts(List<Row> rows) {
+        if (rows.isEmpty()) return List.of();
+        Long[] ids = rows.stream().map(Row::id).toArray(Long[]::new);
+        Map<Long, List<AcceleratorSpec>> accs = new HashMap<>();
+        template.query("""
+                        SELECT server_id, idx, kind, vendor, model, memory_mib, interconnect_domain, health
+                        FROM accelerators WHERE server_id = ANY (?) ORDER BY server_id, idx""",
+                rs -> {
+                    accs.computeIfAbsent(rs.getLong("server_id"), k -> new ArrayList<>()).add(AcceleratorSpec.of(
+                            new Accelerator(rs.getInt("idx"), AcceleratorKind.valueOf(rs.getString("kind")),
+                                    rs.getString("vendor"), rs.getString("model"), rs.getInt("memory_mib"),
+                                    rs.getString("interconnect_domain"),
+                                    AcceleratorHealth.valueOf(rs.getString("health")))));
+                }, (Object) ids);
+        Map<Long, List<LocalDeviceSpec>> devices = new HashMap<>();
+        template.query("""
+                        SELECT server_id, name, medium, capacity_gib, read_mb_per_sec, write_mb_per_sec
+                        FROM local_devices WHERE server_id = ANY (?) ORDER BY server_id, name""",
+                rs -> {
+                    devices.computeIfAbsent(rs.getLong("server_id"), k -> new ArrayList<>()).add(LocalDeviceSpec.of(
+                            new LocalDevice(rs.getString("name"), StorageMedium.valueOf(rs.getString("medium")),
+                                    rs.getLong("capacity_gib"), rs.getInt("read_mb_per_sec"),
+                                    rs.getInt("write_mb_per_sec"))));
+                }, (Object) ids);
+        List<ServerView> views = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            ServerView v = r.view();
+            views.add(new ServerView(v.name(), v.rack(), v.cpuMillis(), v.memoryMib(), v.networkMbps(), v.labels(),
+                    v.state(), v.idlePowerWatts(), v.peakPowerWatts(), accs.getOrDefault(r.id(), List.of()),
+                    devices.getOrDefault(r.id(), List.of()), v.version(), v.createdAt(), v.updatedAt()));
+        }
+        return views;
+    }
+}

@@ -1,0 +1,19 @@
+package io.berth.api.inventory;
+
+import io.berth.core.inventory.ServerState;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** A stored server as the API returns it. {@code version} increases on every change. */
+public record ServerView(String name, String rack, long cpuMillis, long memoryMib, long networkMbps,
+                         Map<String, String> labels, ServerState state, int idlePowerWatts, int peakPowerWatts,
+                         List<AcceleratorSpec> accelerators, List<LocalDeviceSpec> localDevices,
+                         long version, Instant createdAt, Instant updatedAt) {
+
+    ServerSpec toSpec() {
+        return new ServerSpec(name, rack, cpuMillis, memoryMib, networkMbps, labels, state, idlePowerWatts,
+                peakPowerWatts, accelerators, localDevices);
+    }
+}

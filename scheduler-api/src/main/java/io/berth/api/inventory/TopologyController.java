@@ -1,0 +1,140 @@
+package io.berth.api.inventory;
+
+import io.berth.api.inventory.TopologySpecs.LinkSpec;
+import io.berth.api.inventory.TopologySpecs.RackSpec;
+import io.berth.api.inventory.TopologySpecs.SwitchSpec;
+import io.berth.api.inventory.TopologySpecs.VolumeSpec;
+import io.berth.api.inventory.TopologySpecs.ZoneSpec;
+import io.berth.api.web.ApiException;
+import jakarta.validation.Valid;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.net.URI;
+import java.util.List;
+
+/** Zones, racks, switches, links and shared volumes as collections, and the topology graph. */
+@RestController
+@RequestMapping("/api/v1")
+class TopologyController {
+    private final InventoryService inventory;
+    private final TopologyGraph graph;
+
+    TopologyController(InventoryService inventory, TopologyGraph graph) {
+        this.inventory = inventory;
+        this.graph = graph;
+    }
+
+    @GetMapping("/topology")
+    TopologyGraph.Graph topology() {
+        return graph.build();
+    }
+
+    @GetMapping("/zones")
+    List<ZoneSpec> zones() {
+        return inventory.zones();
+    }
+
+    @PostMapping("/zones")
+    ResponseEntity<ZoneSpec> createZone(@Valid @RequestBody ZoneSpec zone) {
+        inventory.createZone(zone);
+        return ResponseEntity.created(URI.create("/api/v1/zones/" + zone.name())).body(zone);
+    }
+
+    @DeleteMapping("/zones/{name}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void deleteZone(@PathVariable String name) {
+        inventory.delete("zone", name);
+    }
+
+    @GetMapping("/racks")
+    List<RackSpec> racks() {
+        return inventory.racks();
+    }
+
+    @GetMapping("/racks/{name}")
+    RackSpec rack(@PathVariable String name) {
+        return inventory.racks().stream().filter(r -> r.name().equals(name)).findFirst()
+                .orElseThrow(() -> ApiException.notFound("rack", name));
+    }
+
+    @PostMapping("/racks")
+    ResponseEntity<RackSpec> createRack(@Valid @RequestBody RackSpec rack) {
+        inventory.createRack(rack);
+        return ResponseEntity.created(URI.create("/api/v1/racks/" + rack.name())).body(rack);
+    }
+
+    @DeleteMapping("/racks/{name}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void deleteRack(@PathVariable String name) {
+        inventory.delete("rack", name);
+    }
+
+    @GetMapping("/switches")
+    List<SwitchSpec> switches() {
+        return inventory.switches();
+    }
+
+    @PostMapping("/switches")
+    ResponseEntity<SwitchSpec> createSwitch(@Valid @RequestBody SwitchSpec sw) {
+        inventory.createSwitch(sw);
+        return ResponseEntity.created(URI.create("/api/v1/switches/" + sw.name())).body(sw);
+    }
+
+    @DeleteMapping("/switches/{name}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void deleteSwitch(@PathVariable String name) {
+        inventory.delete("switch", name);
+    }
+
+    @GetMapping("/links")
+    List<TopologyRepository.StoredLink> links() {
+        return inventory.links();
+    }
+
+    @PostMapping("/links")
+    ResponseEntity<TopologyRepository.StoredLink> createLink(@Valid @RequestBody LinkSpec link) {
+        long id = inventory.createLink(link);
+        LinkSpec l = link.normalized();
+        return ResponseEntity.created(URI.create("/api/v1/links/" + id))
+                .body(new TopologyRepository.StoredLink(id, l.endpointA(), l.endpointB(), l.bandwidthMbps(),
+                        l.latencyMicros()));
+    }
+
+    @DeleteMapping("/links/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void deleteLink(@PathVariable long id) {
+        inventory.delete("link", Long.toString(id));
+    }
+
+    @GetMapping("/volumes")
+    List<VolumeSpec> volumes() {
+        return inventory.volumes();
+    }
+
+    @GetMapping("/volumes/{name}")
+    VolumeSpec volume(@PathVariable String name) {
+        return inventory.volumes().stream().filter(v -> v.name().equals(name)).findFirst()
+                .orElseThrow(() -> ApiException.notFound("volume", name));
+    }
+
+    @PostMapping("/volumes")
+    ResponseEntity<VolumeSpec> createVolume(@Valid @RequestBody VolumeSpec volume) {
+        inventory.createVolume(volume);
+        return ResponseEntity.created(URI.create("/api/v1/volumes/" + volume.name())).body(volume);
+    }
+
+    @DeleteMapping("/volumes/{name}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void deleteVolume(@PathVariable String name) {
+        inventory.delete("volume", name);
+    }
+}

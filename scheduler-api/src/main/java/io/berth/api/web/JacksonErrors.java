@@ -1,0 +1,68 @@
+package io.berth.api.web;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.exc.InvalidFormatException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+import tools.jackson.databind.exc.ValueInstantiationException;
+
+/** Turns Jackson parse failures into a field error a caller can act on, without leaking Java class names. */
+final class JacksonErrors {
+    private JacksonErrors() {
+    }
+
+    static ApiException.FieldError toFieldError(JacksonException e, String format) {
+        String path = path(e);
+        if (e instanceof UnrecognizedPropertyException u) {
+            return new ApiException.FieldError(path, "unknown field '" + u.getPropertyName() + "'");
+        }
+        if (e instanceof InvalidFormatException f) {
+            return new ApiException.FieldError(path, "invalid value '" + f.getValue() + "', expected "
+                    + describe(f.getTargetType()));
+        }
+        if (e instanceof ValueInstantiationException v && v.getCause() != null) {
+            return new ApiException.FieldError(path, v.getCause().getMessage());
+        }
+        if (e instanceof MismatchedInputException m) {
+            return new ApiException.FieldError(path, "invalid value, expected " + describe(m.getTargetType()));
+        }
+        if (e instanceof StreamReadException && e.getLocation() != null) {
+            return new ApiException.FieldError("body", "malformed " + format + " at line "
+                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+        }
+        return new ApiException.FieldError(path, "malformed " + format);
+    }
+
+    private static String path(JacksonException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JacksonException.Reference ref : e.getPath()) {
+            if (ref.getPropertyName() != null) {
+                if (!sb.isEmpty()) sb.append('.');
+                sb.append(ref.getPropertyName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.isEmpty() ? "body" : sb.toString();
+    }
+
+    private static String describe(Class<?> type) {
+        if (type == null) return "a different type";
+        if (type.isEnum()) {
+            StringBuilder sb = new StringBuilder("one of ");
+            Object[] constants = type.getEnumConstants();
+            for (int i = 0; i < constants.length; i++) {
+                if (i > 0) sb.append(", ");
+                sb.append(constants[i]);
+            }
+            return sb.toString();
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) return "an integer";
+        if (type == Boolean.class || type == boolean.class) return "true or false";
+        if (type == String.class) return "a string";
+        if (java.util.Collection.class.isAssignableFrom(type)) return "a list";
+        if (java.util.Map.class.isAssignableFrom(type)) return "a map";
+        return "an object";
+    }
+}

@@ -1,0 +1,152 @@
+package io.berth.api.web;
+
+import jakarta.validation.ConstraintViolationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The single place where exceptions become RFC 9457 problem details. 4xx are logged at WARN, 5xx at ERROR; a 5xx body
+ * never carries the exception's message. Field errors are listed under {@code errors} as {field, message}.
+ */
+@RestControllerAdvice
+public class ProblemHandler extends ResponseEntityExceptionHandler {
+    private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<Object> api(ApiException e, WebRequest request) {
+        return problem(e.status(), e.type(), e.getMessage(), e.fieldErrors(), request);
+    }
+
+    @ExceptionHandler(DuplicateKeyException.class)
+    ResponseEntity<Object> duplicate(DuplicateKeyException e, WebRequest request) {
+        return problem(HttpStatus.CONFLICT, Problems.type("conflict"), "a resource with this name already exists",
+                List.of(), request);
+    }
+
+    @ExceptionHandler(OptimisticLockingFailureException.class)
+    ResponseEntity<Object> optimistic(OptimisticLockingFailureException e, WebRequest request) {
+        return problem(HttpStatus.CONFLICT, Problems.type("concurrent-modification"),
+                "the resource was changed concurrently; read it again and retry", List.of(), request);
+    }
+
+    @ExceptionHandler(DataIntegrityViolationException.class)
+    ResponseEntity<Object> integrity(DataIntegrityViolationException e, WebRequest request) {
+        log.warn("integrity violation: {}", e.getMostSpecificCause().getMessage());
+        return problem(HttpStatus.CONFLICT, Problems.type("conflict"),
+                "the change conflicts with existing data (a reference or a unique name)", List.of(), request);
+    }
+
+    @ExceptionHandler(ConstraintViolationException.class)
+    ResponseEntity<Object> constraint(ConstraintViolationException e, WebRequest request) {
+        List<ApiException.FieldError> errors = e.getConstraintViolations().stream()
+                .map(v -> new ApiException.FieldError(v.getPropertyPath().toString(), v.getMessage()))
+                .sorted(Comparator.comparing(ApiException.FieldError::field))
+                .toList();
+        return api(ApiException.invalid(errors), request);
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<Object> typeMismatch(MethodArgumentTypeMismatchException e, WebRequest request) {
+        return api(ApiException.invalid(e.getName(), "invalid value '" + e.getValue() + "'"), request);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Object> unexpected(Exception e, WebRequest request) {
+        PayloadTooLargeException tooLarge = causeOf(e, PayloadTooLargeException.class);
+        if (tooLarge != null) return api(ApiException.tooLarge(tooLarge.limitBytes()), request);
+        log.error("unexpected error on {}", request.getDescription(false), e);
+        return problem(HttpStatus.INTERNAL_SERVER_ERROR, Problems.type("internal-error"),
+                "an internal error occurred; it has been logged", List.of(), request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException e, HttpHeaders headers,
+                                                                  HttpStatusCode status, WebRequest request) {
+        List<ApiException.FieldError> errors = new ArrayList<>();
+        e.getBindingResult().getFieldErrors().forEach(f ->
+                errors.add(new ApiException.FieldError(f.getField(), f.getDefaultMessage())));
+        e.getBindingResult().getGlobalErrors().forEach(g ->
+                errors.add(new ApiException.FieldError(g.getObjectName(), g.getDefaultMessage())));
+        errors.sort(Comparator.comparing(ApiException.FieldError::field));
+        return api(ApiException.invalid(errors), request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException e,
+                                                                            HttpHeaders headers, HttpStatusCode status,
+                                                                            WebRequest request) {
+        List<ApiException.FieldError> errors = new ArrayList<>();
+        e.getParameterValidationResults().forEach(r -> r.getResolvableErrors().forEach(err ->
+                errors.add(new ApiException.FieldError(r.getMethodParameter().getParameterName(),
+                        err.getDefaultMessage()))));
+        return api(ApiException.invalid(errors), request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e, HttpHeaders headers,
+                                                                  HttpStatusCode status, WebRequest request) {
+        PayloadTooLargeException tooLarge = causeOf(e, PayloadTooLargeException.class);
+        if (tooLarge != null) return api(ApiException.tooLarge(tooLarge.limitBytes()), request);
+        JacksonException jackson = causeOf(e, JacksonException.class);
+        ApiException.FieldError error = jackson != null
+                ? JacksonErrors.toFieldError(jackson, "JSON")
+                : new ApiException.FieldError("body", "missing or unreadable request body");
+        return api(ApiException.invalid(List.of(error)), request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(Exception e, Object body, HttpHeaders headers,
+                                                             HttpStatusCode status, WebRequest request) {
+        if (status.is5xxServerError()) log.error("request failed: {}", request.getDescription(false), e);
+        else log.warn("{} on {}: {}", status.value(), request.getDescription(false), e.getMessage());
+        ResponseEntity<Object> response = super.handleExceptionInternal(e, body, headers, status, request);
+        if (response != null && response.getBody() instanceof ProblemDetail problem
+                && (problem.getType() == null || "about:blank".equals(problem.getType().toString()))) {
+            HttpStatus known = HttpStatus.resolve(status.value());
+            problem.setType(Problems.type(known == null ? "http-" + status.value()
+                    : known.getReasonPhrase().toLowerCase(java.util.Locale.ROOT).replace(' ', '-')));
+        }
+        return response;
+    }
+
+    private ResponseEntity<Object> problem(HttpStatusCode status, URI type, String detail,
+                                           List<ApiException.FieldError> errors, WebRequest request) {
+        if (status.is5xxServerError()) log.error("{} on {}: {}", status.value(), request.getDescription(false), detail);
+        else log.warn("{} on {}: {}", status.value(), request.getDescription(false), detail);
+        ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
+        body.setType(type);
+        if (!errors.isEmpty()) body.setProperty("errors", errors);
+        return ResponseEntity.status(status).contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+                .body(body);
+    }
+
+    static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) return type.cast(t);
+            if (t.getCause() == t) break;
+        }
+        return null;
+    }
+}
