@@ -71,7 +71,9 @@ class ServerRepository {
                         s.state().name(), s.idlePowerWatts(), s.peakPowerWatts())
                 .query((rs, n) -> new Row(rs.getLong("id"), rs.getBoolean("inserted"))).single();
         if (!row.inserted()) {
-            jdbc.sql("DELETE FROM accelerators WHERE server_id = ?").param(row.id()).update();
+            // accelerators are updated in place, not replaced, so that their usage counters (V2) survive
+            jdbc.sql("DELETE FROM accelerators WHERE server_id = ? AND NOT (idx = ANY (?))")
+                    .params(row.id(), s.accelerators().stream().map(Accelerator::index).toArray(Integer[]::new)).update();
             jdbc.sql("DELETE FROM local_devices WHERE server_id = ?").param(row.id()).update();
         }
         insertParts(row.id(), s);
@@ -82,7 +84,10 @@ class ServerRepository {
         if (!s.accelerators().isEmpty()) {
             template.batchUpdate("""
                             INSERT INTO accelerators (server_id, idx, kind, vendor, model, memory_mib, interconnect_domain, health)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                            ON CONFLICT (server_id, idx) DO UPDATE SET kind = excluded.kind, vendor = excluded.vendor,
+                                model = excluded.model, memory_mib = excluded.memory_mib,
+                                interconnect_domain = excluded.interconnect_domain, health = excluded.health""",
                     s.accelerators().stream().map(a -> new Object[]{serverId, a.index(), a.kind().name(), a.vendor(),
                             a.model(), a.memoryMib(), a.interconnectDomain(), a.health().name()}).toList());
         }

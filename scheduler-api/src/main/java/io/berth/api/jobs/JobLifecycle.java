@@ -1,0 +1,140 @@
+package io.berth.api.jobs;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The job and worker state machine. Every method is one transaction that first locks the job row, so reports from
+ * agents, cancellations, timeouts and the scheduling loop serialise per job. All methods are idempotent: replaying a
+ * report or a cancel changes nothing the second time.
+ */
+@Service
+public class JobLifecycle {
+    private static final Logger log = LoggerFactory.getLogger(JobLifecycle.class);
+    private static final Set<WorkerState> STARTABLE = EnumSet.of(WorkerState.ASSIGNED);
+    private static final Set<JobState> PLACED = EnumSet.of(JobState.SCHEDULED, JobState.RUNNING);
+    private static final Set<WorkerState> LIVE_WORKER = EnumSet.of(WorkerState.ASSIGNED, WorkerState.RUNNING);
+
+    private final JobRepository jobs;
+    private final WorkerRepository workers;
+
+    JobLifecycle(JobRepository jobs, WorkerRepository workers) {
+        this.jobs = jobs;
+        this.workers = workers;
+    }
+
+    /** An agent's report about one of its workers. Unknown workers are ignored (returns false). */
+    @Transactional
+    public boolean workerReported(UUID workerId, WorkerState reported, Integer exitCode, String message) {
+        WorkerRow w = workers.find(workerId).orElse(null);
+        if (w == null) return false;
+        JobRow job = jobs.lock(w.jobId()).orElseThrow();
+        boolean current = w.attempt() == job.attempt() && PLACED.contains(job.state());
+        switch (reported) {
+            case RUNNING -> {
+                if (workers.transition(workerId, STARTABLE, WorkerState.RUNNING, null, null) && current
+                        && job.state() == JobState.SCHEDULED && allIn(job, EnumSet.of(WorkerState.RUNNING,
+                        WorkerState.SUCCEEDED))) {
+                    jobs.transition(job.id(), Set.of(JobState.SCHEDULED), JobState.RUNNING, "all workers running");
+                }
+            }
+            case SUCCEEDED -> {
+                WorkerState to = w.state() == WorkerState.STOPPING ? WorkerState.STOPPED : WorkerState.SUCCEEDED;
+                if (workers.transition(workerId, WorkerState.ACTIVE, to, exitCode, message) && current
+                        && allIn(job, EnumSet.of(WorkerState.SUCCEEDED))) {
+                    if (job.state() == JobState.SCHEDULED)
+                        jobs.transition(job.id(), Set.of(JobState.SCHEDULED), JobState.RUNNING, "all workers running");
+                    jobs.transition(job.id(), PLACED, JobState.SUCCEEDED, "all workers succeeded");
+                }
+            }
+            case FAILED, LOST, STOPPED -> {
+                WorkerState to = w.state() == WorkerState.STOPPING ? WorkerState.STOPPED : reported;
+                if (workers.transition(workerId, WorkerState.ACTIVE, to, exitCode, message) && current
+                        && to != WorkerState.STOPPED) {
+                    attemptFailed(job, "worker rank " + w.rank() + " on " + w.serverName() + " "
+                            + (reported == WorkerState.LOST ? "was lost" : "failed")
+                            + (exitCode == null ? "" : " with exit code " + exitCode)
+                            + (message == null || message.isBlank() ? "" : ": " + message));
+                }
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Cancels a live job: CANCELLED at once, its workers are told to stop. False if it had already ended. */
+    @Transactional
+    public boolean cancel(UUID jobId, String reason) {
+        JobRow job = jobs.lock(jobId).orElseThrow();
+        if (!jobs.transition(jobId, JobState.LIVE, JobState.CANCELLED, reason)) return false;
+        stopWorkers(job);
+        return true;
+    }
+
+    /** Evicts a placed job for a higher-priority one: PREEMPTED, then QUEUED again; no retry is used up. */
+    @Transactional
+    public boolean preempt(UUID jobId, String reason) {
+        JobRow job = jobs.lock(jobId).orElseThrow();
+        if (!jobs.transition(jobId, PLACED, JobState.PREEMPTED, reason))
+            return false;
+        stopWorkers(job);
+        jobs.transition(jobId, Set.of(JobState.PREEMPTED), JobState.QUEUED, "requeued after preemption");
+        return true;
+    }
+
+    /** A job ran past its maximum run time: FAILED without retry. */
+    @Transactional
+    public boolean timedOut(UUID jobId, String reason) {
+        JobRow job = jobs.lock(jobId).orElseThrow();
+        if (!jobs.transition(jobId, PLACED, JobState.FAILED, reason))
+            return false;
+        stopWorkers(job);
+        return true;
+    }
+
+    /** Every active worker of the server is LOST (its agent went silent); their jobs are requeued or fail. */
+    @Transactional
+    public int serverLost(long serverId, String serverName) {
+        List<WorkerRow> affected = workers.ofServer(serverId, WorkerState.ACTIVE);
+        for (WorkerRow w : affected) {
+            workerReported(w.id(), WorkerState.LOST, null, "server " + serverName + " stopped responding");
+        }
+        return affected.size();
+    }
+
+    /** The current attempt failed: stop its other workers, then requeue, or FAIL when out of retries. */
+    private void attemptFailed(JobRow job, String reason) {
+        stopWorkers(job);
+        jobs.countFailure(job.id());
+        int failures = job.failures() + 1;
+        if (failures > job.maxRetries()) {
+            jobs.transition(job.id(), PLACED, JobState.FAILED,
+                    "out of retries (" + job.maxRetries() + "): " + reason);
+        } else {
+            jobs.transition(job.id(), PLACED, JobState.QUEUED,
+                    "requeued (failure " + failures + " of at most " + (job.maxRetries() + 1) + "): " + reason);
+        }
+        log.info("job {} attempt {} failed: {}", job.id(), job.attempt(), reason);
+    }
+
+    private void stopWorkers(JobRow job) {
+        for (WorkerRow w : workers.ofJob(job.id())) {
+            if (LIVE_WORKER.contains(w.state()))
+                workers.transition(w.id(), LIVE_WORKER, WorkerState.STOPPING, null, "stop requested");
+        }
+    }
+
+    private boolean allIn(JobRow job, Set<WorkerState> states) {
+        List<WorkerRow> attempt = workers.ofJob(job.id()).stream().filter(w -> w.attempt() == job.attempt()).toList();
+        return !attempt.isEmpty() && attempt.stream().allMatch(w -> states.contains(w.state()));
+    }
+}

@@ -1,0 +1,194 @@
+package io.berth.api.jobs;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Jobs and their events. Every state change goes through {@link #transition}, which also writes the event. */
+@Repository
+public class JobRepository {
+    private static final String COLUMNS = "id, name, tenant, priority, state, spec::text AS spec, attempt, failures, "
+            + "max_retries, max_run_seconds, gpu_milli, cpu_millis, memory_mib, pending_reason, message, version, "
+            + "created_at, updated_at, started_at, finished_at";
+
+    private final JdbcClient jdbc;
+
+    JobRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * Inserts a QUEUED job with its first event. With an idempotency key that the tenant used before, inserts nothing
+     * and returns empty (the unique constraint decides, so concurrent retries cannot both insert).
+     */
+    Optional<UUID> insert(UUID id, JobSpec spec, String specJson, String idempotencyKey) {
+        Optional<UUID> inserted = jdbc.sql("""
+                        INSERT INTO jobs (id, name, tenant, priority, state, spec, idempotency_key, max_retries,
+                                          max_run_seconds, gpu_milli, cpu_millis, memory_mib)
+                        VALUES (?, ?, ?, ?, 'QUEUED', CAST(? AS jsonb), ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (tenant, idempotency_key) DO NOTHING
+                        RETURNING id""")
+                .params(id, spec.name(), spec.tenant(), spec.priorityOrDefault(), specJson, idempotencyKey,
+                        spec.retriesOrDefault(), spec.maxRunSeconds(), spec.gpuMilli(), spec.cpuMillis(), spec.memoryMib())
+                .query(UUID.class).optional();
+        inserted.ifPresent(j -> event(j, null, JobState.QUEUED, "submitted"));
+        return inserted;
+    }
+
+    Optional<UUID> findByIdempotencyKey(String tenant, String key) {
+        return jdbc.sql("SELECT id FROM jobs WHERE tenant = ? AND idempotency_key = ?").params(tenant, key)
+                .query(UUID.class).optional();
+    }
+
+    public Optional<JobRow> find(UUID id) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE id = ?").param(id).query(JobRepository::row).optional();
+    }
+
+    /** Locks the job row for the rest of the transaction (the first lock every job-changing transaction takes). */
+    public Optional<JobRow> lock(UUID id) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE id = ? FOR UPDATE").param(id)
+                .query(JobRepository::row).optional();
+    }
+
+    List<JobRow> list(JobState state, String tenant, int offset, int limit) {
+        Where w = where(state, tenant);
+        List<Object> params = new ArrayList<>(w.params());
+        params.add(limit);
+        params.add(offset);
+        return jdbc.sql("SELECT " + COLUMNS + " FROM jobs" + w.sql() + " ORDER BY created_at DESC, id LIMIT ? OFFSET ?")
+                .params(params).query(JobRepository::row).list();
+    }
+
+    long count(JobState state, String tenant) {
+        Where w = where(state, tenant);
+        return jdbc.sql("SELECT count(*) FROM jobs" + w.sql()).params(w.params()).query(Long.class).single();
+    }
+
+    private record Where(String sql, List<Object> params) {
+    }
+
+    private static Where where(JobState state, String tenant) {
+        List<String> clauses = new ArrayList<>();
+        List<Object> params = new ArrayList<>();
+        if (state != null) {
+            clauses.add("state = ?");
+            params.add(state.name());
+        }
+        if (tenant != null) {
+            clauses.add("tenant = ?");
+            params.add(tenant);
+        }
+        return new Where(clauses.isEmpty() ? "" : " WHERE " + String.join(" AND ", clauses), params);
+    }
+
+    /** The queue: QUEUED jobs by priority (highest first), then age. */
+    public List<JobRow> queued(int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE state = 'QUEUED' ORDER BY priority DESC, created_at, id LIMIT ?")
+                .param(limit).query(JobRepository::row).list();
+    }
+
+    public List<JobRow> inStates(Collection<JobState> states) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE state = ANY (?)")
+                .param(states.stream().map(Enum::name).toArray(String[]::new)).query(JobRepository::row).list();
+    }
+
+    /**
+     * Moves the job from one of {@code from} to {@code to} and records the event. Returns false (and changes nothing)
+     * when the job is in none of {@code from}.
+     */
+    public boolean transition(UUID id, Collection<JobState> from, JobState to, String reason) {
+        Optional<String> previous = jdbc.sql("""
+                        UPDATE jobs j SET state = ?, version = j.version + 1, updated_at = now(),
+                            pending_reason = CASE WHEN ? = 'QUEUED' THEN j.pending_reason ELSE NULL END,
+                            message = ?,
+                            started_at = CASE WHEN ? = 'RUNNING' AND j.started_at IS NULL THEN now() ELSE j.started_at END,
+                            finished_at = CASE WHEN ? IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN now() ELSE NULL END
+                        FROM (SELECT id, state FROM jobs WHERE id = ? FOR UPDATE) old
+                        WHERE j.id = old.id AND old.state = ANY (?)
+                        RETURNING old.state""")
+                .params(to.name(), to.name(), reason, to.name(), to.name(), id,
+                        from.stream().map(Enum::name).toArray(String[]::new))
+                .query(String.class).optional();
+        previous.ifPresent(p -> event(id, JobState.valueOf(p), to, reason));
+        return previous.isPresent();
+    }
+
+    /** Placement commit: QUEUED to SCHEDULED only if nobody changed the job since {@code version} was read. */
+    public boolean schedule(UUID id, long version, int attempt) {
+        int n = jdbc.sql("""
+                        UPDATE jobs SET state = 'SCHEDULED', attempt = ?, version = version + 1, updated_at = now(),
+                            pending_reason = NULL, message = NULL
+                        WHERE id = ? AND state = 'QUEUED' AND version = ?""")
+                .params(attempt, id, version).update();
+        return n == 1;
+    }
+
+    public void countFailure(UUID id) {
+        jdbc.sql("UPDATE jobs SET failures = failures + 1 WHERE id = ?").param(id).update();
+    }
+
+    /** Records why a queued job waits; writes only when the reason changed. */
+    public void setPendingReason(UUID id, String reason) {
+        jdbc.sql("UPDATE jobs SET pending_reason = ? WHERE id = ? AND state = 'QUEUED' AND pending_reason IS DISTINCT FROM ?")
+                .params(reason, id, reason).update();
+    }
+
+    public void event(UUID id, JobState from, JobState to, String reason) {
+        jdbc.sql("INSERT INTO job_events (job_id, from_state, to_state, reason) VALUES (?, ?, ?, ?)")
+                .params(id, from == null ? null : from.name(), to.name(), reason).update();
+    }
+
+    public record Event(Instant at, JobState from, JobState to, String reason) {
+    }
+
+    List<Event> events(UUID id) {
+        return jdbc.sql("SELECT at, from_state, to_state, reason FROM job_events WHERE job_id = ? ORDER BY id").param(id)
+                .query((rs, n) -> new Event(rs.getTimestamp(1).toInstant(),
+                        rs.getString(2) == null ? null : JobState.valueOf(rs.getString(2)),
+                        JobState.valueOf(rs.getString(3)), rs.getString(4))).list();
+    }
+
+    public record Metric(UUID workerId, int epoch, double loss, Double accuracy, Double samplesPerSecond, Instant at) {
+    }
+
+    List<Metric> metrics(UUID jobId) {
+        return jdbc.sql("""
+                        SELECT worker_id, epoch, loss, accuracy, samples_per_second, at FROM job_metrics
+                        WHERE job_id = ? ORDER BY at, epoch""").param(jobId)
+                .query((rs, n) -> new Metric(rs.getObject(1, UUID.class), rs.getInt(2), rs.getDouble(3),
+                        (Double) rs.getObject(4), (Double) rs.getObject(5), rs.getTimestamp(6).toInstant())).list();
+    }
+
+    public record LogLine(long id, UUID workerId, Instant at, String line) {
+    }
+
+    List<LogLine> logs(UUID jobId, long afterId, int limit) {
+        return jdbc.sql("SELECT id, worker_id, at, line FROM worker_logs WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?")
+                .params(jobId, afterId, limit)
+                .query((rs, n) -> new LogLine(rs.getLong(1), rs.getObject(2, UUID.class), rs.getTimestamp(3).toInstant(),
+                        rs.getString(4))).list();
+    }
+
+    private static JobRow row(ResultSet rs, int n) throws SQLException {
+        return new JobRow(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("tenant"),
+                rs.getInt("priority"), JobState.valueOf(rs.getString("state")), rs.getString("spec"),
+                rs.getInt("attempt"), rs.getInt("failures"), rs.getInt("max_retries"),
+                (Integer) rs.getObject("max_run_seconds"), rs.getLong("gpu_milli"), rs.getLong("cpu_millis"),
+                rs.getLong("memory_mib"), rs.getString("pending_reason"), rs.getString("message"),
+                rs.getLong("version"), instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("updated_at")),
+                instant(rs.getTimestamp("started_at")), instant(rs.getTimestamp("finished_at")));
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+}

@@ -1,0 +1,17 @@
+package io.berth.api.jobs;
+
+import java.util.Set;
+
+/**
+ * QUEUED -> SCHEDULED (placed, workers assigned) -> RUNNING (every worker started) -> SUCCEEDED | FAILED.
+ * CANCELLED from any live state; PREEMPTED is passed through on the way back to QUEUED.
+ */
+public enum JobState {
+    QUEUED, SCHEDULED, RUNNING, SUCCEEDED, FAILED, CANCELLED, PREEMPTED;
+
+    public static final Set<JobState> LIVE = Set.of(QUEUED, SCHEDULED, RUNNING);
+
+    public boolean terminal() {
+        return this == SUCCEEDED || this == FAILED || this == CANCELLED;
+    }
+}

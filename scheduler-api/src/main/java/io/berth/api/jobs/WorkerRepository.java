@@ -1,0 +1,131 @@
+package io.berth.api.jobs;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Workers and the usage counters they hold. {@link #reserve} and {@link #release} keep the counters on servers and
+ * accelerators equal to the sum over workers holding resources; the CHECK constraints of V2 refuse any reservation
+ * beyond capacity, so a racing placement fails instead of over-allocating. Callers own the transaction.
+ */
+@Repository
+public class WorkerRepository {
+    private static final String COLUMNS = "w.id, w.job_id, w.attempt, w.task_group, w.replica, w.rank, w.world_size, "
+            + "w.server_id, s.name AS server_name, w.gpu_indices, w.milli_gpu, w.cpu_millis, w.memory_mib, "
+            + "w.network_mbps, w.master_addr, w.master_port, w.state, w.holds_resources, w.exit_code, w.message";
+    private static final String FROM = " FROM workers w JOIN servers s ON s.id = w.server_id";
+
+    private final JdbcClient jdbc;
+
+    WorkerRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Thrown when the database refuses a reservation: the server is gone, not READY, or the GPU not healthy. */
+    public static final class ReservationRefused extends RuntimeException {
+        ReservationRefused(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Adds one worker's demand to the counters of its server and GPUs and inserts the worker. Capacity overflow
+     * raises DataIntegrityViolationException (CHECK constraint); an unschedulable server raises ReservationRefused.
+     */
+    public void reserve(WorkerRow w) {
+        Long serverId = jdbc.sql("""
+                        UPDATE servers SET cpu_millis_used = cpu_millis_used + ?, memory_mib_used = memory_mib_used + ?,
+                            network_mbps_used = network_mbps_used + ?
+                        WHERE name = ? AND state = 'READY' RETURNING id""")
+                .params(w.cpuMillis(), w.memoryMib(), w.networkMbps(), w.serverName()).query(Long.class).optional()
+                .orElseThrow(() -> new ReservationRefused("server " + w.serverName() + " is not READY"));
+        if (!w.gpuIndices().isEmpty()) {
+            int n = jdbc.sql("""
+                            UPDATE accelerators SET used_milli = used_milli + ?
+                            WHERE server_id = ? AND idx = ANY (?) AND health = 'HEALTHY'""")
+                    .params(w.milliGpu(), serverId, w.gpuIndices().toArray(Integer[]::new)).update();
+            if (n != w.gpuIndices().size())
+                throw new ReservationRefused("GPUs " + w.gpuIndices() + " of " + w.serverName() + " are not all healthy");
+        }
+        jdbc.sql("""
+                        INSERT INTO workers (id, job_id, attempt, task_group, replica, rank, world_size, server_id,
+                            gpu_indices, milli_gpu, cpu_millis, memory_mib, network_mbps, master_addr, master_port, state)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ASSIGNED')""")
+                .params(w.id(), w.jobId(), w.attempt(), w.taskGroup(), w.replica(), w.rank(), w.worldSize(), serverId,
+                        w.gpuIndices().toArray(Integer[]::new), w.milliGpu(), w.cpuMillis(), w.memoryMib(),
+                        w.networkMbps(), w.masterAddr(), w.masterPort())
+                .update();
+    }
+
+    /**
+     * Moves a worker to {@code to} if it is in one of {@code from}; a terminal {@code to} releases its resources
+     * (exactly once, guarded by holds_resources). Returns false when the worker was in none of {@code from}.
+     */
+    public boolean transition(UUID id, Collection<WorkerState> from, WorkerState to, Integer exitCode, String message) {
+        Optional<WorkerRow> updated = jdbc.sql("""
+                        UPDATE workers w SET state = ?, exit_code = COALESCE(?, w.exit_code),
+                            message = COALESCE(?, w.message), updated_at = now()
+                        FROM servers s WHERE s.id = w.server_id AND w.id = ? AND w.state = ANY (?)
+                        RETURNING\s""" + COLUMNS)
+                .params(to.name(), exitCode, message, id, from.stream().map(Enum::name).toArray(String[]::new))
+                .query(WorkerRepository::row).optional();
+        if (updated.isPresent() && to.terminal()) release(id);
+        return updated.isPresent();
+    }
+
+    private void release(UUID id) {
+        jdbc.sql("UPDATE workers SET holds_resources = false WHERE id = ? AND holds_resources RETURNING " +
+                        "server_id, cpu_millis, memory_mib, network_mbps, gpu_indices, milli_gpu")
+                .param(id)
+                .query(rs -> {
+                    long serverId = rs.getLong(1);
+                    jdbc.sql("""
+                                    UPDATE servers SET cpu_millis_used = cpu_millis_used - ?,
+                                        memory_mib_used = memory_mib_used - ?, network_mbps_used = network_mbps_used - ?
+                                    WHERE id = ?""")
+                            .params(rs.getLong(2), rs.getLong(3), rs.getLong(4), serverId).update();
+                    Array gpus = rs.getArray(5);
+                    jdbc.sql("UPDATE accelerators SET used_milli = used_milli - ? WHERE server_id = ? AND idx = ANY (?)")
+                            .params(rs.getInt(6), serverId, gpus.getArray()).update();
+                });
+    }
+
+    public Optional<WorkerRow> find(UUID id) {
+        return jdbc.sql("SELECT " + COLUMNS + FROM + " WHERE w.id = ?").param(id).query(WorkerRepository::row).optional();
+    }
+
+    public List<WorkerRow> ofJob(UUID jobId) {
+        return jdbc.sql("SELECT " + COLUMNS + FROM + " WHERE w.job_id = ? ORDER BY w.attempt, w.rank").param(jobId)
+                .query(WorkerRepository::row).list();
+    }
+
+    public List<WorkerRow> ofServer(long serverId, Collection<WorkerState> states) {
+        return jdbc.sql("SELECT " + COLUMNS + FROM + " WHERE w.server_id = ? AND w.state = ANY (?) ORDER BY w.created_at")
+                .params(serverId, states.stream().map(Enum::name).toArray(String[]::new))
+                .query(WorkerRepository::row).list();
+    }
+
+    /** Every worker whose resources are still counted: the allocations the placement snapshot starts from. */
+    public List<WorkerRow> holdingResources() {
+        return jdbc.sql("SELECT " + COLUMNS + FROM + " WHERE w.holds_resources").query(WorkerRepository::row).list();
+    }
+
+    private static WorkerRow row(ResultSet rs, int n) throws SQLException {
+        Integer[] gpus = (Integer[]) rs.getArray("gpu_indices").getArray();
+        return new WorkerRow(rs.getObject("id", UUID.class), rs.getObject("job_id", UUID.class), rs.getInt("attempt"),
+                rs.getString("task_group"), rs.getInt("replica"), rs.getInt("rank"), rs.getInt("world_size"),
+                rs.getLong("server_id"), rs.getString("server_name"), Arrays.asList(gpus), rs.getInt("milli_gpu"),
+                rs.getLong("cpu_millis"), rs.getLong("memory_mib"), rs.getLong("network_mbps"),
+                rs.getString("master_addr"), rs.getInt("master_port"), WorkerState.valueOf(rs.getString("state")),
+                rs.getBoolean("holds_resources"), (Integer) rs.getObject("exit_code"), rs.getString("message"));
+    }
+}
