@@ -1,0 +1,239 @@
+package io.berth.core.placement;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * Places jobs: per replica, filter every server (hard constraints), let the GPU chooser propose GPU sets,
+ * score the candidates (weighted, optionally normalised), reserve the best. Ties between servers are broken
+ * at random with the given seed, so a result depends only on the state, the job and the seed.
+ * Immutable and thread-safe; each call works on the state it is given.
+ *
+ * <p>Three modes on the same code: {@link #place} (now, on a working state), {@link #canEverFit} (on an empty
+ * copy of the cluster) and {@link #whatIf} (on a copy, optionally after releasing running jobs).
+ */
+public final class PlacementEngine {
+    private final Profile profile;
+    private final FilterPlugin[] filters;
+    private final ScorePlugin[] scorers;
+    private final int[] weights;
+    private final GangPlacer gangs = new GangPlacer(this);
+
+    PlacementEngine(Profile profile, FilterPlugin[] filters, ScorePlugin[] scorers, int[] weights) {
+        this.profile = profile;
+        this.filters = filters;
+        this.scorers = scorers;
+        this.weights = weights;
+    }
+
+    public Profile profile() {
+        return profile;
+    }
+
+    /**
+     * Places every task group of the job on {@code state} and reserves it there. All or nothing: on
+     * {@link PlacementResult.Unschedulable} the state is exactly as before.
+     */
+    public PlacementResult place(PlacementState state, JobRequest job, long seed) {
+        return place(state, job, new SplittableRandom(seed ^ job.jobId().hashCode()));
+    }
+
+    /** As {@link #place(PlacementState, JobRequest, long)}, drawing tie-breaks from {@code random}. */
+    public PlacementResult place(PlacementState state, JobRequest job, RandomGenerator random) {
+        return gangs.place(state, job, random);
+    }
+
+    /** Could the job run on this cluster if nothing else ran and every server were in service? Reserves nothing. */
+    public PlacementResult canEverFit(ClusterSnapshot snapshot, JobRequest job) {
+        return place(snapshot.emptyCopy(), job, 0L);
+    }
+
+    /**
+     * Would the job fit if the given running jobs were removed? Works on a copy; the snapshot is unchanged.
+     *
+     * @param release job ids of existing allocations to release first (unknown ids fail)
+     */
+    public PlacementResult whatIf(ClusterSnapshot snapshot, JobRequest job, Collection<String> release, long seed) {
+        PlacementState copy = snapshot.workingCopy();
+        for (String id : release)
+            copy.release(snapshot.allocation(id).orElseThrow(() -> new IllegalArgumentException("no allocation " + id)));
+        return place(copy, job, seed);
+    }
+
+    /** First failed filter on server s, or null when every filter passes. */
+    Reason firstFailure(CycleContext ctx, int s) {
+        if (outsideRestriction(ctx, s))
+            return new Reason(ReasonKind.TOPOLOGY, ctx.layout().serverName(s), 1, 0, 1);
+        for (FilterPlugin f : filters) {
+            FilterResult r = f.filter(ctx, s);
+            if (r instanceof FilterResult.Rejected rej) return rej.reason();
+        }
+        return null;
+    }
+
+    /** Gang topology is engine machinery, not a policy choice, so it is enforced here rather than by a plugin. */
+    private static boolean outsideRestriction(CycleContext ctx, int s) {
+        ClusterLayout l = ctx.layout();
+        return switch (ctx.restriction()) {
+            case NONE, INTERCONNECT_DOMAIN -> false; // domains restrict GPU eligibility, see CycleContext
+            case RACK -> l.rack(s) != ctx.restrictionId();
+            case LEAF_SWITCH -> l.leaf(s) != ctx.restrictionId();
+        };
+    }
+
+    /** Why no server could take the current replica: a full pass over all servers. */
+    WhyNot explain(CycleContext ctx) {
+        WhyNot why = new WhyNot();
+        ClusterLayout l = ctx.layout();
+        for (int s = 0; s < l.serverCount(); s++) {
+            Reason r = firstFailure(ctx, s);
+            if (r == null && GpuChoices.of(ctx, s).isEmpty()) {
+                ReasonKind k = ctx.restriction() != TopologyScope.NONE || ctx.group().topologyRequired()
+                        ? ReasonKind.TOPOLOGY : ReasonKind.GPU_FREE;
+                r = new Reason(k, l.serverName(s), ctx.group().gpuCount(), 0, l.gpusOn(s));
+            }
+            if (r != null) why.add(r);
+        }
+        return why;
+    }
+
+    /**
+     * Chooses a server and GPUs for one replica of the context's group, or returns null when none fits.
+     * Does not reserve.
+     */
+    Choice choose(CycleContext ctx, RandomGenerator random) {
+        Candidates c = new Candidates();
+        ServerOrder order = profile.maxFeasible() > 0 ? ServerOrder.indexed(ctx) : ServerOrder.all(ctx.layout());
+        int feasible = 0;
+        for (int s = order.next(); s >= 0; s = order.next()) {
+            if (firstFailure(ctx, s) != null) continue;
+            List<int[]> choices = GpuChoices.of(ctx, s);
+            if (choices.isEmpty()) continue;
+            for (int[] g : choices) c.add(s, g);
+            if (profile.maxFeasible() > 0 && ++feasible >= profile.maxFeasible()) break;
+        }
+        if (c.size == 0) return null;
+        return c.best(ctx, scorers, weights, random);
+    }
+
+    /** A chosen server and GPUs (global numbers). */
+    record Choice(int server, int[] gpus) {}
+
+    /** Growable candidate list with the scoring and tie-break rules. */
+    private static final class Candidates {
+        static final boolean FIRST = Boolean.getBoolean("berth.firstTie");
+        int size;
+        int[] servers = new int[64];
+        int[][] gpus = new int[64][];
+
+        void add(int s, int[] g) {
+            if (size == servers.length) {
+                servers = java.util.Arrays.copyOf(servers, size * 2);
+                gpus = java.util.Arrays.copyOf(gpus, size * 2);
+            }
+            servers[size] = s;
+            gpus[size++] = g;
+        }
+
+        Choice best(CycleContext ctx, ScorePlugin[] scorers, int[] weights, RandomGenerator random) {
+            long[] total = new long[size];
+            long[] raw = new long[size];
+            for (int p = 0; p < scorers.length; p++) {
+                ScorePlugin sp = scorers[p];
+                long min = Long.MAX_VALUE, max = Long.MIN_VALUE;
+                for (int i = 0; i < size; i++) {
+                    raw[i] = sp.score(ctx, servers[i], gpus[i]);
+                    min = Math.min(min, raw[i]);
+                    max = Math.max(max, raw[i]);
+                }
+                for (int i = 0; i < size; i++) {
+                    long v = raw[i];
+                    if (sp.normalizes()) v = max == min ? ScorePlugin.MAX_SCORE : (v - min) * ScorePlugin.MAX_SCORE / (max - min);
+                    else if (v < 0 || v > ScorePlugin.MAX_SCORE)
+                        throw new IllegalStateException("scorer " + sp.name() + " returned " + v + " outside 0..100");
+                    total[i] += weights[p] * v;
+                }
+            }
+            // Within a server the highest score wins, then the tightest GPUs; across servers ties are random.
+            int best = -1, ties = 0;
+            for (int i = 0; i < size; ) {
+                int j = i, pick = i;
+                while (j < size && servers[j] == servers[i]) {
+                    if (total[j] > total[pick] || (total[j] == total[pick] && free(ctx, gpus[j]) < free(ctx, gpus[pick])))
+                        pick = j;
+                    j++;
+                }
+                if (best < 0 || total[pick] > total[best]) {
+                    best = pick;
+                    ties = 1;
+                } else if (total[pick] == total[best] && !FIRST && random.nextInt(++ties) == 0) {
+                    best = pick;
+                }
+                i = j;
+            }
+            return new Choice(servers[best], gpus[best]);
+        }
+
+        private static long free(CycleContext ctx, int[] g) {
+            long f = 0;
+            for (int x : g) f += ctx.state().gpuFree(x);
+            return f;
+        }
+    }
+
+    /** Visiting order of servers for one replica. */
+    private interface ServerOrder {
+        /** Next server index, or -1 when done. */
+        int next();
+
+        static ServerOrder all(ClusterLayout l) {
+            int n = l.serverCount();
+            return new ServerOrder() {
+                int s = 0;
+
+                public int next() {
+                    return s < n ? s++ : -1;
+                }
+            };
+        }
+
+        /**
+         * Servers that may have the GPUs, tightest first: for whole GPUs the buckets with exactly k, k+1, ...
+         * whole free GPUs; for a shared GPU the servers with a partly used GPU, then buckets 1..max;
+         * CPU-only replicas visit buckets 0..max.
+         */
+        static ServerOrder indexed(CycleContext ctx) {
+            PlacementState.ServerIndex idx = ctx.state().index();
+            TaskGroup t = ctx.group();
+            List<java.util.BitSet> sets = new ArrayList<>();
+            if (t.gpuCount() > 0 && t.milliGpuPerGpu() < 1000) sets.add(idx.withPartialGpu);
+            int from = t.gpuCount() == 0 ? 0 : (t.milliGpuPerGpu() < 1000 ? 1 : t.gpuCount());
+            for (int k = from; k < idx.byWholeFree.length; k++) sets.add(idx.byWholeFree[k]);
+            java.util.BitSet seen = t.gpuCount() > 0 && t.milliGpuPerGpu() < 1000 ? new java.util.BitSet() : null;
+            return new ServerOrder() {
+                int set = 0, pos = 0;
+
+                public int next() {
+                    while (set < sets.size()) {
+                        int s = sets.get(set).nextSetBit(pos);
+                        if (s < 0) {
+                            set++;
+                            pos = 0;
+                            continue;
+                        }
+                        pos = s + 1;
+                        if (seen != null) {
+                            if (seen.get(s)) continue;
+                            seen.set(s);
+                        }
+                        return s;
+                    }
+                    return -1;
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package io.berth.core.placement;
+
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * Free resources of a cluster during one scheduling cycle: a mutable working copy of a {@link ClusterSnapshot}.
+ * Reservations and releases change only this copy. Not thread-safe; one cycle, one thread.
+ * Every change is checked: a reservation that would take more than is free, or a release that would free more
+ * than the capacity, throws {@link IllegalStateException} and changes nothing.
+ */
+public final class PlacementState {
+    private final ClusterLayout layout;
+    private final long[] cpuFree, memoryFree, storageFree, networkFree;
+    private final int[] storageBandwidthFree, gpuFree;
+    private final boolean[] serverReady, gpuUsable;
+    private long allocatedGpuMilli;
+    private ServerIndex index; // built on first use, then kept up to date
+
+    PlacementState(ClusterLayout layout, long[] cpuFree, long[] memoryFree, long[] storageFree, long[] networkFree,
+                   int[] storageBandwidthFree, int[] gpuFree, boolean[] serverReady, boolean[] gpuUsable) {
+        this.layout = layout;
+        this.cpuFree = cpuFree;
+        this.memoryFree = memoryFree;
+        this.storageFree = storageFree;
+        this.networkFree = networkFree;
+        this.storageBandwidthFree = storageBandwidthFree;
+        this.gpuFree = gpuFree;
+        this.serverReady = serverReady;
+        this.gpuUsable = gpuUsable;
+        long free = 0;
+        for (int f : gpuFree) free += f;
+        this.allocatedGpuMilli = layout.totalGpuMilli() - free;
+    }
+
+    /** An independent copy (shares only the immutable layout). */
+    public PlacementState copy() {
+        return new PlacementState(layout, cpuFree.clone(), memoryFree.clone(), storageFree.clone(), networkFree.clone(),
+                storageBandwidthFree.clone(), gpuFree.clone(), serverReady, gpuUsable);
+    }
+
+    public ClusterLayout layout() { return layout; }
+    public long cpuFree(int s) { return cpuFree[s]; }
+    public long memoryFree(int s) { return memoryFree[s]; }
+    public long storageFree(int s) { return storageFree[s]; }
+    public int storageBandwidthFree(int s) { return storageBandwidthFree[s]; }
+    public long networkFree(int s) { return networkFree[s]; }
+    /** Free milli-GPU of global GPU g (0..1000). */
+    public int gpuFree(int g) { return gpuFree[g]; }
+    /** READY server: takes new work. */
+    public boolean serverReady(int s) { return serverReady[s]; }
+    /** HEALTHY accelerator: takes new work. */
+    public boolean gpuUsable(int g) { return gpuUsable[g]; }
+    public long allocatedGpuMilli() { return allocatedGpuMilli; }
+
+    /** Free milli-GPU summed over the usable GPUs of server s. */
+    public long gpuFreeMilli(int s) {
+        long sum = 0;
+        for (int g = layout.gpuStart(s), e = layout.gpuEnd(s); g < e; g++) if (gpuUsable[g]) sum += gpuFree[g];
+        return sum;
+    }
+
+    /** True when nothing runs on server s. */
+    public boolean idle(int s) {
+        if (cpuFree[s] != layout.cpuCapacity(s) || memoryFree[s] != layout.memoryCapacity(s)) return false;
+        for (int g = layout.gpuStart(s), e = layout.gpuEnd(s); g < e; g++) if (gpuFree[g] != 1000) return false;
+        return true;
+    }
+
+    /** Reserves an assignment made for this cluster. */
+    public void reserve(Assignment a) {
+        int s = serverOf(a);
+        change(s, globalGpus(s, a), -a.milliGpuPerGpu(), -a.cpuMillis(), -a.memoryMib(), -a.storageGib(),
+                -a.storageMbPerSec(), -a.networkMbps());
+    }
+
+    /** Gives back what {@link #reserve} took, e.g. to ask "what if this lower-priority job were preempted". */
+    public void release(Assignment a) {
+        int s = serverOf(a);
+        change(s, globalGpus(s, a), a.milliGpuPerGpu(), a.cpuMillis(), a.memoryMib(), a.storageGib(),
+                a.storageMbPerSec(), a.networkMbps());
+    }
+
+    public void release(Allocation allocation) {
+        for (Assignment a : allocation.assignments()) release(a);
+    }
+
+    void reserve(int s, int[] gpus, int milli, TaskGroup t) {
+        change(s, gpus, -milli, -t.cpuMillis(), -t.memoryMib(), -t.storageGib(), -t.storageMbPerSec(), -t.networkMbps());
+    }
+
+    void release(int s, int[] gpus, int milli, TaskGroup t) {
+        change(s, gpus, milli, t.cpuMillis(), t.memoryMib(), t.storageGib(), t.storageMbPerSec(), t.networkMbps());
+    }
+
+    private void change(int s, int[] gpus, int milli, long cpu, long mem, long storage, int bw, long net) {
+        check(cpuFree[s] + cpu, layout.cpuCapacity(s), "cpuMillis", s);
+        check(memoryFree[s] + mem, layout.memoryCapacity(s), "memoryMib", s);
+        check(storageFree[s] + storage, layout.storageCapacity(s), "storageGib", s);
+        check(storageBandwidthFree[s] + bw, layout.storageBandwidthCapacity(s), "storageMbPerSec", s);
+        if (layout.networkCapacity(s) > 0) check(networkFree[s] + net, layout.networkCapacity(s), "networkMbps", s);
+        for (int g : gpus) check(gpuFree[g] + milli, 1000, "milliGpu", s);
+        cpuFree[s] += cpu;
+        memoryFree[s] += mem;
+        storageFree[s] += storage;
+        storageBandwidthFree[s] += bw;
+        if (layout.networkCapacity(s) > 0) networkFree[s] += net;
+        for (int g : gpus) gpuFree[g] += milli;
+        allocatedGpuMilli -= (long) milli * gpus.length;
+        if (index != null) index.update(s);
+    }
+
+    private void check(long after, long capacity, String what, int s) {
+        if (after < 0 || after > capacity)
+            throw new IllegalStateException(what + " on " + layout.serverName(s) + " would become " + after
+                    + " of capacity " + capacity);
+    }
+
+    private int serverOf(Assignment a) {
+        int s = layout.serverIndex(a.server());
+        if (s < 0) throw new IllegalArgumentException("unknown server " + a.server());
+        return s;
+    }
+
+    private int[] globalGpus(int s, Assignment a) {
+        List<Integer> idx = a.gpuIndices();
+        int[] gpus = new int[idx.size()];
+        for (int i = 0; i < gpus.length; i++) {
+            gpus[i] = layout.globalGpu(s, idx.get(i));
+            if (gpus[i] < 0) throw new IllegalArgumentException("no GPU " + idx.get(i) + " on " + a.server());
+        }
+        if (Arrays.stream(gpus).distinct().count() != gpus.length)
+            throw new IllegalArgumentException("repeated GPU index in " + a);
+        return gpus;
+    }
+
+    /** Servers bucketed by their number of whole free GPUs, kept current on every change. */
+    ServerIndex index() {
+        if (index == null) index = new ServerIndex(this);
+        return index;
+    }
+
+    /** Buckets by whole free usable GPUs (0..maxGpus) plus a set of servers with a partly used GPU. */
+    static final class ServerIndex {
+        private final PlacementState state;
+        final BitSet[] byWholeFree;
+        final BitSet withPartialGpu;
+        private final int[] wholeFree;
+
+        ServerIndex(PlacementState state) {
+            this.state = state;
+            ClusterLayout l = state.layout;
+            int max = 0;
+            for (int s = 0; s < l.serverCount(); s++) max = Math.max(max, l.gpusOn(s));
+            byWholeFree = new BitSet[max + 1];
+            for (int i = 0; i <= max; i++) byWholeFree[i] = new BitSet(l.serverCount());
+            withPartialGpu = new BitSet(l.serverCount());
+            wholeFree = new int[l.serverCount()];
+            for (int s = 0; s < l.serverCount(); s++) {
+                wholeFree[s] = -1;
+                update(s);
+            }
+        }
+
+        void update(int s) {
+            ClusterLayout l = state.layout;
+            int whole = 0;
+            boolean partial = false;
+            for (int g = l.gpuStart(s), e = l.gpuEnd(s); g < e; g++) {
+                if (!state.gpuUsable[g]) continue;
+                int f = state.gpuFree[g];
+                if (f == 1000) whole++;
+                else if (f > 0) partial = true;
+            }
+            if (wholeFree[s] != whole) {
+                if (wholeFree[s] >= 0) byWholeFree[wholeFree[s]].clear(s);
+                byWholeFree[whole].set(s);
+                wholeFree[s] = whole;
+            }
+            withPartialGpu.set(s, partial);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.berth.core.placement.plugins;
+
+import io.berth.core.placement.PluginRegistry;
+import io.berth.core.placement.PluginSettings;
+
+/** The registry of every built-in filter and scorer. */
+public final class BuiltinPlugins {
+    private BuiltinPlugins() {}
+
+    public static PluginRegistry registry() {
+        return new PluginRegistry()
+                .filter("ready", s -> new ServerReadyFilter())
+                .filter("cpu", s -> new CpuFilter())
+                .filter("memory", s -> new MemoryFilter())
+                .filter("gpu", s -> new GpuFilter())
+                .filter("storage", s -> new StorageFilter())
+                .filter("network", s -> new NetworkFilter())
+                .scorer("most-allocated", s -> new MostAllocatedScorer())
+                .scorer("least-allocated", s -> new LeastAllocatedScorer())
+                .scorer("requested-to-capacity-ratio", s -> new RequestedToCapacityRatioScorer(0, 0, 100, 100))
+                .scorer("gpu-packing", s -> new GpuPackingScorer())
+                .scorer("topology", s -> new TopologyScorer())
+                .scorer("power", s -> new PowerScorer())
+                .scorer("fgd", s -> new FgdScorer(model(s)))
+                .scorer("berth-frag", s -> new BerthFragScorer(model(s)));
+    }
+
+    private static FragmentationModel model(PluginSettings s) {
+        if (s.typicalWorkload().isEmpty())
+            throw new IllegalArgumentException("fragmentation-aware scorers need PluginSettings.typicalWorkload");
+        return new FragmentationModel(s.typicalWorkload());
+    }
+}

@@ -1,0 +1,53 @@
+package io.berth.core.replay;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Command-line options of {@link TraceReplay}; every missing or malformed option fails with a message. */
+record ReplayOptions(Path nodes, Path tasks, String policy, List<Long> seeds, Path out, int threads) {
+    static final String USAGE = "usage: TraceReplay --nodes FILE --tasks FILE --policy NAME [--seeds 42..51] "
+            + "[--out DIR (default target/replay)] [--threads N (default 1)]";
+
+    static ReplayOptions parse(String[] args) {
+        Path nodes = null, tasks = null, out = Path.of("target", "replay");
+        String policy = null;
+        List<Long> seeds = seeds("42..51");
+        int threads = 1;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (i + 1 >= args.length) throw new IllegalArgumentException("missing value for " + a);
+            String v = args[++i];
+            switch (a) {
+                case "--nodes" -> nodes = Path.of(v);
+                case "--tasks" -> tasks = Path.of(v);
+                case "--policy" -> policy = v;
+                case "--seeds" -> seeds = seeds(v);
+                case "--out" -> out = Path.of(v);
+                case "--threads" -> threads = Integer.parseInt(v);
+                default -> throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        if (nodes == null || tasks == null || policy == null)
+            throw new IllegalArgumentException("--nodes, --tasks and --policy are required");
+        for (Path p : List.of(nodes, tasks))
+            if (!Files.isReadable(p)) throw new IllegalArgumentException("cannot read " + p.toAbsolutePath());
+        if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1");
+        return new ReplayOptions(nodes, tasks, policy, seeds, out, threads);
+    }
+
+    /** "42..51" (inclusive range) or "42,43,50". */
+    static List<Long> seeds(String spec) {
+        List<Long> out = new ArrayList<>();
+        if (spec.contains("..")) {
+            String[] p = spec.split("\\.\\.");
+            long a = Long.parseLong(p[0].trim()), b = Long.parseLong(p[1].trim());
+            if (b < a) throw new IllegalArgumentException("empty seed range " + spec);
+            for (long s = a; s <= b; s++) out.add(s);
+        } else {
+            for (String s : spec.split(",")) out.add(Long.parseLong(s.trim()));
+        }
+        return out;
+    }
+}
