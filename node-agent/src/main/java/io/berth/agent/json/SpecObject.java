@@ -113,7 +113,7 @@ public final class SpecObject {
     }
 
     /** An integer in [min, max]; {@code def == null} means required. */
-    public long integer(String name, Long def, long min, long max) {
+    public long longValue(String name, Long def, long min, long max) {
         JsonNode v = value(name);
         if (v == null) {
             return orRequired(name, def);
@@ -122,7 +122,7 @@ public final class SpecObject {
     }
 
     public int integer(String name, Integer def, int min, int max) {
-        return (int) integer(name, def == null ? null : def.longValue(), (long) min, (long) max);
+        return (int) longValue(name, def == null ? null : def.longValue(), min, max);
     }
 
     private static long checkInteger(JsonNode v, String at, long min, long max) {

@@ -100,7 +100,7 @@ public record TrainingSpec(ModelSpec model, DataSpec data, OptimizerSpec optimiz
                 root.integer("batchSize", 32, 1, 1_000_000),
                 root.integer("epochs", 10, 1, 1_000_000),
                 root.integer("checkpointEveryEpochs", 1, 0, 1_000_000),
-                root.integer("seed", 42L, Long.MIN_VALUE, Long.MAX_VALUE));
+                root.longValue("seed", 42L, Long.MIN_VALUE, Long.MAX_VALUE));
     }
 
     private static ModelSpec model(SpecObject o) {
@@ -142,7 +142,7 @@ public record TrainingSpec(ModelSpec model, DataSpec data, OptimizerSpec optimiz
             classes = o.integer("classes", 2, 2, 1000);
         }
         return new DataSpec(type, generator, samples, features, classes,
-                o.number("noise", 0.1, 0, 100), o.integer("seed", 1L, Long.MIN_VALUE, Long.MAX_VALUE), null);
+                o.number("noise", 0.1, 0, 100), o.longValue("seed", 1L, Long.MIN_VALUE, Long.MAX_VALUE), null);
     }
 
     private static OptimizerSpec optimizer(SpecObject o) {
