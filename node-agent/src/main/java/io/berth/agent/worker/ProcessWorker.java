@@ -122,12 +122,17 @@ final class ProcessWorker extends Worker {
         } else {
             tree.forEach(ProcessHandle::destroy);
         }
-        scheduler.schedule(() -> {
+        Runnable kill = () -> {
             if (handle.isAlive() || handle.descendants().findAny().isPresent()) {
                 handle.descendants().forEach(ProcessHandle::destroyForcibly);
                 handle.destroyForcibly();
             }
-        }, grace.toMillis(), TimeUnit.MILLISECONDS);
+        };
+        try {
+            scheduler.schedule(kill, grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            kill.run(); // the manager is closing: no grace period left
+        }
     }
 
     @Override
