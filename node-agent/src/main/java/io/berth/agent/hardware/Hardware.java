@@ -1,0 +1,48 @@
+package io.berth.agent.hardware;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one server offers, in integer units.
+ *
+ * @param cpuMillis    CPU, millicores (&gt; 0)
+ * @param memoryMib    memory, MiB (&gt; 0)
+ * @param networkMbps  NIC bandwidth, Mbit/s; 0 = unknown
+ * @param rack         rack from the hardware file; null = not specified (the agent's --rack applies)
+ * @param labels       free-form labels, empty when none
+ * @param accelerators by ascending, unique local index
+ * @param localDevices local storage devices, unique names
+ * @param simulated    true when described by a hardware file rather than discovered
+ */
+public record Hardware(long cpuMillis, long memoryMib, long networkMbps, String rack, Map<String, String> labels,
+                       List<Accelerator> accelerators, List<LocalDevice> localDevices, boolean simulated) {
+
+    public Hardware {
+        labels = Map.copyOf(labels);
+        accelerators = List.copyOf(accelerators);
+        localDevices = List.copyOf(localDevices);
+    }
+
+    public enum AcceleratorKind { GPU, TPU }
+
+    public enum StorageMedium { NVME, SSD, HDD }
+
+    /**
+     * @param index              local index as the driver numbers it (CUDA_VISIBLE_DEVICES uses it)
+     * @param memoryMib          device memory, MiB
+     * @param interconnectDomain devices sharing NVLink/ICI share this value; null = unknown
+     */
+    public record Accelerator(int index, AcceleratorKind kind, String vendor, String model, long memoryMib,
+                              String interconnectDomain) {
+    }
+
+    /**
+     * @param capacityGib   capacity, GiB
+     * @param readMbPerSec  sequential read, MB/s; 0 = unknown
+     * @param writeMbPerSec sequential write, MB/s; 0 = unknown
+     */
+    public record LocalDevice(String name, StorageMedium medium, long capacityGib, long readMbPerSec,
+                              long writeMbPerSec) {
+    }
+}

@@ -1,0 +1,360 @@
+package io.berth.agent.worker;
+
+import io.berth.agent.protocol.Assignment;
+import io.berth.agent.protocol.MetricsReport;
+import io.berth.agent.protocol.WorkerReport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The agent's workers: starts them idempotently by workerId, stops them, reports their states for
+ * heartbeats, ships their metrics and logs, persists them in {@code <workDir>/workers.json} and
+ * reconciles them after an agent restart. Thread-safe (public methods synchronise on this).
+ *
+ * <p>Final-state delivery: a finished worker is listed by {@link #reports()} until
+ * {@link #acknowledge} confirms that a heartbeat carrying its final state succeeded; it is then
+ * forgotten (once its log is fully shipped) and removed from workers.json. A start for a recently
+ * forgotten id is ignored.
+ */
+public final class WorkerManager implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(WorkerManager.class.getName());
+    private static final int MAX_QUEUED_METRICS = 10_000;
+    private static final int REMEMBERED_FINISHED_IDS = 10_000;
+
+    /**
+     * @param stopGrace        time between SIGTERM and SIGKILL when stopping a process worker
+     * @param averagingTimeout how long embedded replicas wait for each other (connect and per epoch)
+     * @param shipInterval     how often metrics and logs are shipped
+     */
+    public record Settings(Duration stopGrace, Duration averagingTimeout, Duration shipInterval) {
+        public static Settings defaults() {
+            return new Settings(Duration.ofSeconds(10), Duration.ofMinutes(10), Duration.ofSeconds(1));
+        }
+    }
+
+    private final Path workDir;
+    private final Telemetry telemetry;
+    private final Settings settings;
+    private final WorkerStore store;
+    private final ScheduledExecutorService scheduler;
+    private final Map<String, Entry> workers = new LinkedHashMap<>();
+    private final LinkedHashSet<String> forgotten = new LinkedHashSet<>();
+    private final ConcurrentLinkedDeque<Map.Entry<String, MetricsReport>> metrics = new ConcurrentLinkedDeque<>();
+    private final Object shipLock = new Object();
+
+    /** A worker (live, or only a record of one that ended while the agent was down) and its log tail. */
+    private static final class Entry {
+        final WorkerRecord record;
+        final Worker worker; // null for a worker known only from workers.json
+        final WorkerStatus lostStatus; // final status of such a worker
+        final LogTail log;
+        boolean acknowledged;
+
+        Entry(WorkerRecord record, Worker worker, WorkerStatus lostStatus, LogTail log) {
+            this.record = record;
+            this.worker = worker;
+            this.lostStatus = lostStatus;
+            this.log = log;
+        }
+
+        WorkerStatus status() {
+            return worker != null ? worker.status() : lostStatus;
+        }
+    }
+
+    public WorkerManager(Path workDir, Telemetry telemetry, Settings settings) throws IOException {
+        this.workDir = workDir.toAbsolutePath();
+        this.telemetry = telemetry;
+        this.settings = settings;
+        Files.createDirectories(this.workDir.resolve("workers"));
+        this.store = new WorkerStore(this.workDir);
+        this.scheduler = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "berth-worker-manager");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.scheduleWithFixedDelay(this::shipSafely, settings.shipInterval().toMillis(),
+                settings.shipInterval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private Path dirOf(String workerId) {
+        return workDir.resolve("workers").resolve(WorkerEnvironment.directoryName(workerId));
+    }
+
+    /**
+     * Loads workers.json from a previous agent run: process workers still alive are re-attached and
+     * keep running; the others are reported with their final state (from the exit-code file) or as
+     * FAILED "lost: ...". Embedded workers died with the previous JVM and are reported lost.
+     *
+     * @return ids of the workers still running (for the registration)
+     */
+    public synchronized List<String> reconcile() {
+        for (WorkerRecord r : store.load()) {
+            if (workers.containsKey(r.workerId())) {
+                continue;
+            }
+            Path dir = dirOf(r.workerId());
+            LogTail tail = new LogTail(dir.resolve("output.log"));
+            if (r.finalState() != null) {
+                WorkerStatus s = new WorkerStatus(r.workerId(), WorkerStatus.State.valueOf(r.finalState()), r.exitCode(), r.message());
+                workers.put(r.workerId(), new Entry(r, null, s, tail));
+                continue;
+            }
+            if ("process".equals(r.kind())) {
+                Optional<ProcessWorker> alive = ProcessWorker.reattach(r, dir, settings.stopGrace(), scheduler);
+                if (alive.isPresent()) {
+                    LOG.log(System.Logger.Level.INFO, "re-attached to worker " + r.workerId() + " (pid " + r.pid() + ")");
+                    track(r, alive.get(), tail);
+                    continue;
+                }
+                WorkerStatus s = ProcessWorker.outcomeOfVanished(r, dir);
+                LOG.log(System.Logger.Level.INFO, "worker " + r.workerId() + " ended while the agent was down: " + s);
+                workers.put(r.workerId(), new Entry(r.finished(s), null, s, tail));
+            } else {
+                WorkerStatus s = WorkerStatus.failed(r.workerId(), null,
+                        "lost: embedded worker died with the previous agent process");
+                LOG.log(System.Logger.Level.INFO, "worker " + r.workerId() + " lost in the agent restart");
+                workers.put(r.workerId(), new Entry(r.finished(s), null, s, tail));
+            }
+        }
+        persist();
+        return runningWorkerIds();
+    }
+
+    /**
+     * Starts the assignment unless a worker with its id is known (idempotent). Never throws: an
+     * assignment that cannot be started becomes a FAILED worker with the reason as message.
+     */
+    public synchronized void start(Assignment a) {
+        if (workers.containsKey(a.workerId()) || forgotten.contains(a.workerId())) {
+            return;
+        }
+        Path dir = dirOf(a.workerId());
+        String type = a.runtime() == null ? null : a.runtime().type();
+        Worker w;
+        try {
+            if ("process".equals(type)) {
+                w = ProcessWorker.launch(a, dir, workDir, settings.stopGrace(), scheduler);
+            } else if ("embedded".equals(type)) {
+                w = EmbeddedWorker.launch(a, dir, workDir, settings.averagingTimeout(),
+                        (id, m) -> enqueueMetrics(id, m));
+            } else {
+                throw new IllegalArgumentException("runtime.type must be \"embedded\" or \"process\" but was " + type);
+            }
+        } catch (IOException | RuntimeException e) {
+            String message = "cannot start: " + e.getMessage();
+            LOG.log(System.Logger.Level.WARNING, "worker " + a.workerId() + " " + message);
+            WorkerStatus s = WorkerStatus.failed(a.workerId(), null, message);
+            WorkerRecord r = new WorkerRecord(a, String.valueOf(type), null, null, null, null, null).finished(s);
+            workers.put(a.workerId(), new Entry(r, null, s, new LogTail(dir.resolve("output.log"))));
+            persist();
+            return;
+        }
+        LOG.log(System.Logger.Level.INFO, "started worker " + a.workerId() + " (" + type + ") of job "
+                + a.jobName() + " attempt " + a.attempt() + ", rank " + a.replicaIndex() + "/" + a.worldSize()
+                + ", GPUs " + a.gpuIndices());
+        track(w.record(), w, new LogTail(w.logFile));
+        if (a.maxRunSeconds() != null && a.maxRunSeconds() > 0) {
+            scheduler.schedule(() -> stop(a.workerId(), "exceeded maxRunSeconds=" + a.maxRunSeconds()),
+                    a.maxRunSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    private void track(WorkerRecord r, Worker w, LogTail tail) {
+        workers.put(w.id(), new Entry(r, w, null, tail));
+        persist();
+        w.done().thenAccept(this::onFinished);
+    }
+
+    private synchronized void onFinished(WorkerStatus s) {
+        LOG.log(System.Logger.Level.INFO, "worker " + s.workerId() + " finished: " + s.state()
+                + (s.exitCode() == null ? "" : " exit code " + s.exitCode()) + (s.message() == null ? "" : " (" + s.message() + ")"));
+        persist();
+    }
+
+    /** Stops a worker; unknown or finished ids are ignored. Returns immediately. */
+    public synchronized void stop(String workerId, String reason) {
+        Entry e = workers.get(workerId);
+        if (e != null && e.worker != null && !e.worker.status().isFinal()) {
+            LOG.log(System.Logger.Level.INFO, "stopping worker " + workerId + ": " + reason);
+            e.worker.stop(reason);
+        }
+    }
+
+    /** Running workers and finished ones whose final state is not yet acknowledged. */
+    public synchronized List<WorkerReport> reports() {
+        List<WorkerReport> out = new ArrayList<>();
+        for (Entry e : workers.values()) {
+            if (!e.acknowledged) {
+                out.add(e.status().toReport());
+            }
+        }
+        return out;
+    }
+
+    /** Confirms that {@code delivered} reached the control plane; their final states are not reported again. */
+    public synchronized void acknowledge(Collection<WorkerReport> delivered) {
+        for (WorkerReport r : delivered) {
+            Entry e = workers.get(r.workerId());
+            if (e != null && r.isFinal() && e.status().isFinal()) {
+                e.acknowledged = true;
+            }
+        }
+        forgetDelivered();
+    }
+
+    private void forgetDelivered() {
+        boolean changed = workers.values().removeIf(e -> {
+            if (e.acknowledged && e.log.drained()) {
+                forgotten.add(e.record.workerId());
+                return true;
+            }
+            return false;
+        });
+        while (forgotten.size() > REMEMBERED_FINISHED_IDS) {
+            forgotten.remove(forgotten.iterator().next());
+        }
+        if (changed) {
+            persist();
+        }
+    }
+
+    public synchronized List<String> runningWorkerIds() {
+        return workers.values().stream().filter(e -> !e.status().isFinal()).map(e -> e.record.workerId()).toList();
+    }
+
+    /** Sum of the CPU (millicores) and memory (MiB) reserved by running workers: {cpuMillis, memoryMib}. */
+    public synchronized long[] reserved() {
+        long cpu = 0;
+        long mem = 0;
+        for (Entry e : workers.values()) {
+            if (!e.status().isFinal()) {
+                cpu += e.record.assignment().cpuMillis();
+                mem += e.record.assignment().memoryMib();
+            }
+        }
+        return new long[] {cpu, mem};
+    }
+
+    /** The status of one worker, if known. */
+    public synchronized Optional<WorkerStatus> status(String workerId) {
+        Entry e = workers.get(workerId);
+        return e == null ? Optional.empty() : Optional.of(e.status());
+    }
+
+    private void enqueueMetrics(String workerId, MetricsReport m) {
+        metrics.addLast(Map.entry(workerId, m));
+        while (metrics.size() > MAX_QUEUED_METRICS) {
+            metrics.pollFirst();
+        }
+    }
+
+    private void shipSafely() {
+        try {
+            ship();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "shipping telemetry failed, will retry: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Ships queued metrics, then new log lines of every worker. Stops at the first failure and
+     * retries on the next call. Runs on the manager's scheduler, and once more from {@link #flush}; the
+     * HTTP calls are made without holding the manager's lock so heartbeats are never held up by them.
+     */
+    void ship() {
+        synchronized (shipLock) {
+            Map.Entry<String, MetricsReport> m;
+            while ((m = metrics.peekFirst()) != null) {
+                telemetry.metrics(m.getKey(), m.getValue());
+                metrics.pollFirst();
+            }
+            List<Entry> snapshot;
+            synchronized (this) {
+                snapshot = List.copyOf(workers.values());
+            }
+            for (Entry e : snapshot) {
+                boolean finished = e.status().isFinal();
+                try {
+                    List<String> lines;
+                    while (!(lines = e.log.next(finished)).isEmpty()) {
+                        telemetry.logs(e.record.workerId(), lines);
+                        e.log.commit();
+                    }
+                } catch (IOException ex) {
+                    LOG.log(System.Logger.Level.DEBUG, "cannot read log of " + e.record.workerId() + ": " + ex);
+                }
+            }
+            synchronized (this) {
+                forgetDelivered();
+            }
+        }
+    }
+
+    /** Ships pending metrics and logs now; false when the control plane could not take them all. */
+    public boolean flush() {
+        try {
+            ship();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private void persist() {
+        List<WorkerRecord> records = new ArrayList<>();
+        for (Entry e : workers.values()) {
+            WorkerStatus s = e.status();
+            records.add(s.isFinal() ? e.record.finished(s) : e.record);
+        }
+        try {
+            store.save(records);
+        } catch (RuntimeException ex) {
+            LOG.log(System.Logger.Level.ERROR, "cannot persist workers: " + ex.getMessage());
+        }
+    }
+
+    /**
+     * Stops every running worker (process workers: SIGTERM, SIGKILL after the grace period) and waits
+     * for them up to {@code wait}; their final states stay in workers.json to be reported after the next
+     * start, and in {@link #reports()} for a last heartbeat.
+     */
+    public void stopAll(String reason, Duration wait) {
+        List<Worker> running;
+        synchronized (this) {
+            running = workers.values().stream().map(e -> e.worker)
+                    .filter(w -> w != null && !w.status().isFinal()).toList();
+            running.forEach(w -> w.stop(reason));
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        for (Worker w : running) {
+            try {
+                w.done().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "worker " + w.id() + " did not stop within " + wait);
+            }
+        }
+        synchronized (this) {
+            persist();
+        }
+    }
+
+    /** Stops the shipping thread; does not stop workers (see {@link #stopAll}). */
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+    }
+}

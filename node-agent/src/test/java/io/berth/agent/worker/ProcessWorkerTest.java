@@ -1,0 +1,155 @@
+package io.berth.agent.worker;
+
+import static io.berth.agent.worker.Fixtures.anAssignment;
+import static io.berth.agent.worker.Fixtures.await;
+import static io.berth.agent.worker.Fixtures.awaitFinal;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.berth.agent.protocol.Assignment;
+import io.berth.agent.worker.WorkerStatus.State;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ProcessWorkerTest {
+
+    @TempDir
+    Path workDir;
+    Fixtures.KeepingTelemetry telemetry;
+    WorkerManager manager;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        telemetry = new Fixtures.KeepingTelemetry();
+        manager = new WorkerManager(workDir, telemetry, Fixtures.fastSettings());
+    }
+
+    @AfterEach
+    void tearDown() {
+        manager.stopAll("test over", java.time.Duration.ofSeconds(10));
+        manager.close();
+    }
+
+    static Stream<Arguments> processes() {
+        return Stream.of(
+                Arguments.of("GPU indices, rank and world size",
+                        anAssignment("w1").gpus(1, 3).replica(1, 2).master("10.0.0.5", 29500)
+                                .process("sh", "-c", "echo $CUDA_VISIBLE_DEVICES $RANK $WORLD_SIZE").build(),
+                        new WorkerStatus("w1", State.SUCCEEDED, 0, null), List.of("1,3 1 2")),
+                Arguments.of("rendezvous variables and the job's env",
+                        anAssignment("w2").replica(2, 4).master("10.0.0.5", 29500)
+                                .process(List.of("sh", "-c", "echo $MASTER_ADDR:$MASTER_PORT $LOCAL_RANK $NODE_RANK $FOO"),
+                                        Map.of("FOO", "bar"), null).build(),
+                        new WorkerStatus("w2", State.SUCCEEDED, 0, null), List.of("10.0.0.5:29500 0 2 bar")),
+                Arguments.of("the agent's variables win over the job's env",
+                        anAssignment("w3").gpus(0).process(List.of("sh", "-c", "echo \"[$CUDA_VISIBLE_DEVICES]\""),
+                                Map.of("CUDA_VISIBLE_DEVICES", "0,1,2,3"), null).build(),
+                        new WorkerStatus("w3", State.SUCCEEDED, 0, null), List.of("[0]")),
+                Arguments.of("CPU-only worker sees no GPU",
+                        anAssignment("w4").process("sh", "-c", "echo \"[$CUDA_VISIBLE_DEVICES]\"").build(),
+                        new WorkerStatus("w4", State.SUCCEEDED, 0, null), List.of("[]")),
+                Arguments.of("non-zero exit code fails with that code, stderr is captured",
+                        anAssignment("w5").process("sh", "-c", "echo oops >&2; exit 3").build(),
+                        new WorkerStatus("w5", State.FAILED, 3, "exited with code 3"), List.of("oops")),
+                Arguments.of("unknown program fails with 127",
+                        anAssignment("w6").process("no-such-program-berth").build(),
+                        new WorkerStatus("w6", State.FAILED, 127, "exited with code 127"), null),
+                Arguments.of("runs in its own worker directory",
+                        anAssignment("w7").process(List.of("sh", "-c", "mkdir -p sub && cd sub && pwd"), Map.of(), null).build(),
+                        new WorkerStatus("w7", State.SUCCEEDED, 0, null), null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("processes")
+    void runsAProcess(String name, Assignment a, WorkerStatus expected, List<String> expectedLog) throws Exception {
+        manager.start(a);
+
+        assertThat(awaitFinal(manager, a.workerId())).isEqualTo(expected);
+        if (expectedLog != null) {
+            await("log lines", () -> telemetry.logsOf(a.workerId()).size() >= expectedLog.size());
+            assertThat(telemetry.logsOf(a.workerId())).isEqualTo(expectedLog);
+        }
+    }
+
+    @Test
+    void startIsIdempotentByWorkerId() throws Exception {
+        Assignment a = anAssignment("once").process("sh", "-c", "echo ran").build();
+        manager.start(a);
+        manager.start(a);
+        awaitFinal(manager, "once");
+        manager.start(a);
+
+        await("log", () -> !telemetry.logsOf("once").isEmpty());
+        Thread.sleep(200);
+        assertThat(telemetry.logsOf("once")).containsExactly("ran");
+    }
+
+    @Test
+    void stopTerminatesTheProcessTree() throws Exception {
+        manager.start(anAssignment("sleeper").process("sh", "-c", "sleep 60 & sleep 60; wait").build());
+        await("two sleeps", () -> sleepers().size() == 2);
+        List<ProcessHandle> tree = sleepers();
+
+        manager.stop("sleeper", "cancelled by user");
+
+        WorkerStatus s = awaitFinal(manager, "sleeper");
+        assertThat(s.state()).isEqualTo(State.FAILED);
+        assertThat(s.message()).isEqualTo("stopped: cancelled by user");
+        await("sleeps gone", () -> tree.stream().noneMatch(ProcessHandle::isAlive));
+    }
+
+    @Test
+    void stopKillsAProcessThatIgnoresSigtermAfterTheGracePeriod() throws Exception {
+        manager.start(anAssignment("stubborn").process("sh", "-c", "trap '' TERM; sleep 60").build());
+        await("sleep started", () -> sleepers().size() == 1);
+        List<ProcessHandle> tree = sleepers();
+
+        manager.stop("stubborn", "cancelled");
+
+        assertThat(awaitFinal(manager, "stubborn").message()).isEqualTo("stopped: cancelled");
+        await("sleep killed", () -> tree.stream().noneMatch(ProcessHandle::isAlive));
+    }
+
+    @Test
+    void maxRunSecondsStopsTheWorker() throws Exception {
+        manager.start(anAssignment("slow").maxRunSeconds(1).process("sleep", "60").build());
+
+        WorkerStatus s = awaitFinal(manager, "slow");
+
+        assertThat(s.state()).isEqualTo(State.FAILED);
+        assertThat(s.message()).isEqualTo("stopped: exceeded maxRunSeconds=1");
+    }
+
+    @Test
+    void finishedWorkersAreReportedUntilAcknowledgedThenForgotten() throws Exception {
+        manager.start(anAssignment("done").process("true").build());
+        awaitFinal(manager, "done");
+
+        var first = manager.reports();
+        assertThat(manager.reports()).isEqualTo(first);
+        assertThat(first).extracting(r -> r.workerId() + "=" + r.state()).containsExactly("done=SUCCEEDED");
+
+        manager.acknowledge(first);
+
+        assertThat(manager.reports()).isEmpty();
+        manager.start(anAssignment("done").process("true").build());
+        assertThat(manager.reports()).isEmpty();
+        assertThat(Files.readString(workDir.resolve("workers.json"))).doesNotContain("\"done\"");
+    }
+
+    /** sleep processes below this JVM (the workers' trees). */
+    private static List<ProcessHandle> sleepers() {
+        return ProcessHandle.current().descendants()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/sleep")).orElse(false))
+                .toList();
+    }
+}

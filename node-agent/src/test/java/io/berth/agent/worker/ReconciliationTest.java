@@ -1,0 +1,96 @@
+package io.berth.agent.worker;
+
+import static io.berth.agent.worker.Fixtures.anAssignment;
+import static io.berth.agent.worker.Fixtures.await;
+import static io.berth.agent.worker.Fixtures.awaitFinal;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.berth.agent.protocol.WorkerReport;
+import io.berth.agent.worker.WorkerStatus.State;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** What a restarted agent finds in workers.json and reports. */
+class ReconciliationTest {
+
+    @TempDir
+    Path workDir;
+
+    /** A pid that is certainly not running: a finished child of this JVM. */
+    static long deadPid() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        return p.pid();
+    }
+
+    static Stream<Arguments> leftovers() throws Exception {
+        long dead = deadPid();
+        return Stream.of(
+                Arguments.of("embedded worker died with the JVM",
+                        new WorkerRecord(anAssignment("e1").embedded("{}").build(), "embedded", null, null, null, null, null), null,
+                        new WorkerReport("e1", "FAILED", null, "lost: embedded worker died with the previous agent process")),
+                Arguments.of("process gone without an exit code",
+                        new WorkerRecord(anAssignment("p1").process("x").build(), "process", dead, 1L, null, null, null), null,
+                        new WorkerReport("p1", "FAILED", null, "lost: process is gone after an agent restart and its exit code is unknown")),
+                Arguments.of("process finished successfully while the agent was down",
+                        new WorkerRecord(anAssignment("p2").process("x").build(), "process", dead, 1L, null, null, null), "0\n",
+                        new WorkerReport("p2", "SUCCEEDED", 0, null)),
+                Arguments.of("process failed while the agent was down",
+                        new WorkerRecord(anAssignment("p3").process("x").build(), "process", dead, 1L, null, null, null), "2\n",
+                        new WorkerReport("p3", "FAILED", 2, "exited with code 2")),
+                Arguments.of("final state not yet delivered before the restart",
+                        new WorkerRecord(anAssignment("p4").process("x").build(), "process", dead, 1L, "SUCCEEDED", 0, null), null,
+                        new WorkerReport("p4", "SUCCEEDED", 0, null)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("leftovers")
+    void reportsWorkersThatDidNotSurviveTheRestart(String name, WorkerRecord left, String exitCodeFile, WorkerReport expected)
+            throws Exception {
+        new WorkerStore(workDir).save(List.of(left));
+        if (exitCodeFile != null) {
+            Path dir = Files.createDirectories(workDir.resolve("workers").resolve(left.workerId()));
+            Files.writeString(dir.resolve("exit-code"), exitCodeFile);
+        }
+        try (WorkerManager restarted = new WorkerManager(workDir, new Fixtures.KeepingTelemetry(), Fixtures.fastSettings())) {
+            assertThat(restarted.reconcile()).isEmpty();
+            assertThat(restarted.reports()).containsExactly(expected);
+        }
+    }
+
+    @Test
+    void aRestartedAgentReattachesToAProcessStillRunningAndReportsTheLostEmbeddedOne() throws Exception {
+        Fixtures.KeepingTelemetry telemetry = new Fixtures.KeepingTelemetry();
+        WorkerManager before = new WorkerManager(workDir, telemetry, Fixtures.fastSettings());
+        before.start(anAssignment("proc").process("sh", "-c", "echo started; sleep 60").build());
+        before.start(anAssignment("emb").embedded(EmbeddedWorkerTest.XOR.formatted(1_000_000)).build());
+        await("log shipped", () -> telemetry.logsOf("proc").contains("started"));
+        before.close(); // the agent "crashes": nothing is stopped, workers.json stays as it is
+
+        WorkerManager after = new WorkerManager(workDir, telemetry, Fixtures.fastSettings());
+        try {
+            assertThat(after.reconcile()).containsExactly("proc");
+            assertThat(after.reports()).containsExactlyInAnyOrder(
+                    new WorkerReport("proc", "RUNNING", null, null),
+                    new WorkerReport("emb", "FAILED", null, "lost: embedded worker died with the previous agent process"));
+
+            after.stop("proc", "cancelled");
+
+            assertThat(awaitFinal(after, "proc")).isEqualTo(new WorkerStatus("proc", State.FAILED, 143, "stopped: cancelled"));
+            Thread.sleep(200);
+            // the restarted agent continues shipping where the previous one stopped: no line twice
+            assertThat(telemetry.logsOf("proc")).startsWith("started").containsOnlyOnce("started");
+        } finally {
+            after.close();
+            before.stopAll("test over", Duration.ofSeconds(10)); // the in-JVM embedded worker of "before"
+        }
+    }
+}
