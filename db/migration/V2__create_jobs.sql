@@ -72,6 +72,8 @@ CREATE TABLE workers (
     cpu_millis         BIGINT NOT NULL,
     memory_mib         BIGINT NOT NULL,
     network_mbps       BIGINT NOT NULL,
+    storage_gib        BIGINT NOT NULL DEFAULT 0,
+    storage_mb_per_sec INTEGER NOT NULL DEFAULT 0,
     master_addr        TEXT NOT NULL,
     master_port        INTEGER NOT NULL,
     -- ASSIGNED: sent to the agent; STOPPING: the agent is told to stop it. Terminal: SUCCEEDED, FAILED, LOST, STOPPED.

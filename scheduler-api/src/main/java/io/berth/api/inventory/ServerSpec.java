@@ -76,7 +76,8 @@ public record ServerSpec(@NotBlank @Pattern(regexp = Names.PATTERN, message = Na
         return errors;
     }
 
-    Server toServer() {
+    /** The core record; accelerators ordered by index, devices by name. */
+    public Server toServer() {
         List<AcceleratorSpec> accs = accelerators == null ? List.of() : accelerators;
         List<Accelerator> converted = new ArrayList<>(accs.size());
         for (int i = 0; i < accs.size(); i++) converted.add(accs.get(i).toAccelerator(i));

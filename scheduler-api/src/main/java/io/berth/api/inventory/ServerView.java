@@ -12,7 +12,7 @@ public record ServerView(String name, String rack, long cpuMillis, long memoryMi
                          List<AcceleratorSpec> accelerators, List<LocalDeviceSpec> localDevices,
                          long version, Instant createdAt, Instant updatedAt) {
 
-    ServerSpec toSpec() {
+    public ServerSpec toSpec() {
         return new ServerSpec(name, rack, cpuMillis, memoryMib, networkMbps, labels, state, idlePowerWatts,
                 peakPowerWatts, accelerators, localDevices);
     }

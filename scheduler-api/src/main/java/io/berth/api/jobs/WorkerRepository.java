@@ -21,7 +21,7 @@ import java.util.UUID;
 public class WorkerRepository {
     private static final String COLUMNS = "w.id, w.job_id, w.attempt, w.task_group, w.replica, w.rank, w.world_size, "
             + "w.server_id, s.name AS server_name, w.gpu_indices, w.milli_gpu, w.cpu_millis, w.memory_mib, "
-            + "w.network_mbps, w.master_addr, w.master_port, w.state, w.holds_resources, w.exit_code, w.message";
+            + "w.network_mbps, w.storage_gib, w.storage_mb_per_sec, w.master_addr, w.master_port, w.state, w.holds_resources, w.exit_code, w.message";
     private static final String FROM = " FROM workers w JOIN servers s ON s.id = w.server_id";
 
     private final JdbcClient jdbc;
@@ -58,11 +58,12 @@ public class WorkerRepository {
         }
         jdbc.sql("""
                         INSERT INTO workers (id, job_id, attempt, task_group, replica, rank, world_size, server_id,
-                            gpu_indices, milli_gpu, cpu_millis, memory_mib, network_mbps, master_addr, master_port, state)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ASSIGNED')""")
+                            gpu_indices, milli_gpu, cpu_millis, memory_mib, network_mbps, storage_gib, storage_mb_per_sec,
+                            master_addr, master_port, state)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ASSIGNED')""")
                 .params(w.id(), w.jobId(), w.attempt(), w.taskGroup(), w.replica(), w.rank(), w.worldSize(), serverId,
                         w.gpuIndices().toArray(Integer[]::new), w.milliGpu(), w.cpuMillis(), w.memoryMib(),
-                        w.networkMbps(), w.masterAddr(), w.masterPort())
+                        w.networkMbps(), w.storageGib(), w.storageMbPerSec(), w.masterAddr(), w.masterPort())
                 .update();
     }
 
@@ -125,7 +126,7 @@ public class WorkerRepository {
                 rs.getString("task_group"), rs.getInt("replica"), rs.getInt("rank"), rs.getInt("world_size"),
                 rs.getLong("server_id"), rs.getString("server_name"), Arrays.asList(gpus), rs.getInt("milli_gpu"),
                 rs.getLong("cpu_millis"), rs.getLong("memory_mib"), rs.getLong("network_mbps"),
-                rs.getString("master_addr"), rs.getInt("master_port"), WorkerState.valueOf(rs.getString("state")),
+                rs.getLong("storage_gib"), rs.getInt("storage_mb_per_sec"), rs.getString("master_addr"), rs.getInt("master_port"), WorkerState.valueOf(rs.getString("state")),
                 rs.getBoolean("holds_resources"), (Integer) rs.getObject("exit_code"), rs.getString("message"));
     }
 }

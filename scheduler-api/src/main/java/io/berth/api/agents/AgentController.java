@@ -1,0 +1,47 @@
+package io.berth.api.agents;
+
+import jakarta.validation.Valid;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.UUID;
+
+/** Endpoints the node agents call. */
+@RestController
+@RequestMapping("/api/v1/agents")
+class AgentController {
+    private final AgentService agents;
+
+    AgentController(AgentService agents) {
+        this.agents = agents;
+    }
+
+    @PostMapping("/register")
+    AgentProtocol.RegisterResponse register(@Valid @RequestBody AgentProtocol.RegisterRequest request) {
+        return agents.register(request);
+    }
+
+    @PostMapping("/{name}/heartbeat")
+    AgentProtocol.HeartbeatResponse heartbeat(@PathVariable String name,
+                                              @Valid @RequestBody AgentProtocol.HeartbeatRequest request) {
+        return agents.heartbeat(name, request);
+    }
+
+    @PostMapping("/{name}/workers/{workerId}/metrics")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void metrics(@PathVariable String name, @PathVariable UUID workerId,
+                 @Valid @RequestBody AgentProtocol.MetricsReport report) {
+        agents.metrics(name, workerId, report);
+    }
+
+    @PostMapping("/{name}/workers/{workerId}/logs")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void logs(@PathVariable String name, @PathVariable UUID workerId, @Valid @RequestBody AgentProtocol.LogBatch batch) {
+        agents.logs(name, workerId, batch);
+    }
+}

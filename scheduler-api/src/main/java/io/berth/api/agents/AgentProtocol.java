@@ -1,0 +1,100 @@
+package io.berth.api.agents;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Size;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The agent protocol as the control plane reads and writes it (JSON over HTTP). Every message from an agent is
+ * validated like any other outside input; the node-agent module has the matching records.
+ */
+public final class AgentProtocol {
+    private AgentProtocol() {
+    }
+
+    static final String NAME = "^[A-Za-z0-9]([A-Za-z0-9._-]{0,251}[A-Za-z0-9])?$";
+    static final String UUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
+    public record RegisterRequest(@NotBlank @Pattern(regexp = NAME) String name,
+                                  @Pattern(regexp = NAME) String rack,
+                                  @Size(max = 253) String address,
+                                  @PositiveOrZero long cpuMillis,
+                                  @PositiveOrZero long memoryMib,
+                                  @PositiveOrZero long networkMbps,
+                                  @Size(max = 64) Map<@NotBlank String, @NotNull String> labels,
+                                  @Size(max = 64) List<@NotNull @Valid AcceleratorInfo> accelerators,
+                                  @Size(max = 64) List<@NotNull @Valid LocalDeviceInfo> localDevices,
+                                  @Size(max = 10_000) List<@Pattern(regexp = UUID) String> runningWorkerIds) {
+    }
+
+    public record AcceleratorInfo(@Min(0) @Max(1023) int index,
+                                  @NotNull @Pattern(regexp = "GPU|TPU") String kind,
+                                  @Size(max = 64) String vendor,
+                                  @NotBlank @Size(max = 64) String model,
+                                  @PositiveOrZero @Max(Integer.MAX_VALUE) long memoryMib,
+                                  @Size(max = 64) String interconnectDomain,
+                                  @Pattern(regexp = "HEALTHY|DEGRADED|UNHEALTHY") String health) {
+    }
+
+    public record LocalDeviceInfo(@NotBlank @Size(max = 64) String name,
+                                  @NotNull @Pattern(regexp = "NVME|SSD|HDD") String medium,
+                                  @PositiveOrZero long capacityGib,
+                                  @PositiveOrZero @Max(Integer.MAX_VALUE) long readMbPerSec,
+                                  @PositiveOrZero @Max(Integer.MAX_VALUE) long writeMbPerSec) {
+    }
+
+    public record RegisterResponse(String serverName, int heartbeatIntervalSeconds) {
+    }
+
+    public record HeartbeatRequest(@Valid Usage usage,
+                                   @Size(max = 64) List<@NotNull @Valid AcceleratorHealth> acceleratorHealth,
+                                   @Size(max = 10_000) List<@NotNull @Valid WorkerReport> workers) {
+    }
+
+    public record Usage(@PositiveOrZero long cpuMillisUsed, @PositiveOrZero long memoryMibUsed) {
+    }
+
+    public record AcceleratorHealth(@Min(0) int index, @NotNull @Pattern(regexp = "HEALTHY|DEGRADED|UNHEALTHY") String health) {
+    }
+
+    public record WorkerReport(@NotNull @Pattern(regexp = UUID) String workerId,
+                               @NotNull @Pattern(regexp = "RUNNING|SUCCEEDED|FAILED") String state,
+                               Integer exitCode,
+                               @Size(max = 4096) String message) {
+    }
+
+    public record HeartbeatResponse(List<Assignment> start, List<String> stop) {
+    }
+
+    /** A worker to start; see the node agent's Assignment for the meaning of each field. */
+    public record Assignment(String workerId, String jobId, String jobName, int attempt, String taskGroup,
+                             int replicaIndex, int worldSize, String masterAddr, Integer masterPort,
+                             List<Integer> gpuIndices, int milliGpu, long cpuMillis, long memoryMib,
+                             String checkpointDir, Runtime runtime, Integer maxRunSeconds) {
+    }
+
+    public record Runtime(String type, Map<String, Object> embedded, ProcessSpec process) {
+    }
+
+    public record ProcessSpec(List<String> argv, Map<String, String> env, String workingDir) {
+    }
+
+    public record MetricsReport(@Min(0) int epoch,
+                                @NotNull @DecimalMin("0") Double loss,
+                                @DecimalMin("0") @DecimalMax("1") Double accuracy,
+                                @DecimalMin("0") Double samplesPerSecond) {
+    }
+
+    public record LogBatch(@NotNull @Size(max = 5000) List<@NotNull @Size(max = 16_384) String> lines) {
+    }
+}

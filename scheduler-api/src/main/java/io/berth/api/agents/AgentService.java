@@ -1,0 +1,239 @@
+package io.berth.api.agents;
+
+import io.berth.api.agents.AgentProtocol.HeartbeatRequest;
+import io.berth.api.agents.AgentProtocol.HeartbeatResponse;
+import io.berth.api.agents.AgentProtocol.RegisterRequest;
+import io.berth.api.agents.AgentProtocol.RegisterResponse;
+import io.berth.api.agents.AgentProtocol.WorkerReport;
+import io.berth.api.inventory.AcceleratorSpec;
+import io.berth.api.inventory.InventoryService;
+import io.berth.api.inventory.LocalDeviceSpec;
+import io.berth.api.inventory.ServerSpec;
+import io.berth.api.inventory.ServerView;
+import io.berth.api.jobs.JobLifecycle;
+import io.berth.api.jobs.JobRepository;
+import io.berth.api.jobs.JobRow;
+import io.berth.api.jobs.JobService;
+import io.berth.api.jobs.JobSpec;
+import io.berth.api.jobs.JobSpecs;
+import io.berth.api.jobs.WorkerRepository;
+import io.berth.api.jobs.WorkerRow;
+import io.berth.api.jobs.WorkerState;
+import io.berth.api.scheduling.SchedulerProperties;
+import io.berth.api.web.ApiException;
+import io.berth.core.inventory.AcceleratorHealth;
+import io.berth.core.inventory.AcceleratorKind;
+import io.berth.core.inventory.ServerState;
+import io.berth.core.inventory.StorageMedium;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The control plane's side of the agent protocol: registration, heartbeats (reports in, assignments and stops out),
+ * metrics and logs. An agent may only speak about workers placed on its own server.
+ */
+@Service
+public class AgentService {
+    private static final Logger log = LoggerFactory.getLogger(AgentService.class);
+
+    private final InventoryService inventory;
+    private final JobLifecycle lifecycle;
+    private final JobRepository jobs;
+    private final WorkerRepository workers;
+    private final JdbcClient jdbc;
+    private final JdbcTemplate template;
+    private final SchedulerProperties properties;
+    private final ApplicationEventPublisher events;
+
+    AgentService(InventoryService inventory, JobLifecycle lifecycle, JobRepository jobs, WorkerRepository workers,
+                 JdbcClient jdbc, JdbcTemplate template, SchedulerProperties properties,
+                 ApplicationEventPublisher events) {
+        this.inventory = inventory;
+        this.lifecycle = lifecycle;
+        this.jobs = jobs;
+        this.workers = workers;
+        this.jdbc = jdbc;
+        this.template = template;
+        this.properties = properties;
+        this.events = events;
+    }
+
+    /**
+     * Creates or updates the agent's server. Hardware changes are written (keeping the operator's state, and usage
+     * counters); a NOT_READY server becomes READY. Workers placed here that the agent no longer runs are LOST.
+     */
+    @Transactional
+    public RegisterResponse register(RegisterRequest r) {
+        String rack = r.rack() == null ? ServerSpec.DEFAULT_RACK : r.rack();
+        ServerView stored = null;
+        try {
+            stored = inventory.server(r.name());
+        } catch (ApiException notFound) {
+            // a new server
+        }
+        ServerState state = stored == null ? ServerState.READY : stored.state();
+        ServerSpec spec = new ServerSpec(r.name(), rack, r.cpuMillis(), r.memoryMib(), r.networkMbps(), r.labels(),
+                state, stored == null ? null : stored.idlePowerWatts(), stored == null ? null : stored.peakPowerWatts(),
+                accelerators(r), devices(r));
+        if (stored == null || !stored.toSpec().toServer().equals(spec.toServer())) inventory.putServer(spec);
+        jdbc.sql("""
+                        UPDATE servers SET agent_address = ?, agent_last_seen = now(),
+                            state = CASE WHEN state = 'NOT_READY' THEN 'READY' ELSE state END,
+                            version = version + CASE WHEN state = 'NOT_READY' OR agent_last_seen IS NULL THEN 1 ELSE 0 END
+                        WHERE name = ?""")
+                .params(r.address() == null || r.address().isBlank() ? r.name() : r.address(), r.name()).update();
+        long serverId = serverId(r.name());
+        Set<String> running = new HashSet<>(r.runningWorkerIds() == null ? List.of() : r.runningWorkerIds());
+        for (WorkerRow w : workers.ofServer(serverId, EnumSet.of(WorkerState.RUNNING, WorkerState.STOPPING))) {
+            if (!running.contains(w.id().toString()))
+                lifecycle.workerReported(w.id(), WorkerState.LOST, null, "agent " + r.name() + " restarted without it");
+        }
+        log.info("agent {} registered ({} accelerators, address {})", r.name(),
+                r.accelerators() == null ? 0 : r.accelerators().size(), r.address());
+        events.publishEvent(new JobService.SchedulingNeeded());
+        return new RegisterResponse(r.name(), properties.heartbeatIntervalSeconds());
+    }
+
+    /** Applies the agent's worker reports and answers with the workers to start and to stop. */
+    @Transactional
+    public HeartbeatResponse heartbeat(String name, HeartbeatRequest request) {
+        long serverId = jdbc.sql("""
+                        UPDATE servers SET agent_last_seen = now(),
+                            state = CASE WHEN state = 'NOT_READY' THEN 'READY' ELSE state END,
+                            version = version + CASE WHEN state = 'NOT_READY' THEN 1 ELSE 0 END
+                        WHERE name = ? RETURNING id""").param(name).query(Long.class).optional()
+                .orElseThrow(() -> ApiException.notFound("server", name));
+        boolean changed = false;
+        if (request.acceleratorHealth() != null) {
+            for (AgentProtocol.AcceleratorHealth h : request.acceleratorHealth()) {
+                int n = jdbc.sql("UPDATE accelerators SET health = ? WHERE server_id = ? AND idx = ? AND health <> ?")
+                        .params(h.health(), serverId, h.index(), h.health()).update();
+                if (n > 0) {
+                    jdbc.sql("UPDATE servers SET version = version + 1 WHERE id = ?").param(serverId).update();
+                    changed = true;
+                }
+            }
+        }
+        Map<UUID, WorkerReport> reported = new HashMap<>();
+        for (WorkerReport report : request.workers() == null ? List.<WorkerReport>of() : request.workers()) {
+            reported.put(UUID.fromString(report.workerId()), report);
+        }
+        List<String> stop = new ArrayList<>();
+        for (Map.Entry<UUID, WorkerReport> e : reported.entrySet()) {
+            WorkerRow w = workers.find(e.getKey()).orElse(null);
+            if (w == null || w.serverId() != serverId) {
+                // not ours (or unknown): never let an agent change another server's workers; tell it to stop
+                if (!e.getValue().state().equals("SUCCEEDED") && !e.getValue().state().equals("FAILED"))
+                    stop.add(e.getKey().toString());
+                continue;
+            }
+            WorkerReport r = e.getValue();
+            changed |= lifecycle.workerReported(w.id(), WorkerState.valueOf(r.state()), r.exitCode(), r.message());
+        }
+        List<AgentProtocol.Assignment> start = new ArrayList<>();
+        for (WorkerRow w : workers.ofServer(serverId, WorkerState.ACTIVE)) {
+            WorkerReport r = reported.get(w.id());
+            switch (w.state()) {
+                case ASSIGNED -> {
+                    if (r == null) start.add(assignment(w));
+                }
+                case STOPPING -> {
+                    if (r == null) {
+                        // the agent does not run it (any more): it has stopped
+                        lifecycle.workerReported(w.id(), WorkerState.STOPPED, null, "not running on the agent");
+                        changed = true;
+                    } else {
+                        stop.add(w.id().toString());
+                    }
+                }
+                default -> {
+                    if (r == null) {
+                        lifecycle.workerReported(w.id(), WorkerState.LOST, null, "the agent no longer runs it");
+                        changed = true;
+                    }
+                }
+            }
+        }
+        // workers the agent reports running but that ended here (cancelled, lost and requeued...)
+        for (Map.Entry<UUID, WorkerReport> e : reported.entrySet()) {
+            if (!e.getValue().state().equals("RUNNING")) continue;
+            workers.find(e.getKey()).filter(w -> w.serverId() == serverId && w.state().terminal())
+                    .ifPresent(w -> stop.add(w.id().toString()));
+        }
+        if (changed) events.publishEvent(new JobService.SchedulingNeeded());
+        return new HeartbeatResponse(start, stop);
+    }
+
+    @Transactional
+    public void metrics(String name, UUID workerId, AgentProtocol.MetricsReport m) {
+        WorkerRow w = ownWorker(name, workerId);
+        jdbc.sql("""
+                        INSERT INTO job_metrics (worker_id, job_id, epoch, loss, accuracy, samples_per_second)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (worker_id, epoch) DO UPDATE SET loss = excluded.loss, accuracy = excluded.accuracy,
+                            samples_per_second = excluded.samples_per_second, at = now()""")
+                .params(w.id(), w.jobId(), m.epoch(), m.loss(), m.accuracy(), m.samplesPerSecond()).update();
+    }
+
+    @Transactional
+    public void logs(String name, UUID workerId, AgentProtocol.LogBatch batch) {
+        WorkerRow w = ownWorker(name, workerId);
+        template.batchUpdate("INSERT INTO worker_logs (job_id, worker_id, line) VALUES (?, ?, ?)",
+                batch.lines().stream().map(l -> new Object[]{w.jobId(), w.id(), l.replace("\u0000", "")}).toList());
+    }
+
+    private WorkerRow ownWorker(String name, UUID workerId) {
+        long serverId = serverId(name);
+        WorkerRow w = workers.find(workerId).orElseThrow(() -> ApiException.notFound("worker", workerId.toString()));
+        if (w.serverId() != serverId) throw ApiException.notFound("worker", workerId.toString());
+        return w;
+    }
+
+    private long serverId(String name) {
+        return jdbc.sql("SELECT id FROM servers WHERE name = ?").param(name).query(Long.class).optional()
+                .orElseThrow(() -> ApiException.notFound("server", name));
+    }
+
+    private AgentProtocol.Assignment assignment(WorkerRow w) {
+        JobRow job = jobs.find(w.jobId()).orElseThrow();
+        JobSpec spec = JobSpecs.spec(job);
+        JobSpec.RuntimeSpec rt = spec.runtime();
+        AgentProtocol.Runtime runtime = new AgentProtocol.Runtime(rt.type().name(), rt.embedded(),
+                rt.process() == null ? null : new AgentProtocol.ProcessSpec(rt.process().argv(), rt.process().env(),
+                        rt.process().workingDir()));
+        String checkpoint = Path.of(properties.checkpointRoot()).toAbsolutePath()
+                .resolve(job.id().toString()).resolve("rank-" + w.rank()).toString();
+        boolean multi = w.worldSize() > 1;
+        return new AgentProtocol.Assignment(w.id().toString(), job.id().toString(), job.name(), w.attempt(),
+                w.taskGroup(), w.rank(), w.worldSize(), multi ? w.masterAddr() : null, multi ? w.masterPort() : null,
+                w.gpuIndices(), w.milliGpu(), w.cpuMillis(), w.memoryMib(), checkpoint, runtime, spec.maxRunSeconds());
+    }
+
+    private static List<AcceleratorSpec> accelerators(RegisterRequest r) {
+        if (r.accelerators() == null) return List.of();
+        return r.accelerators().stream().map(a -> new AcceleratorSpec(a.index(), AcceleratorKind.valueOf(a.kind()),
+                a.vendor() == null ? "" : a.vendor(), a.model(), (int) a.memoryMib(), a.interconnectDomain(),
+                a.health() == null ? AcceleratorHealth.HEALTHY : AcceleratorHealth.valueOf(a.health()))).toList();
+    }
+
+    private static List<LocalDeviceSpec> devices(RegisterRequest r) {
+        if (r.localDevices() == null) return List.of();
+        return r.localDevices().stream().map(d -> new LocalDeviceSpec(d.name(), StorageMedium.valueOf(d.medium()),
+                d.capacityGib(), (int) d.readMbPerSec(), (int) d.writeMbPerSec())).toList();
+    }
+}

@@ -1,0 +1,81 @@
+package io.berth.api.jobs;
+
+import io.berth.api.web.ApiException;
+import io.berth.api.web.DocumentReader;
+import io.berth.api.web.Page;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.net.URI;
+import java.util.UUID;
+
+@RestController
+@RequestMapping("/api/v1/jobs")
+class JobController {
+    private final JobService jobs;
+    private final DocumentReader documents;
+
+    JobController(JobService jobs, DocumentReader documents) {
+        this.jobs = jobs;
+        this.documents = documents;
+    }
+
+    /**
+     * Submits a job spec as JSON or YAML. 201 with the job's id; with an Idempotency-Key already used by the tenant,
+     * 200 with the existing job. 422 when the job could never fit the cluster.
+     */
+    @PostMapping(consumes = MediaType.ALL_VALUE)
+    ResponseEntity<JobViews.Submitted> submit(@RequestBody(required = false) byte[] body,
+                                              @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
+                                              @RequestHeader(value = "Idempotency-Key", required = false) String key) {
+        if (key != null && (key.isBlank() || key.length() > 255))
+            throw ApiException.invalid("Idempotency-Key", "must be 1 to 255 characters");
+        MediaType type;
+        try {
+            type = contentType == null ? MediaType.APPLICATION_JSON : MediaType.parseMediaType(contentType);
+        } catch (RuntimeException e) {
+            throw ApiException.unsupportedMediaType(contentType, java.util.List.of("application/json", "application/yaml"));
+        }
+        JobSpec spec = documents.read(body, type, JobSpec.class);
+        JobViews.Submitted submitted = jobs.submit(spec, key);
+        return ResponseEntity.status(submitted.replayed() ? HttpStatus.OK : HttpStatus.CREATED)
+                .location(URI.create("/api/v1/jobs/" + submitted.id())).body(submitted);
+    }
+
+    @GetMapping
+    Page<JobViews.JobSummary> list(@RequestParam(required = false) JobState state,
+                                   @RequestParam(required = false) String tenant,
+                                   @RequestParam(defaultValue = "0") @Min(0) int page,
+                                   @RequestParam(defaultValue = "50") @Min(1) @Max(500) int size) {
+        return jobs.list(state, tenant, page, size);
+    }
+
+    @GetMapping("/{id}")
+    JobViews.JobDetail get(@PathVariable UUID id) {
+        return jobs.job(id);
+    }
+
+    @PostMapping("/{id}/cancel")
+    JobViews.JobSummary cancel(@PathVariable UUID id) {
+        return jobs.cancel(id);
+    }
+
+    /** Log lines of every worker, oldest first, after the cursor {@code after} (the {@code next} of the last page). */
+    @GetMapping("/{id}/logs")
+    JobViews.LogLines logs(@PathVariable UUID id, @RequestParam(defaultValue = "0") @Min(0) long after,
+                           @RequestParam(defaultValue = "1000") @Min(1) @Max(10000) int limit) {
+        return jobs.logs(id, after, limit);
+    }
+}

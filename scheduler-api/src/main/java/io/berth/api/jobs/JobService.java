@@ -1,0 +1,122 @@
+package io.berth.api.jobs;
+
+import io.berth.api.web.ApiException;
+import io.berth.api.web.ApiException.FieldError;
+import io.berth.api.web.Page;
+import io.berth.core.placement.PlacementResult;
+import io.berth.core.placement.Reason;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+
+/** The jobs feature's facade: submit, read, list, cancel, logs. */
+@Service
+public class JobService {
+    private final JobRepository jobs;
+    private final WorkerRepository workers;
+    private final JobLifecycle lifecycle;
+    private final ApplicationEventPublisher events;
+    private final Function<io.berth.core.placement.JobRequest, PlacementResult> feasibility;
+
+    /** Published after a change the scheduler should react to at once (a submission, a cancel, a finished worker). */
+    public record SchedulingNeeded() {
+    }
+
+    JobService(JobRepository jobs, WorkerRepository workers, JobLifecycle lifecycle, ApplicationEventPublisher events,
+               JobFeasibility feasibility) {
+        this.jobs = jobs;
+        this.workers = workers;
+        this.lifecycle = lifecycle;
+        this.events = events;
+        this.feasibility = feasibility::canEverFit;
+    }
+
+    /** Port to the placement engine's can-ever-fit mode, implemented by the scheduling feature. */
+    public interface JobFeasibility {
+        PlacementResult canEverFit(io.berth.core.placement.JobRequest job);
+    }
+
+    /**
+     * Validates and queues a job. With an idempotency key already used by the tenant, returns that job instead
+     * (replayed = true) and stores nothing. A job that could never fit the cluster is refused with 422.
+     */
+    public JobViews.Submitted submit(JobSpec spec, String idempotencyKey) {
+        List<FieldError> errors = spec.crossFieldErrors();
+        if (!errors.isEmpty()) throw ApiException.invalid(errors);
+        if (idempotencyKey != null) {
+            var existing = jobs.findByIdempotencyKey(spec.tenant(), idempotencyKey);
+            if (existing.isPresent()) return replay(existing.get());
+        }
+        UUID id = UUID.randomUUID();
+        PlacementResult fit = feasibility.apply(spec.toRequest(id.toString()));
+        if (fit instanceof PlacementResult.Unschedulable u) {
+            List<FieldError> reasons = new ArrayList<>();
+            for (Reason r : u.sample()) {
+                reasons.add(new FieldError("taskGroups." + u.taskGroup(), r.kind().phrase() + " (requested "
+                        + r.requested() + ", capacity " + r.capacity() + " on " + r.server() + ")"));
+            }
+            throw ApiException.unprocessable("never-fits", "the job can never fit this cluster: " + u.summary(), reasons);
+        }
+        String json = JobSpecs.JSON.writeValueAsString(spec);
+        var inserted = jobs.insert(id, spec, json, idempotencyKey);
+        if (inserted.isEmpty()) {
+            // a concurrent submission with the same key won the unique constraint
+            return replay(jobs.findByIdempotencyKey(spec.tenant(), idempotencyKey).orElseThrow());
+        }
+        events.publishEvent(new SchedulingNeeded());
+        return new JobViews.Submitted(id, JobState.QUEUED, false);
+    }
+
+    private JobViews.Submitted replay(UUID id) {
+        return new JobViews.Submitted(id, jobs.find(id).orElseThrow().state(), true);
+    }
+
+    @Transactional(readOnly = true)
+    public JobViews.JobDetail job(UUID id) {
+        JobRow j = jobs.find(id).orElseThrow(() -> ApiException.notFound("job", id.toString()));
+        List<WorkerRow> all = workers.ofJob(id);
+        List<JobViews.WorkerView> placement = all.stream().filter(w -> w.attempt() == j.attempt())
+                .map(JobViews.WorkerView::of).toList();
+        Map<UUID, Integer> rankOf = new HashMap<>();
+        all.forEach(w -> rankOf.put(w.id(), w.rank()));
+        List<JobViews.EpochMetric> metrics = jobs.metrics(id).stream()
+                .filter(m -> rankOf.getOrDefault(m.workerId(), -1) == 0)
+                .map(m -> new JobViews.EpochMetric(m.epoch(), m.loss(), m.accuracy(), m.samplesPerSecond(), m.at()))
+                .toList();
+        return new JobViews.JobDetail(j.id(), j.name(), j.tenant(), j.priority(), j.state(), j.attempt(), j.failures(),
+                j.maxRetries(), j.maxRunSeconds(), j.pendingReason(), j.message(), j.createdAt(), j.startedAt(),
+                j.finishedAt(), JobSpecs.spec(j), placement, jobs.events(id), metrics);
+    }
+
+    @Transactional(readOnly = true)
+    public Page<JobViews.JobSummary> list(JobState state, String tenant, int page, int size) {
+        return new Page<>(jobs.list(state, tenant, page * size, size).stream().map(JobViews.JobSummary::of).toList(),
+                page, size, jobs.count(state, tenant));
+    }
+
+    public JobViews.JobSummary cancel(UUID id) {
+        JobRow j = jobs.find(id).orElseThrow(() -> ApiException.notFound("job", id.toString()));
+        if (j.state().terminal()) throw ApiException.conflict("job " + id + " has already ended (" + j.state() + ")");
+        lifecycle.cancel(id, "cancelled by request");
+        events.publishEvent(new SchedulingNeeded());
+        return JobViews.JobSummary.of(jobs.find(id).orElseThrow());
+    }
+
+    @Transactional(readOnly = true)
+    public JobViews.LogLines logs(UUID id, long after, int limit) {
+        jobs.find(id).orElseThrow(() -> ApiException.notFound("job", id.toString()));
+        Map<UUID, Integer> rankOf = new HashMap<>();
+        workers.ofJob(id).forEach(w -> rankOf.put(w.id(), w.rank()));
+        List<JobViews.LogLines.Line> lines = jobs.logs(id, after, limit).stream()
+                .map(l -> new JobViews.LogLines.Line(l.id(), rankOf.getOrDefault(l.workerId(), -1), l.at(), l.line()))
+                .toList();
+        return new JobViews.LogLines(lines, lines.isEmpty() ? after : lines.get(lines.size() - 1).id());
+    }
+}
