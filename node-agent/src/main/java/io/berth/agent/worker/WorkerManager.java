@@ -209,7 +209,7 @@ public final class WorkerManager implements AutoCloseable {
     public synchronized void acknowledge(Collection<WorkerReport> delivered) {
         for (WorkerReport r : delivered) {
             Entry e = workers.get(r.workerId());
-            if (e != null && r.isFinal() && e.status().isFinal()) {
+            if (e != null && WorkerReport.isFinal(r) && e.status().isFinal()) {
                 e.acknowledged = true;
             }
         }
