@@ -136,9 +136,7 @@ public final class Agent {
 
     private void heartbeat() {
         List<WorkerReport> reports = workers.reports();
-        HeartbeatResponse resp = client.heartbeat(new HeartbeatRequest(usage(),
-                hardware.accelerators().stream().map(a -> new HeartbeatRequest.AcceleratorHealth(a.index(), "HEALTHY")).toList(),
-                reports));
+        HeartbeatResponse resp = client.heartbeat(new HeartbeatRequest(usage(), acceleratorHealth(), reports));
         workers.acknowledge(reports);
         for (String id : resp.stop()) {
             workers.stop(id, "stopped by the control plane");
@@ -146,6 +144,14 @@ public final class Agent {
         for (Assignment a : resp.start()) {
             workers.start(a);
         }
+    }
+
+    /**
+     * Every accelerator is reported HEALTHY: the agent does not probe GPU health yet (a periodic
+     * nvidia-smi query whose missing or erroring devices turn UNHEALTHY is the intended next step).
+     */
+    private List<HeartbeatRequest.AcceleratorHealth> acceleratorHealth() {
+        return hardware.accelerators().stream().map(a -> new HeartbeatRequest.AcceleratorHealth(a.index(), "HEALTHY")).toList();
     }
 
     /**
@@ -191,7 +197,7 @@ public final class Agent {
         workers.flush();
         try {
             List<WorkerReport> reports = workers.reports();
-            client.heartbeat(new HeartbeatRequest(usage(), List.of(), reports));
+            client.heartbeat(new HeartbeatRequest(usage(), acceleratorHealth(), reports));
             workers.acknowledge(reports);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "last heartbeat failed; final states will be reported after the next start");
