@@ -43,7 +43,7 @@ public final class ControlPlaneClient {
         this.agentName = agentName;
         this.token = token == null || token.isBlank() ? null : token;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
     }
 
     public RegisterResponse register(RegisterRequest request) {

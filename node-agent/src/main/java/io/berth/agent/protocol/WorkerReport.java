@@ -9,7 +9,8 @@ package io.berth.agent.protocol;
  */
 public record WorkerReport(String workerId, String state, Integer exitCode, String message) {
 
-    public boolean isFinal() {
-        return !"RUNNING".equals(state);
+    /** True for SUCCEEDED and FAILED. (Static so that it is not serialised as a JSON property.) */
+    public static boolean isFinal(WorkerReport r) {
+        return !"RUNNING".equals(r.state());
     }
 }

@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 public final class WorkerManager implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WorkerManager.class.getName());
     private static final int MAX_QUEUED_METRICS = 10_000;
+    private static final int METRICS_PER_TICK = 100;
     private static final int REMEMBERED_FINISHED_IDS = 10_000;
 
     /**
@@ -209,7 +210,7 @@ public final class WorkerManager implements AutoCloseable {
     public synchronized void acknowledge(Collection<WorkerReport> delivered) {
         for (WorkerReport r : delivered) {
             Entry e = workers.get(r.workerId());
-            if (e != null && r.isFinal() && e.status().isFinal()) {
+            if (e != null && WorkerReport.isFinal(r) && e.status().isFinal()) {
                 e.acknowledged = true;
             }
         }
@@ -277,8 +278,11 @@ public final class WorkerManager implements AutoCloseable {
      */
     void ship() {
         synchronized (shipLock) {
+            // at most a bounded number per tick, so a fast training loop (many tiny epochs) cannot starve the
+            // logs; the rest waits for the next tick, and beyond MAX_QUEUED_METRICS the oldest are dropped
+            int queued = Math.min(metrics.size(), METRICS_PER_TICK);
             Map.Entry<String, MetricsReport> m;
-            while ((m = metrics.peekFirst()) != null) {
+            for (int i = 0; i < queued && (m = metrics.peekFirst()) != null; i++) {
                 telemetry.metrics(m.getKey(), m.getValue());
                 metrics.pollFirst();
             }
@@ -290,7 +294,8 @@ public final class WorkerManager implements AutoCloseable {
                 boolean finished = e.status().isFinal();
                 try {
                     List<String> lines;
-                    while (!(lines = e.log.next(finished)).isEmpty()) {
+                    // a bounded number of batches per worker and tick, so one chatty worker cannot starve the others
+                    for (int batch = 0; batch < 10 && !(lines = e.log.next(finished)).isEmpty(); batch++) {
                         telemetry.logs(e.record.workerId(), lines);
                         e.log.commit();
                     }

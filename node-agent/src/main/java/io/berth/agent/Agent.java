@@ -1,0 +1,208 @@
+package io.berth.agent;
+
+import io.berth.agent.hardware.Hardware;
+import io.berth.agent.hardware.HardwareDiscovery;
+import io.berth.agent.protocol.Assignment;
+import io.berth.agent.protocol.ControlPlaneClient;
+import io.berth.agent.protocol.ControlPlaneException;
+import io.berth.agent.protocol.HeartbeatRequest;
+import io.berth.agent.protocol.HeartbeatResponse;
+import io.berth.agent.protocol.RegisterRequest;
+import io.berth.agent.protocol.RegisterResponse;
+import io.berth.agent.protocol.WorkerReport;
+import io.berth.agent.worker.WorkerManager;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The agent's main loop: reconcile workers left by a previous run, register, then heartbeat forever,
+ * starting and stopping workers as the replies say.
+ *
+ * <p>Never gives up on the control plane: any failed call is retried with exponential backoff
+ * (initial to max, doubling); a 404 on heartbeat (the control plane forgot this agent) leads to a new
+ * registration. {@link #run()} returns only after {@link #shutdown()}.
+ *
+ * <p>Shutdown (SIGTERM via the shutdown hook): the loop stops, all workers are stopped (process
+ * workers get SIGTERM, then SIGKILL after the grace period; embedded ones are cancelled) so nothing
+ * keeps using resources the control plane will consider free, pending logs and metrics are flushed
+ * and one last heartbeat reports the final states. Those states also stay in workers.json and are
+ * reported again after the next start if that heartbeat failed.
+ */
+public final class Agent {
+    private static final System.Logger LOG = System.getLogger(Agent.class.getName());
+
+    /** Retry policy for calls to the control plane. */
+    public record Backoff(Duration initial, Duration max) {
+        public static Backoff defaults() {
+            return new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
+        }
+    }
+
+    private final AgentConfig config;
+    private final Hardware hardware;
+    private final ControlPlaneClient client;
+    private final WorkerManager workers;
+    private final Backoff backoff;
+    private final Duration stopWait;
+    private final CountDownLatch stopping = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile int heartbeatSeconds;
+    private boolean shutDown;
+
+    /**
+     * @param stopWait how long shutdown waits for workers to stop
+     */
+    public Agent(AgentConfig config, Hardware hardware, ControlPlaneClient client, WorkerManager workers,
+                 Backoff backoff, Duration stopWait) {
+        this.config = config;
+        this.hardware = hardware;
+        this.client = client;
+        this.workers = workers;
+        this.backoff = backoff;
+        this.stopWait = stopWait;
+        this.heartbeatSeconds = config.heartbeatSeconds();
+    }
+
+    /** Runs until {@link #shutdown()}; never throws for control-plane failures. */
+    public void run() {
+        try {
+            List<String> survivors = workers.reconcile();
+            if (!survivors.isEmpty()) {
+                LOG.log(System.Logger.Level.INFO, "still running from before the restart: " + survivors);
+            }
+            boolean registered = false;
+            long delayMillis = backoff.initial().toMillis();
+            boolean outage = false;
+            while (stopping.getCount() > 0) {
+                try {
+                    if (!registered) {
+                        register();
+                        registered = true;
+                    }
+                    heartbeat();
+                    if (outage) {
+                        LOG.log(System.Logger.Level.INFO, "control plane reachable again");
+                        outage = false;
+                    }
+                    delayMillis = backoff.initial().toMillis();
+                    pause(heartbeatSeconds * 1000L);
+                } catch (ControlPlaneException e) {
+                    if (e.status() == 404 && registered) {
+                        LOG.log(System.Logger.Level.WARNING, "control plane does not know this agent; registering again");
+                        registered = false;
+                        pause(backoff.initial().toMillis());
+                        continue;
+                    }
+                    if (!outage) {
+                        LOG.log(System.Logger.Level.WARNING, e.getMessage() + (e.retryable() ? "; retrying" : "; retrying (not a transient error: check the configuration)"));
+                        outage = true;
+                    }
+                    pause(delayMillis);
+                    delayMillis = Math.min(backoff.max().toMillis(), delayMillis * 2);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "unexpected error in the agent loop; continuing", e);
+                    pause(delayMillis);
+                    delayMillis = Math.min(backoff.max().toMillis(), delayMillis * 2);
+                }
+            }
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void register() {
+        RegisterRequest req = registration();
+        RegisterResponse resp = client.register(req);
+        if (resp != null && resp.heartbeatIntervalSeconds() != null && resp.heartbeatIntervalSeconds() > 0) {
+            heartbeatSeconds = resp.heartbeatIntervalSeconds();
+        }
+        LOG.log(System.Logger.Level.INFO, "registered as " + (resp == null ? config.name() : resp.serverName())
+                + " with " + hardware.cpuMillis() + " mCPU, " + hardware.memoryMib() + " MiB, "
+                + hardware.accelerators().size() + " accelerator(s); heartbeat every " + heartbeatSeconds + " s");
+    }
+
+    RegisterRequest registration() {
+        return new RegisterRequest(config.name(), config.effectiveRack(hardware.rack()), config.advertiseAddress(),
+                hardware.cpuMillis(), hardware.memoryMib(), hardware.networkMbps(), hardware.labels(),
+                hardware.accelerators().stream().map(a -> new RegisterRequest.AcceleratorInfo(a.index(), a.kind().name(),
+                        a.vendor(), a.model(), a.memoryMib(), a.interconnectDomain(), "HEALTHY")).toList(),
+                hardware.localDevices().stream().map(d -> new RegisterRequest.LocalDeviceInfo(d.name(), d.medium().name(),
+                        d.capacityGib(), d.readMbPerSec(), d.writeMbPerSec())).toList(),
+                workers.runningWorkerIds());
+    }
+
+    private void heartbeat() {
+        List<WorkerReport> reports = workers.reports();
+        HeartbeatResponse resp = client.heartbeat(new HeartbeatRequest(usage(), acceleratorHealth(), reports));
+        workers.acknowledge(reports);
+        for (String id : resp.stop()) {
+            workers.stop(id, "stopped by the control plane");
+        }
+        for (Assignment a : resp.start()) {
+            workers.start(a);
+        }
+    }
+
+    /**
+     * Every accelerator is reported HEALTHY: the agent does not probe GPU health yet (a periodic
+     * nvidia-smi query whose missing or erroring devices turn UNHEALTHY is the intended next step).
+     */
+    private List<HeartbeatRequest.AcceleratorHealth> acceleratorHealth() {
+        return hardware.accelerators().stream().map(a -> new HeartbeatRequest.AcceleratorHealth(a.index(), "HEALTHY")).toList();
+    }
+
+    /**
+     * Simulated hardware: the CPU and memory reserved by running workers (the machine's real usage says
+     * nothing about the simulated server). Real hardware: measured system CPU load and used memory.
+     */
+    private HeartbeatRequest.Usage usage() {
+        if (hardware.simulated()) {
+            long[] r = workers.reserved();
+            return new HeartbeatRequest.Usage(r[0], r[1]);
+        }
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        double load = Math.max(0, os.getCpuLoad());
+        long available = HardwareDiscovery.meminfoKib("MemAvailable").orElse(os.getFreeMemorySize() / 1024) / 1024;
+        return new HeartbeatRequest.Usage(Math.round(load * hardware.cpuMillis()), Math.max(0, hardware.memoryMib() - available));
+    }
+
+    private void pause(long millis) {
+        try {
+            stopping.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopping.countDown();
+        }
+    }
+
+    /** Stops the loop, stops all workers, flushes telemetry and sends a last heartbeat. Idempotent. */
+    public void shutdown() {
+        synchronized (this) {
+            if (shutDown) {
+                return;
+            }
+            shutDown = true;
+        }
+        LOG.log(System.Logger.Level.INFO, "shutting down: stopping workers");
+        stopping.countDown();
+        try {
+            stopped.await(stopWait.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        workers.stopAll("agent shutting down", stopWait);
+        workers.flush();
+        try {
+            List<WorkerReport> reports = workers.reports();
+            client.heartbeat(new HeartbeatRequest(usage(), acceleratorHealth(), reports));
+            workers.acknowledge(reports);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "last heartbeat failed; final states will be reported after the next start");
+        }
+        workers.close();
+        LOG.log(System.Logger.Level.INFO, "agent stopped");
+    }
+}

@@ -1,0 +1,195 @@
+package io.berth.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.berth.agent.worker.WorkerManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/** The whole agent against a control plane speaking real HTTP. */
+class AgentTest {
+    static final Path T4 = Path.of("..", "examples", "hardware", "gpu-4x-t4.yaml");
+
+    @TempDir
+    Path workDir;
+    FakeControlPlane cp;
+    Agent agent;
+    Thread loop;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (agent != null) {
+            agent.shutdown();
+            loop.join(30_000);
+        }
+        if (cp != null) {
+            cp.close();
+        }
+    }
+
+    private void startAgent(String token, String... extraArgs) {
+        List<String> args = new java.util.ArrayList<>(List.of("--control-plane=" + cp.url(), "--name=node-1",
+                "--hardware=" + T4, "--work-dir=" + workDir, "--advertise-address=10.1.2.3"));
+        args.addAll(List.of(extraArgs));
+        Map<String, String> env = token == null ? Map.of() : Map.of("BERTH_AGENT_TOKEN", token);
+        AgentConfig config = AgentConfig.parse(args.toArray(String[]::new), env);
+        agent = NodeAgent.build(config, new Agent.Backoff(Duration.ofMillis(20), Duration.ofMillis(200)),
+                new WorkerManager.Settings(Duration.ofMillis(500), Duration.ofSeconds(60), Duration.ofMillis(50)));
+        loop = new Thread(agent::run, "agent-under-test");
+        loop.start();
+    }
+
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        for (int i = 0; i < 6000; i++) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+
+    /** Reports of a worker across all heartbeats, in order. */
+    private List<JsonNode> reportsOf(String workerId) {
+        return cp.bodies("/heartbeat").stream()
+                .flatMap(b -> java.util.stream.StreamSupport.stream(b.get("workers").spliterator(), false))
+                .filter(w -> w.get("workerId").stringValue().equals(workerId))
+                .toList();
+    }
+
+    private boolean reported(String workerId, String state) {
+        return reportsOf(workerId).stream().anyMatch(w -> w.get("state").stringValue().equals(state));
+    }
+
+    static String embeddedAssignment(String workerId, int epochs) {
+        return """
+                {"workerId":"%s","jobId":"job-1","jobName":"xor","attempt":1,"taskGroup":"main","replicaIndex":0,
+                 "worldSize":1,"masterAddr":null,"masterPort":null,"gpuIndices":[0,1],"milliGpu":2000,"cpuMillis":4000,
+                 "memoryMib":8192,"checkpointDir":"checkpoints/job-1","maxRunSeconds":null,
+                 "runtime":{"type":"embedded","embedded":{
+                    "model":{"type":"mlp","hiddenLayers":[16],"activation":"tanh"},
+                    "data":{"type":"generated","generator":"xor","samples":400,"noise":0.05,"seed":1},
+                    "optimizer":{"type":"adam","learningRate":0.02},"batchSize":16,"epochs":%d}}}
+                """.formatted(workerId, epochs);
+    }
+
+    @Test
+    void registersHeartbeatsRunsAnEmbeddedWorkerAndReportsItsResults() throws Exception {
+        cp = new FakeControlPlane("s3cret", 1);
+        startAgent("s3cret");
+        await("registration", () -> !cp.bodies("/register").isEmpty());
+
+        cp.assign(embeddedAssignment("w-1", 12));
+        await("SUCCEEDED reported", () -> reported("w-1", "SUCCEEDED"));
+        await("12 metrics", () -> cp.bodies("/workers/w-1/metrics").size() == 12);
+        await("log shipped", () -> cp.bodies("/workers/w-1/logs").stream()
+                .anyMatch(b -> b.get("lines").toString().contains("training finished")));
+
+        JsonNode reg = cp.bodies("/register").get(0);
+        assertThat(reg.get("name").stringValue()).isEqualTo("node-1");
+        assertThat(reg.get("rack").stringValue()).isEqualTo("r2");
+        assertThat(reg.get("address").stringValue()).isEqualTo("10.1.2.3");
+        assertThat(reg.get("cpuMillis").longValue()).isEqualTo(48000);
+        assertThat(reg.get("memoryMib").longValue()).isEqualTo(196608);
+        assertThat(reg.get("networkMbps").longValue()).isEqualTo(25000);
+        assertThat(reg.get("labels").get("gpu-family").stringValue()).isEqualTo("turing");
+        assertThat(reg.get("accelerators")).hasSize(4);
+        assertThat(reg.get("accelerators").get(2).toString()).isEqualTo(
+                "{\"index\":2,\"kind\":\"GPU\",\"vendor\":\"NVIDIA\",\"model\":\"Tesla T4\",\"memoryMib\":15360,"
+                        + "\"interconnectDomain\":\"pcie-1\",\"health\":\"HEALTHY\"}");
+        assertThat(reg.get("localDevices").get(1).toString()).isEqualTo(
+                "{\"name\":\"hdd0\",\"medium\":\"HDD\",\"capacityGib\":8000,\"readMbPerSec\":250,\"writeMbPerSec\":240}");
+        assertThat(reg.get("runningWorkerIds")).isEmpty();
+
+        JsonNode metrics = cp.bodies("/workers/w-1/metrics").get(11);
+        assertThat(metrics.get("epoch").intValue()).isEqualTo(12);
+        assertThat(metrics.get("accuracy").doubleValue()).isGreaterThan(0.85);
+        assertThat(metrics.get("samplesPerSecond").doubleValue()).isPositive();
+        assertThat(metrics.get("loss").doubleValue()).isLessThan(cp.bodies("/workers/w-1/metrics").get(0).get("loss").doubleValue());
+
+        JsonNode finished = reportsOf("w-1").get(reportsOf("w-1").size() - 1);
+        assertThat(finished.toString()).isEqualTo("{\"workerId\":\"w-1\",\"state\":\"SUCCEEDED\",\"exitCode\":null,\"message\":null}");
+        JsonNode someHeartbeat = cp.bodies("/heartbeat").get(0);
+        assertThat(someHeartbeat.get("acceleratorHealth")).hasSize(4);
+        assertThat(someHeartbeat.get("usage").has("cpuMillisUsed")).isTrue();
+
+        // delivered once successfully, then forgotten
+        int heartbeatsSoFar = cp.bodies("/heartbeat").size();
+        await("two more heartbeats", () -> cp.bodies("/heartbeat").size() >= heartbeatsSoFar + 2);
+        long succeededReports = reportsOf("w-1").stream().filter(w -> w.get("state").stringValue().equals("SUCCEEDED")).count();
+        assertThat(succeededReports).isEqualTo(1);
+        assertThat(workDir.resolve("checkpoints/job-1/replica-0.ckpt")).exists();
+    }
+
+    @Test
+    void keepsRetryingWhileTheControlPlaneIsDown() throws Exception {
+        cp = new FakeControlPlane(null, 1);
+        cp.failNextRequests(5);
+        startAgent(null);
+
+        await("registration after the outage", () -> !cp.bodies("/register").isEmpty());
+        await("a heartbeat", () -> !cp.bodies("/heartbeat").isEmpty());
+    }
+
+    @Test
+    void registersAgainWhenTheControlPlaneForgetsTheAgent() throws Exception {
+        cp = new FakeControlPlane(null, 1);
+        startAgent(null);
+        await("first heartbeat", () -> !cp.bodies("/heartbeat").isEmpty());
+
+        cp.forgetAgents();
+
+        await("second registration", () -> cp.bodies("/register").size() == 2);
+    }
+
+    @Test
+    void stopsAWorkerWhenTheControlPlaneSaysSo() throws Exception {
+        cp = new FakeControlPlane(null, 1);
+        startAgent(null);
+        cp.assign("""
+                {"workerId":"sleepy","jobId":"j","jobName":"j","attempt":1,"taskGroup":"main","replicaIndex":0,"worldSize":1,
+                 "gpuIndices":[3],"milliGpu":1000,"cpuMillis":1000,"memoryMib":100,
+                 "runtime":{"type":"process","process":{"argv":["sleep","60"],"env":{},"workingDir":null}}}""");
+        await("running", () -> reported("sleepy", "RUNNING"));
+
+        cp.stop("sleepy");
+
+        await("stopped", () -> reported("sleepy", "FAILED"));
+        JsonNode last = reportsOf("sleepy").get(reportsOf("sleepy").size() - 1);
+        assertThat(last.get("message").stringValue()).isEqualTo("stopped: stopped by the control plane");
+        JsonNode usage = cp.bodies("/heartbeat").stream()
+                .filter(b -> b.get("workers").toString().contains("RUNNING")).findFirst().orElseThrow().get("usage");
+        assertThat(usage.toString()).isEqualTo("{\"cpuMillisUsed\":1000,\"memoryMibUsed\":100}");
+    }
+
+    @Test
+    void afterARestartReportsTheLostWorkerAndTheShutdownStopsRunningOnes() throws Exception {
+        cp = new FakeControlPlane(null, 1);
+        startAgent(null);
+        cp.assign(embeddedAssignment("long-1", 1_000_000));
+        await("training", () -> !cp.bodies("/workers/long-1/metrics").isEmpty());
+        // simulate a crash: a copy of workers.json as it is while the worker runs
+        Path snapshot = Files.copy(workDir.resolve("workers.json"), workDir.resolve("workers.json.before-crash"));
+        agent.shutdown();
+        loop.join(30_000);
+        assertThat(reported("long-1", "FAILED")).as("the graceful shutdown reports the stopped worker").isTrue();
+
+        Files.move(snapshot, workDir.resolve("workers.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        int before = cp.bodies("/heartbeat").size();
+        startAgent(null);
+
+        await("a heartbeat of the new agent", () -> cp.bodies("/heartbeat").size() > before);
+        JsonNode report = cp.bodies("/heartbeat").get(before).get("workers").get(0);
+        assertThat(report.toString()).isEqualTo("{\"workerId\":\"long-1\",\"state\":\"FAILED\",\"exitCode\":null,"
+                + "\"message\":\"lost: embedded worker died with the previous agent process\"}");
+        assertThat(cp.bodies("/register").get(1).get("runningWorkerIds")).isEmpty();
+    }
+}
