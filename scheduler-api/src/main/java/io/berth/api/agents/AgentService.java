@@ -80,12 +80,9 @@ public class AgentService {
     @Transactional
     public RegisterResponse register(RegisterRequest r) {
         String rack = r.rack() == null ? ServerSpec.DEFAULT_RACK : r.rack();
-        ServerView stored = null;
-        try {
-            stored = inventory.server(r.name());
-        } catch (ApiException notFound) {
-            // a new server
-        }
+        // an agent may announce a rack the operator has not described yet: it is created in the default zone
+        jdbc.sql("INSERT INTO racks (name, zone) VALUES (?, 'default') ON CONFLICT (name) DO NOTHING").param(rack).update();
+        ServerView stored = inventory.findServer(r.name()).orElse(null);
         ServerState state = stored == null ? ServerState.READY : stored.state();
         ServerSpec spec = new ServerSpec(r.name(), rack, r.cpuMillis(), r.memoryMib(), r.networkMbps(), r.labels(),
                 state, stored == null ? null : stored.idlePowerWatts(), stored == null ? null : stored.peakPowerWatts(),

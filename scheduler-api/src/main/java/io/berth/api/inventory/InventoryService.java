@@ -59,6 +59,11 @@ public class InventoryService {
     }
 
     @Transactional(readOnly = true)
+    public java.util.Optional<ServerView> findServer(String name) {
+        return servers.find(name);
+    }
+
+    @Transactional(readOnly = true)
     public ServerView server(String name) {
         return servers.find(name).orElseThrow(() -> ApiException.notFound("server", name));
     }
