@@ -20,7 +20,9 @@ import java.time.Duration;
  * from an empty inventory.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"berth.embedded-postgres.data-dir=", "berth.api.max-body-bytes=1048576"})
+        properties = {"berth.embedded-postgres.data-dir=", "berth.api.max-body-bytes=1048576",
+                "berth.scheduler.heartbeat-timeout-seconds=5", "berth.scheduler.heartbeat-interval-seconds=1",
+                "berth.scheduler.interval-millis=100", "berth.scheduler.checkpoint-root=target/test-checkpoints"})
 public abstract class ApiTestBase {
     protected static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -32,6 +34,7 @@ public abstract class ApiTestBase {
 
     @BeforeEach
     void cleanDatabase() {
+        jdbc.execute("TRUNCATE jobs, job_events, workers, job_metrics, worker_logs, tenant_quotas CASCADE");
         jdbc.execute("TRUNCATE servers, accelerators, local_devices, network_links, shared_volumes, "
                 + "shared_volume_racks CASCADE");
         jdbc.execute("UPDATE racks SET leaf_switch = NULL");
@@ -80,6 +83,23 @@ public abstract class ApiTestBase {
 
     protected URI uri(String path) {
         return URI.create("http://localhost:" + port + path);
+    }
+
+    /**
+     * Creates a server with {@code gpus} GPUs of {@code model} through the API and marks its agent as seen far in
+     * the future, so the scheduler treats it as live without a real agent heartbeating.
+     */
+    protected void liveServer(String name, String rack, int gpus, String model, long cpuMillis, long memoryMib) {
+        StringBuilder accs = new StringBuilder();
+        for (int i = 0; i < gpus; i++) {
+            if (i > 0) accs.append(',');
+            accs.append("{\"kind\":\"GPU\",\"model\":\"").append(model).append("\",\"memoryMib\":81920}");
+        }
+        Response r = postJson("/api/v1/servers", "{\"name\":\"" + name + "\",\"rack\":\"" + rack
+                + "\",\"cpuMillis\":" + cpuMillis + ",\"memoryMib\":" + memoryMib + ",\"accelerators\":[" + accs + "]}");
+        if (r.status() != 201) throw new IllegalStateException(r.body());
+        jdbc.update("UPDATE servers SET agent_last_seen = now() + interval '1 day', agent_address = 'localhost' "
+                + "WHERE name = ?", name);
     }
 
     protected long count(String table) {

@@ -1,0 +1,81 @@
+package io.berth.api.e2e;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Real node agents as separate JVM processes, started from the packaged agent jar (built before the control plane
+ * by {@code ./mvnw verify}), each with a simulated-hardware file and its own work directory.
+ */
+final class AgentProcesses implements AutoCloseable {
+    private final Path dir;
+    private final int controlPlanePort;
+    private final Map<String, Process> agents = new LinkedHashMap<>();
+
+    AgentProcesses(Path dir, int controlPlanePort) {
+        this.dir = dir;
+        this.controlPlanePort = controlPlanePort;
+    }
+
+    static Path agentJar() throws IOException {
+        Path target = Path.of("../node-agent/target");
+        try (Stream<Path> files = Files.exists(target) ? Files.list(target) : Stream.empty()) {
+            return files.filter(p -> p.getFileName().toString().matches("node-agent-.*\\.jar"))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException(
+                            "node-agent jar not found in ../node-agent/target: run the suite with ./mvnw verify"));
+        }
+    }
+
+    /** Starts an agent named {@code name} with {@code gpus} simulated GPUs. */
+    void start(String name, int gpus) throws IOException {
+        Path hardware = dir.resolve(name + ".yaml");
+        StringBuilder yaml = new StringBuilder("cpuMillis: 8000\nmemoryMib: 16384\nnetworkMbps: 10000\naccelerators:\n");
+        for (int i = 0; i < gpus; i++) {
+            yaml.append("  - {index: ").append(i).append(", kind: GPU, vendor: SIM, model: SIM-1, memoryMib: 16384, ")
+                    .append("interconnectDomain: ").append(name).append("-nvl}\n");
+        }
+        Files.writeString(hardware, yaml);
+        Path log = dir.resolve(name + ".log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar",
+                agentJar().toAbsolutePath().toString(),
+                "--control-plane=http://localhost:" + controlPlanePort, "--name=" + name,
+                "--hardware=" + hardware, "--work-dir=" + dir.resolve("work-" + name),
+                "--advertise-address=127.0.0.1", "--heartbeat-seconds=1"));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        agents.put(name, p);
+    }
+
+    /** SIGKILL: the agent and its embedded workers vanish without a word, like a crashed server. */
+    void kill(String name) throws InterruptedException {
+        Process p = agents.remove(name);
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly().waitFor();
+    }
+
+    String log(String name) throws IOException {
+        File f = dir.resolve(name + ".log").toFile();
+        return f.exists() ? Files.readString(f.toPath()) : "";
+    }
+
+    @Override
+    public void close() {
+        agents.values().forEach(p -> {
+            p.destroy();
+            try {
+                if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+}

@@ -1,0 +1,173 @@
+package io.berth.api.scheduling;
+
+import com.jayway.jsonpath.JsonPath;
+import io.berth.api.ApiTestBase;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The scheduling loop against the real database. The background loop runs too; tests call {@code cycle()} to make
+ * progress deterministic, which is safe because concurrent cycles are settled by the database.
+ */
+class SchedulingTest extends ApiTestBase {
+    @Autowired
+    SchedulingLoop loop;
+
+    private String submit(String name, String tenant, int priority, int replicas, int gpus) {
+        Response r = postJson("/api/v1/jobs", "{\"name\":\"" + name + "\",\"tenant\":\"" + tenant + "\",\"priority\":"
+                + priority + ",\"taskGroups\":[{\"name\":\"g\",\"replicas\":" + replicas
+                + ",\"cpuMillis\":1000,\"memoryMib\":1024,\"gpus\":" + gpus + "}],"
+                + "\"runtime\":{\"type\":\"process\",\"process\":{\"argv\":[\"true\"]}}}");
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        return JsonPath.read(r.body(), "$.id");
+    }
+
+    private String state(String id) {
+        return jdbc.queryForObject("SELECT state FROM jobs WHERE id = ?::uuid", String.class, id);
+    }
+
+    private String pending(String id) {
+        return jdbc.queryForObject("SELECT pending_reason FROM jobs WHERE id = ?::uuid", String.class, id);
+    }
+
+    private void settle() {
+        for (int i = 0; i < 3; i++) loop.cycle();
+    }
+
+    @Test
+    void placesByPriorityAndExplainsWhyTheRestWaits() {
+        liveServer("s1", "default", 2, "H100", 64000, 262144);
+        postJson("/api/v1/servers/s1/cordon", ""); // hold the background loop off until both jobs are queued
+        String low = submit("low", "t", 1, 1, 2);
+        String high = submit("high", "t", 9, 1, 2);
+        postJson("/api/v1/servers/s1/ready", "");
+        settle();
+
+        assertThat(state(high)).isEqualTo("SCHEDULED");
+        assertThat(state(low)).isEqualTo("QUEUED");
+        assertThat(pending(low)).contains("GPU");
+        Response detail = get("/api/v1/jobs/" + high);
+        assertThat((List<String>) JsonPath.read(detail.body(), "$.placement[*].server")).containsExactly("s1");
+        assertThat((List<Integer>) JsonPath.read(detail.body(), "$.placement[0].gpuIndices")).containsExactly(0, 1);
+        assertThat((String) JsonPath.read(get("/api/v1/jobs/" + low).body(), "$.pendingReason")).isEqualTo(pending(low));
+    }
+
+    @Test
+    void gangIsPlacedWholeOrNotAtAll() {
+        liveServer("s1", "default", 2, "H100", 64000, 262144);
+        liveServer("s2", "default", 2, "H100", 64000, 262144);
+        liveServer("s3", "default", 2, "H100", 64000, 262144);
+        postJson("/api/v1/servers/s3/cordon", "");
+        String gang = submit("gang", "t", 5, 3, 2); // needs 3 servers with 2 free GPUs; 2 are in service
+        settle();
+
+        assertThat(state(gang)).isEqualTo("QUEUED");
+        assertThat(count("workers")).isZero();
+        assertThat(jdbc.queryForObject("SELECT sum(used_milli) FROM accelerators", Long.class)).isZero();
+
+        postJson("/api/v1/servers/s3/ready", "");
+        settle();
+        assertThat(state(gang)).isEqualTo("SCHEDULED");
+        assertThat(jdbc.queryForList("SELECT rank FROM workers ORDER BY rank", Integer.class)).containsExactly(0, 1, 2);
+    }
+
+    @Test
+    void tenantQuotaHoldsBackJobsBeyondTheLimit() {
+        liveServer("s1", "default", 8, "H100", 64000, 262144);
+        assertThat(put("/api/v1/quotas/team-q", "{\"gpuMilli\":2000}").status()).isEqualTo(200);
+        String a = submit("a", "team-q", 0, 1, 2);
+        String b = submit("b", "team-q", 0, 1, 1);
+        String other = submit("c", "team-r", 0, 1, 1);
+        settle();
+
+        assertThat(state(a)).isEqualTo("SCHEDULED");
+        assertThat(state(b)).isEqualTo("QUEUED");
+        assertThat(pending(b)).contains("GPU quota");
+        assertThat(state(other)).isEqualTo("SCHEDULED");
+        assertThat(put("/api/v1/quotas/team-q", "{\"gpuMilli\":-1}").status()).isEqualTo(400);
+    }
+
+    @Test
+    void backfillLeavesTheBlockedHeadJobsReservationAlone() {
+        liveServer("big", "default", 8, "H100", 64000, 262144);
+        liveServer("small", "default", 2, "H100", 64000, 262144);
+        String running = submit("running", "t", 20, 1, 4); // only fits on big
+        settle();
+        assertThat(state(running)).isEqualTo("SCHEDULED");
+
+        String head = submit("head", "t", 10, 1, 8);      // blocked until running ends; reserves big
+        String fitsSmall = submit("fits-small", "t", 5, 1, 2);
+        String wouldDelayHead = submit("would-delay", "t", 5, 1, 3);
+        settle();
+
+        assertThat(state(head)).isEqualTo("QUEUED");
+        assertThat(state(fitsSmall)).isEqualTo("SCHEDULED");
+        assertThat(jdbc.queryForObject("SELECT s.name FROM workers w JOIN servers s ON s.id = w.server_id "
+                + "WHERE w.job_id = ?::uuid", String.class, fitsSmall)).isEqualTo("small");
+        assertThat(state(wouldDelayHead)).isEqualTo("QUEUED");
+        assertThat(pending(wouldDelayHead)).contains("backfill").contains("big");
+    }
+
+    @Test
+    void highPriorityJobPreemptsAWholeLowerPriorityGang() {
+        liveServer("s1", "default", 4, "H100", 64000, 262144);
+        String low = submit("low", "t", 1, 2, 2);
+        settle();
+        assertThat(state(low)).isEqualTo("SCHEDULED");
+
+        String urgent = submit("urgent", "t", 500, 1, 4);
+        settle();
+        assertThat(state(low)).as(get("/api/v1/jobs/" + low).body()).isEqualTo("QUEUED");
+        assertThat(jdbc.queryForList("SELECT state FROM workers WHERE job_id = ?::uuid", String.class, low))
+                .containsOnly("STOPPING");
+        assertThat(state(urgent)).isEqualTo("QUEUED"); // waits for the victims to stop
+
+        // the agent of s1 reports it runs nothing any more: the stopping workers release their GPUs
+        Response hb = postJson("/api/v1/agents/s1/heartbeat", "{\"workers\":[]}");
+        assertThat(hb.status()).as(hb.body()).isEqualTo(200);
+        settle();
+        assertThat(state(urgent)).isIn("SCHEDULED");
+        List<String> lowEvents = JsonPath.read(get("/api/v1/jobs/" + low).body(), "$.events[*].to");
+        assertThat(lowEvents).containsSubsequence("SCHEDULED", "PREEMPTED", "QUEUED");
+        assertThat(jdbc.queryForObject("SELECT failures FROM jobs WHERE id = ?::uuid", Integer.class, low)).isZero();
+    }
+
+    @Test
+    void racingLoopsNeverOverAllocate() throws Exception {
+        for (int s = 0; s < 3; s++) liveServer("race-" + s, "default", 8, "H100", 16000, 65536);
+        for (int i = 0; i < 40; i++) submit("j" + i, "t" + (i % 3), i % 4, 1, 1 + (i % 2));
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        List<Future<SchedulingLoop.CycleResult>> results = new ArrayList<>();
+        for (int i = 0; i < 12; i++) results.add(pool.submit(loop::cycle));
+        for (Future<SchedulingLoop.CycleResult> f : results) f.get();
+        pool.shutdown();
+
+        // every counter equals the sum over the workers that hold resources, and stays within capacity
+        List<Map<String, Object>> gpus = jdbc.queryForList("""
+                SELECT a.used_milli, coalesce((SELECT sum(w.milli_gpu) FROM workers w WHERE w.holds_resources
+                       AND w.server_id = a.server_id AND a.idx = ANY (w.gpu_indices)), 0) AS expected
+                FROM accelerators a""");
+        for (Map<String, Object> g : gpus) {
+            assertThat(((Number) g.get("used_milli")).longValue()).isEqualTo(((Number) g.get("expected")).longValue())
+                    .isLessThanOrEqualTo(1000);
+        }
+        assertThat(jdbc.queryForObject("""
+                SELECT count(*) FROM servers s WHERE s.cpu_millis_used <> coalesce((SELECT sum(cpu_millis) FROM workers w
+                       WHERE w.holds_resources AND w.server_id = s.id), 0) OR s.cpu_millis_used > s.cpu_millis""",
+                Long.class)).isZero();
+        assertThat(jdbc.queryForObject("""
+                SELECT count(*) FROM (SELECT job_id FROM workers GROUP BY job_id HAVING count(DISTINCT attempt) > 1) x""",
+                Long.class)).isZero();
+        // 24 GPUs, jobs of 1 and 2 GPUs: the cluster is full or nearly so
+        assertThat(jdbc.queryForObject("SELECT sum(used_milli) FROM accelerators", Long.class)).isGreaterThanOrEqualTo(23_000);
+    }
+}
