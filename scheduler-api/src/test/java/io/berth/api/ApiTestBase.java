@@ -22,7 +22,7 @@ import java.time.Duration;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"berth.embedded-postgres.data-dir=", "berth.api.max-body-bytes=1048576",
                 "berth.scheduler.heartbeat-timeout-seconds=5", "berth.scheduler.heartbeat-interval-seconds=1",
-                "berth.scheduler.interval-millis=100", "berth.scheduler.checkpoint-root=target/test-checkpoints"})
+                "berth.scheduler.interval-millis=100", "berth.local-agent.enabled=false", "berth.scheduler.checkpoint-root=target/test-checkpoints"})
 public abstract class ApiTestBase {
     protected static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -33,14 +33,23 @@ public abstract class ApiTestBase {
     protected JdbcTemplate jdbc;
 
     @BeforeEach
-    void cleanDatabase() {
-        jdbc.execute("TRUNCATE jobs, job_events, workers, job_metrics, worker_logs, tenant_quotas CASCADE");
-        jdbc.execute("TRUNCATE servers, accelerators, local_devices, network_links, shared_volumes, "
-                + "shared_volume_racks CASCADE");
-        jdbc.execute("UPDATE racks SET leaf_switch = NULL");
-        jdbc.execute("DELETE FROM racks WHERE name <> 'default'");
-        jdbc.execute("DELETE FROM switches");
-        jdbc.execute("DELETE FROM zones WHERE name <> 'default'");
+    void cleanDatabase() throws InterruptedException {
+        // The background scheduling loop and heartbeat monitor keep running; a TRUNCATE that deadlocks with them is
+        // simply tried again.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                jdbc.execute("TRUNCATE jobs, job_events, workers, job_metrics, worker_logs, tenant_quotas, servers, "
+                        + "accelerators, local_devices, network_links, shared_volumes, shared_volume_racks CASCADE");
+                jdbc.execute("UPDATE racks SET leaf_switch = NULL");
+                jdbc.execute("DELETE FROM racks WHERE name <> 'default'");
+                jdbc.execute("DELETE FROM switches");
+                jdbc.execute("DELETE FROM zones WHERE name <> 'default'");
+                return;
+            } catch (org.springframework.dao.DataAccessException e) {
+                if (attempt == 5) throw e;
+                Thread.sleep(100L * attempt);
+            }
+        }
     }
 
     protected record Response(int status, String body, java.net.http.HttpHeaders headers) {

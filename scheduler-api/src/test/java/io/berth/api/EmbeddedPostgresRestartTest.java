@@ -40,7 +40,7 @@ class EmbeddedPostgresRestartTest {
 
     private static ConfigurableApplicationContext start(Path data) {
         return new SpringApplicationBuilder(BerthApplication.class)
-                .run("--server.port=0", "--berth.embedded-postgres.data-dir=" + data);
+                .run("--server.port=0", "--berth.embedded-postgres.data-dir=" + data, "--berth.local-agent.enabled=false");
     }
 
     private static URI uri(ConfigurableApplicationContext ctx, String path) {
