@@ -23,6 +23,8 @@ class PlatformEndpointsTest extends ApiTestBase {
         assertThat(get("/actuator/health/readiness").status()).isEqualTo(200);
         Response prometheus = get("/actuator/prometheus");
         assertThat(prometheus.status()).isEqualTo(200);
-        assertThat(prometheus.body()).contains("jvm_memory_used_bytes", "hikaricp_connections");
+        assertThat(prometheus.body()).contains("jvm_memory_used_bytes", "hikaricp_connections",
+                "berth_scheduler_cycle_seconds", "berth_scheduler_placements_total", "berth_gpu_allocation_ratio",
+                "berth_gpu_fragmentation_ratio");
     }
 }

@@ -1,5 +1,6 @@
 package io.berth.api.agents;
 
+import io.berth.api.auth.Caller;
 import jakarta.validation.Valid;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -23,12 +24,14 @@ class AgentController {
 
     @PostMapping("/register")
     AgentProtocol.RegisterResponse register(@Valid @RequestBody AgentProtocol.RegisterRequest request) {
+        Caller.current().requireServer(request.name());
         return agents.register(request);
     }
 
     @PostMapping("/{name}/heartbeat")
     AgentProtocol.HeartbeatResponse heartbeat(@PathVariable String name,
                                               @Valid @RequestBody AgentProtocol.HeartbeatRequest request) {
+        Caller.current().requireServer(name);
         return agents.heartbeat(name, request);
     }
 
@@ -36,12 +39,14 @@ class AgentController {
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void metrics(@PathVariable String name, @PathVariable UUID workerId,
                  @Valid @RequestBody AgentProtocol.MetricsReport report) {
+        Caller.current().requireServer(name);
         agents.metrics(name, workerId, report);
     }
 
     @PostMapping("/{name}/workers/{workerId}/logs")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void logs(@PathVariable String name, @PathVariable UUID workerId, @Valid @RequestBody AgentProtocol.LogBatch batch) {
+        Caller.current().requireServer(name);
         agents.logs(name, workerId, batch);
     }
 }

@@ -1,5 +1,7 @@
 package io.berth.api.agents;
 
+import io.berth.api.auth.Role;
+import io.berth.api.auth.TokenService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -31,13 +33,16 @@ class LocalAgentLauncher {
     private final String name;
     private final String hardware;
     private final String workDir;
+    private final TokenService tokens;
     private Process agent;
 
     LocalAgentLauncher(@Value("${berth.local-agent.enabled:true}") boolean enabled,
                        @Value("${berth.local-agent.jar:}") String jar,
                        @Value("${berth.local-agent.name:}") String name,
                        @Value("${berth.local-agent.hardware:}") String hardware,
-                       @Value("${berth.local-agent.work-dir:${user.home}/.berth/agent}") String workDir) {
+                       @Value("${berth.local-agent.work-dir:${user.home}/.berth/agent}") String workDir,
+                       TokenService tokens) {
+        this.tokens = tokens;
         this.enabled = enabled;
         this.jar = jar;
         this.name = name;
@@ -62,8 +67,12 @@ class LocalAgentLauncher {
         try {
             Path logFile = Path.of(System.getProperty("user.home"), ".berth", "local-agent.log");
             Files.createDirectories(logFile.getParent());
-            agent = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+            // a fresh token bound to this server, handed over in the environment (a flag would show in ps)
+            builder.environment().put("BERTH_AGENT_TOKEN",
+                    tokens.issue("local-agent-" + agentName, Role.AGENT, null, agentName).token());
+            agent = builder.start();
             log.info("started local node agent '{}' (pid {}), log in {}", agentName, agent.pid(), logFile);
         } catch (IOException e) {
             log.warn("local node agent not started: {}", e.getMessage());

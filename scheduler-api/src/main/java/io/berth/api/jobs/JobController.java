@@ -1,5 +1,6 @@
 package io.berth.api.jobs;
 
+import io.berth.api.auth.Caller;
 import io.berth.api.web.ApiException;
 import io.berth.api.web.DocumentReader;
 import io.berth.api.web.Page;
@@ -49,7 +50,7 @@ class JobController {
             throw ApiException.unsupportedMediaType(contentType, java.util.List.of("application/json", "application/yaml"));
         }
         JobSpec spec = documents.read(body, type, JobSpec.class);
-        JobViews.Submitted submitted = jobs.submit(spec, key);
+        JobViews.Submitted submitted = jobs.submit(Caller.current(), spec, key);
         return ResponseEntity.status(submitted.replayed() ? HttpStatus.OK : HttpStatus.CREATED)
                 .location(URI.create("/api/v1/jobs/" + submitted.id())).body(submitted);
     }
@@ -59,23 +60,23 @@ class JobController {
                                    @RequestParam(required = false) String tenant,
                                    @RequestParam(defaultValue = "0") @Min(0) int page,
                                    @RequestParam(defaultValue = "50") @Min(1) @Max(500) int size) {
-        return jobs.list(state, tenant, page, size);
+        return jobs.list(Caller.current(), state, tenant, page, size);
     }
 
     @GetMapping("/{id}")
     JobViews.JobDetail get(@PathVariable UUID id) {
-        return jobs.job(id);
+        return jobs.job(Caller.current(), id);
     }
 
     @PostMapping("/{id}/cancel")
     JobViews.JobSummary cancel(@PathVariable UUID id) {
-        return jobs.cancel(id);
+        return jobs.cancel(Caller.current(), id);
     }
 
     /** Log lines of every worker, oldest first, after the cursor {@code after} (the {@code next} of the last page). */
     @GetMapping("/{id}/logs")
     JobViews.LogLines logs(@PathVariable UUID id, @RequestParam(defaultValue = "0") @Min(0) long after,
                            @RequestParam(defaultValue = "1000") @Min(1) @Max(10000) int limit) {
-        return jobs.logs(id, after, limit);
+        return jobs.logs(Caller.current(), id, after, limit);
     }
 }

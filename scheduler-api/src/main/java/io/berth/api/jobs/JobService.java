@@ -1,5 +1,6 @@
 package io.berth.api.jobs;
 
+import io.berth.api.auth.Caller;
 import io.berth.api.web.ApiException;
 import io.berth.api.web.ApiException.FieldError;
 import io.berth.api.web.Page;
@@ -47,7 +48,9 @@ public class JobService {
      * Validates and queues a job. With an idempotency key already used by the tenant, returns that job instead
      * (replayed = true) and stores nothing. A job that could never fit the cluster is refused with 422.
      */
-    public JobViews.Submitted submit(JobSpec spec, String idempotencyKey) {
+    public JobViews.Submitted submit(Caller caller, JobSpec spec, String idempotencyKey) {
+        if (!caller.seesAllTenants() && !spec.tenant().equals(caller.tenant()))
+            throw ApiException.forbidden("you may only submit jobs for tenant '" + caller.tenant() + "'");
         List<FieldError> errors = spec.crossFieldErrors();
         if (!errors.isEmpty()) throw ApiException.invalid(errors);
         if (idempotencyKey != null) {
@@ -79,8 +82,8 @@ public class JobService {
     }
 
     @Transactional(readOnly = true)
-    public JobViews.JobDetail job(UUID id) {
-        JobRow j = jobs.find(id).orElseThrow(() -> ApiException.notFound("job", id.toString()));
+    public JobViews.JobDetail job(Caller caller, UUID id) {
+        JobRow j = visible(caller, id);
         List<WorkerRow> all = workers.ofJob(id);
         List<JobViews.WorkerView> placement = all.stream().filter(w -> w.attempt() == j.attempt())
                 .map(JobViews.WorkerView::of).toList();
@@ -96,13 +99,17 @@ public class JobService {
     }
 
     @Transactional(readOnly = true)
-    public Page<JobViews.JobSummary> list(JobState state, String tenant, int page, int size) {
+    public Page<JobViews.JobSummary> list(Caller caller, JobState state, String tenant, int page, int size) {
+        if (!caller.seesAllTenants()) {
+            if (tenant != null && !tenant.equals(caller.tenant())) return new Page<>(List.of(), page, size, 0);
+            tenant = caller.tenant();
+        }
         return new Page<>(jobs.list(state, tenant, page * size, size).stream().map(JobViews.JobSummary::of).toList(),
                 page, size, jobs.count(state, tenant));
     }
 
-    public JobViews.JobSummary cancel(UUID id) {
-        JobRow j = jobs.find(id).orElseThrow(() -> ApiException.notFound("job", id.toString()));
+    public JobViews.JobSummary cancel(Caller caller, UUID id) {
+        JobRow j = visible(caller, id);
         if (j.state().terminal()) throw ApiException.conflict("job " + id + " has already ended (" + j.state() + ")");
         lifecycle.cancel(id, "cancelled by request");
         events.publishEvent(new SchedulingNeeded());
@@ -110,13 +117,20 @@ public class JobService {
     }
 
     @Transactional(readOnly = true)
-    public JobViews.LogLines logs(UUID id, long after, int limit) {
-        jobs.find(id).orElseThrow(() -> ApiException.notFound("job", id.toString()));
+    public JobViews.LogLines logs(Caller caller, UUID id, long after, int limit) {
+        visible(caller, id);
         Map<UUID, Integer> rankOf = new HashMap<>();
         workers.ofJob(id).forEach(w -> rankOf.put(w.id(), w.rank()));
         List<JobViews.LogLines.Line> lines = jobs.logs(id, after, limit).stream()
                 .map(l -> new JobViews.LogLines.Line(l.id(), rankOf.getOrDefault(l.workerId(), -1), l.at(), l.line()))
                 .toList();
         return new JobViews.LogLines(lines, lines.isEmpty() ? after : lines.get(lines.size() - 1).id());
+    }
+
+    /** The job if the caller may see it; 404 otherwise, also for another tenant's job (ids do not leak). */
+    private JobRow visible(Caller caller, UUID id) {
+        JobRow j = jobs.find(id).orElseThrow(() -> ApiException.notFound("job", id.toString()));
+        caller.requireTenant(j.tenant(), "job", id.toString());
+        return j;
     }
 }

@@ -1,0 +1,58 @@
+package io.berth.api.auth;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * Makes sure an administrator can get in. With {@code berth.auth.admin-token} (env BERTH_AUTH_ADMIN_TOKEN, e.g. from
+ * a Kubernetes Secret) that token is stored as an admin token. Otherwise, when no admin token exists yet, one is
+ * issued and written to {@code berth.auth.admin-token-file} (default ~/.berth/admin-token) with owner-only
+ * permissions; the log names the file, never the token.
+ */
+@Component
+class AdminBootstrap {
+    private static final Logger log = LoggerFactory.getLogger(AdminBootstrap.class);
+
+    private final TokenService tokens;
+    private final String configuredToken;
+    private final Path tokenFile;
+
+    AdminBootstrap(TokenService tokens, @Value("${berth.auth.admin-token:}") String configuredToken,
+                   @Value("${berth.auth.admin-token-file:${user.home}/.berth/admin-token}") String tokenFile) {
+        this.tokens = tokens;
+        this.configuredToken = configuredToken;
+        this.tokenFile = Path.of(tokenFile);
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void ensureAdmin() throws IOException {
+        if (!configuredToken.isBlank()) {
+            tokens.store("bootstrap-admin", Role.ADMIN, null, null, configuredToken);
+            return;
+        }
+        if (tokens.anyActiveAdmin()) return;
+        TokenService.Issued admin = tokens.issue("first-admin", Role.ADMIN, null, null);
+        writeOwnerOnly(tokenFile, admin.token());
+        log.info("issued the first admin token; it is in {} (readable by this user only)", tokenFile.toAbsolutePath());
+    }
+
+    static void writeOwnerOnly(Path file, String content) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.deleteIfExists(file);
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(file);
+        }
+        Files.writeString(file, content + System.lineSeparator());
+    }
+}

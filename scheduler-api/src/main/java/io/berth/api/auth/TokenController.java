@@ -1,0 +1,82 @@
+package io.berth.api.auth;
+
+import io.berth.api.web.ApiException;
+import io.berth.api.web.Page;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** Admin endpoints: issue, list and revoke tokens; read the audit log. */
+@RestController
+class TokenController {
+    private final TokenService tokens;
+    private final JdbcClient jdbc;
+
+    TokenController(TokenService tokens, JdbcClient jdbc) {
+        this.tokens = tokens;
+        this.jdbc = jdbc;
+    }
+
+    /** @param tenant required for USER tokens; {@code server} required for AGENT tokens */
+    record TokenRequest(@NotBlank @Size(max = 128) String name, @NotNull Role role, @Size(max = 128) String tenant,
+                        @Size(max = 253) String server) {
+    }
+
+    @PostMapping("/api/v1/tokens")
+    @ResponseStatus(HttpStatus.CREATED)
+    TokenService.Issued issue(@Valid @RequestBody TokenRequest r) {
+        if (r.role() == Role.USER && (r.tenant() == null || r.tenant().isBlank()))
+            throw ApiException.invalid("tenant", "required for a USER token");
+        if (r.role() != Role.USER && r.tenant() != null) throw ApiException.invalid("tenant", "only for USER tokens");
+        if (r.role() == Role.AGENT && (r.server() == null || r.server().isBlank()))
+            throw ApiException.invalid("server", "required for an AGENT token");
+        if (r.role() != Role.AGENT && r.server() != null) throw ApiException.invalid("server", "only for AGENT tokens");
+        return tokens.issue(r.name(), r.role(), r.tenant(), r.server());
+    }
+
+    @GetMapping("/api/v1/tokens")
+    List<TokenService.TokenInfo> list() {
+        return tokens.list();
+    }
+
+    @DeleteMapping("/api/v1/tokens/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void revoke(@PathVariable UUID id) {
+        if (!tokens.revoke(id)) throw ApiException.notFound("token", id.toString());
+    }
+
+    record AuditEntry(long id, Instant at, String principal, String role, String tenant, String method, String path,
+                      int status, String outcome) {
+    }
+
+    /** Newest first. */
+    @GetMapping("/api/v1/audit")
+    Page<AuditEntry> audit(@RequestParam(defaultValue = "0") @Min(0) int page,
+                           @RequestParam(defaultValue = "100") @Min(1) @Max(1000) int size) {
+        List<AuditEntry> items = jdbc.sql("""
+                        SELECT id, at, principal, role, tenant, method, path, status, outcome FROM audit_log
+                        ORDER BY id DESC LIMIT ? OFFSET ?""").params(size, (long) page * size)
+                .query((rs, n) -> new AuditEntry(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
+                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getInt(8),
+                        rs.getString(9))).list();
+        long total = jdbc.sql("SELECT count(*) FROM audit_log").query(Long.class).single();
+        return new Page<>(items, page, size, total);
+    }
+}

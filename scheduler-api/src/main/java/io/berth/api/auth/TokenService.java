@@ -1,0 +1,106 @@
+package io.berth.api.auth;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Issues and checks Berth bearer tokens. A token is {@code berth_} + 32 random bytes (base64url); only its SHA-256
+ * is stored, so a database dump reveals no usable token. Lookups are cached for a few seconds (heartbeats from
+ * thousands of agents); a revocation takes effect within that time.
+ */
+@Service
+public class TokenService {
+    private static final long CACHE_MILLIS = 5_000;
+    private final JdbcClient jdbc;
+    private final SecureRandom random = new SecureRandom();
+    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+
+    private record Cached(Optional<Caller> caller, long until) {
+    }
+
+    TokenService(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** A newly issued token: the secret is shown once and never stored. */
+    public record Issued(UUID id, String name, Role role, String tenant, String server, String token) {
+    }
+
+    /** What is stored about a token. */
+    public record TokenInfo(UUID id, String name, Role role, String tenant, String server, Instant createdAt,
+                            Instant revokedAt) {
+    }
+
+    @Transactional
+    public Issued issue(String name, Role role, String tenant, String server) {
+        byte[] secret = new byte[32];
+        random.nextBytes(secret);
+        String token = "berth_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        return store(name, role, tenant, server, token);
+    }
+
+    /** Stores a token chosen by the operator (e.g. the bootstrap admin token from a Kubernetes Secret). */
+    @Transactional
+    public Issued store(String name, Role role, String tenant, String server, String token) {
+        UUID id = UUID.randomUUID();
+        jdbc.sql("""
+                        INSERT INTO api_tokens (id, name, token_hash, role, tenant, server) VALUES (?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (token_hash) DO NOTHING""")
+                .params(id, name, hash(token), role.name(), tenant, server).update();
+        return new Issued(id, name, role, tenant, server, token);
+    }
+
+    public Optional<Caller> authenticate(String token) {
+        long now = System.currentTimeMillis();
+        Cached c = cache.get(token);
+        if (c != null && c.until() > now) return c.caller();
+        Optional<Caller> caller = jdbc.sql("""
+                        SELECT name, role, tenant, server FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL""")
+                .param(hash(token))
+                .query((rs, n) -> new Caller(rs.getString(1), Role.valueOf(rs.getString(2)), rs.getString(3),
+                        rs.getString(4))).optional();
+        if (cache.size() > 100_000) cache.clear();
+        cache.put(token, new Cached(caller, now + CACHE_MILLIS));
+        return caller;
+    }
+
+    public List<TokenInfo> list() {
+        return jdbc.sql("SELECT id, name, role, tenant, server, created_at, revoked_at FROM api_tokens ORDER BY created_at")
+                .query((rs, n) -> new TokenInfo(rs.getObject(1, UUID.class), rs.getString(2), Role.valueOf(rs.getString(3)),
+                        rs.getString(4), rs.getString(5), rs.getTimestamp(6).toInstant(),
+                        rs.getTimestamp(7) == null ? null : rs.getTimestamp(7).toInstant())).list();
+    }
+
+    @Transactional
+    public boolean revoke(UUID id) {
+        boolean revoked = jdbc.sql("UPDATE api_tokens SET revoked_at = now() WHERE id = ? AND revoked_at IS NULL")
+                .param(id).update() == 1;
+        if (revoked) cache.clear();
+        return revoked;
+    }
+
+    public boolean anyActiveAdmin() {
+        return jdbc.sql("SELECT count(*) FROM api_tokens WHERE role = 'ADMIN' AND revoked_at IS NULL")
+                .query(Long.class).single() > 0;
+    }
+
+    static byte[] hash(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

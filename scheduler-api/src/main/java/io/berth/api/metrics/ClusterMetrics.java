@@ -1,0 +1,69 @@
+package io.berth.api.metrics;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Gauges read from the database every few seconds (so every replica reports the same cluster-wide figures):
+ * <ul>
+ *   <li>berth_queue_depth{tenant,priority}: queued jobs</li>
+ *   <li>berth_jobs{state}: jobs by state</li>
+ *   <li>berth_gpu_allocation_ratio: allocated milli-GPU / capacity, 0..1</li>
+ *   <li>berth_gpu_fragmentation_ratio: idle capacity on partly used GPUs / capacity, 0..1 — the share of the
+ *       cluster that only fractional tasks can still use</li>
+ *   <li>berth_agent_heartbeat_lag_seconds{server}: time since each agent's last heartbeat</li>
+ * </ul>
+ * Placement latency (berth_scheduler_cycle_seconds) and placements (berth_scheduler_placements_total) are recorded by
+ * the scheduling loop itself.
+ */
+@Component
+class ClusterMetrics {
+    private final JdbcClient jdbc;
+    private final MultiGauge queueDepth;
+    private final MultiGauge jobsByState;
+    private final MultiGauge heartbeatLag;
+    private final AtomicReference<double[]> gpu = new AtomicReference<>(new double[]{0, 0});
+
+    ClusterMetrics(JdbcClient jdbc, MeterRegistry registry) {
+        this.jdbc = jdbc;
+        this.queueDepth = MultiGauge.builder("berth.queue.depth").description("queued jobs").register(registry);
+        this.jobsByState = MultiGauge.builder("berth.jobs").description("jobs by state").register(registry);
+        this.heartbeatLag = MultiGauge.builder("berth.agent.heartbeat.lag").baseUnit("seconds")
+                .description("time since the agent's last heartbeat").register(registry);
+        Gauge.builder("berth.gpu.allocation.ratio", gpu, g -> g.get()[0])
+                .description("allocated share of the cluster's GPU capacity").register(registry);
+        Gauge.builder("berth.gpu.fragmentation.ratio", gpu, g -> g.get()[1])
+                .description("idle GPU capacity on partly allocated GPUs, as a share of the cluster's GPU capacity")
+                .register(registry);
+    }
+
+    @Scheduled(fixedDelay = 5000, initialDelay = 2000)
+    void refresh() {
+        queueDepth.register(jdbc.sql("""
+                        SELECT tenant, priority, count(*) FROM jobs WHERE state = 'QUEUED' GROUP BY tenant, priority""")
+                .query((rs, n) -> MultiGauge.Row.of(Tags.of("tenant", rs.getString(1), "priority", rs.getString(2)),
+                        rs.getLong(3))).list(), true);
+        jobsByState.register(jdbc.sql("SELECT state, count(*) FROM jobs GROUP BY state")
+                .query((rs, n) -> MultiGauge.Row.of(Tags.of("state", rs.getString(1)), rs.getLong(2))).list(), true);
+        heartbeatLag.register(jdbc.sql("""
+                        SELECT name, extract(epoch FROM now() - agent_last_seen) FROM servers
+                        WHERE agent_last_seen IS NOT NULL""")
+                .query((rs, n) -> MultiGauge.Row.of(Tags.of("server", rs.getString(1)), Math.max(0, rs.getDouble(2))))
+                .list(), true);
+        List<double[]> row = jdbc.sql("""
+                        SELECT count(*) * 1000.0, coalesce(sum(used_milli), 0),
+                               coalesce(sum(1000 - used_milli) FILTER (WHERE used_milli > 0 AND used_milli < 1000), 0)
+                        FROM accelerators""")
+                .query((rs, n) -> new double[]{rs.getDouble(1), rs.getDouble(2), rs.getDouble(3)}).list();
+        double capacity = row.get(0)[0];
+        gpu.set(capacity == 0 ? new double[]{0, 0} : new double[]{row.get(0)[1] / capacity, row.get(0)[2] / capacity});
+    }
+}
