@@ -142,8 +142,36 @@ public final class Agent {
             workers.stop(id, "stopped by the control plane");
         }
         for (Assignment a : resp.start()) {
-            workers.start(a);
+            String problem = problemWith(a);
+            if (problem == null) {
+                workers.start(a);
+            } else {
+                workers.reject(a, problem);
+            }
         }
+    }
+
+    /** Why this agent cannot run the assignment, or null when it can. */
+    String problemWith(Assignment a) {
+        java.util.Set<Integer> here = new java.util.TreeSet<>();
+        hardware.accelerators().forEach(acc -> here.add(acc.index()));
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (Integer gpu : a.gpuIndices()) {
+            if (gpu == null || !here.contains(gpu)) {
+                return "accelerator index " + gpu + " is not on this server (indices " + here + ")";
+            }
+            if (!seen.add(gpu)) {
+                return "accelerator index " + gpu + " assigned twice";
+            }
+        }
+        if (a.replicaIndex() < 0 || a.replicaIndex() >= a.worldSize()) {
+            return "replicaIndex " + a.replicaIndex() + " is outside worldSize " + a.worldSize();
+        }
+        if (a.worldSize() > 1 && (a.masterAddr() == null || a.masterAddr().isBlank() || a.masterPort() == null
+                || a.masterPort() < 1 || a.masterPort() > 65535)) {
+            return "a multi-replica assignment needs masterAddr and a masterPort in 1..65535";
+        }
+        return null;
     }
 
     /**

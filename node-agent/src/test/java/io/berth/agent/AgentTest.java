@@ -171,6 +171,21 @@ class AgentTest {
     }
 
     @Test
+    void rejectsAnAssignmentForAGpuThisServerDoesNotHave() throws Exception {
+        cp = new FakeControlPlane(null, 1);
+        startAgent(null);
+        cp.assign("""
+                {"workerId":"nope","jobId":"j","jobName":"j","attempt":1,"taskGroup":"main","replicaIndex":0,"worldSize":1,
+                 "gpuIndices":[7],"milliGpu":1000,"cpuMillis":1000,"memoryMib":100,
+                 "runtime":{"type":"process","process":{"argv":["true"]}}}""");
+
+        await("rejected", () -> reported("nope", "FAILED"));
+
+        assertThat(reportsOf("nope").get(0).get("message").stringValue())
+                .isEqualTo("cannot start: accelerator index 7 is not on this server (indices [0, 1, 2, 3])");
+    }
+
+    @Test
     void afterARestartReportsTheLostWorkerAndTheShutdownStopsRunningOnes() throws Exception {
         cp = new FakeControlPlane(null, 1);
         startAgent(null);
