@@ -1,7 +1,9 @@
 package io.berth.agent;
 
 import io.berth.agent.hardware.Hardware;
+import io.berth.agent.hardware.GpuHealthProbe;
 import io.berth.agent.hardware.HardwareDiscovery;
+import io.berth.agent.hardware.NvidiaSmi;
 import io.berth.agent.protocol.Assignment;
 import io.berth.agent.protocol.ControlPlaneClient;
 import io.berth.agent.protocol.ControlPlaneException;
@@ -47,6 +49,7 @@ public final class Agent {
     private final WorkerManager workers;
     private final Backoff backoff;
     private final Duration stopWait;
+    private final GpuHealthProbe gpuHealth = new GpuHealthProbe(NvidiaSmi.QUERY, 30_000);
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile int heartbeatSeconds;
@@ -175,11 +178,17 @@ public final class Agent {
     }
 
     /**
-     * Every accelerator is reported HEALTHY: the agent does not probe GPU health yet (a periodic
-     * nvidia-smi query whose missing or erroring devices turn UNHEALTHY is the intended next step).
+     * Real NVIDIA GPUs are probed with nvidia-smi (at most every 30 s, see {@link GpuHealthProbe});
+     * simulated accelerators are always HEALTHY.
      */
     private List<HeartbeatRequest.AcceleratorHealth> acceleratorHealth() {
-        return hardware.accelerators().stream().map(a -> new HeartbeatRequest.AcceleratorHealth(a.index(), "HEALTHY")).toList();
+        List<Integer> indices = hardware.accelerators().stream().map(Hardware.Accelerator::index).toList();
+        if (hardware.simulated() || indices.isEmpty()) {
+            return indices.stream().map(i -> new HeartbeatRequest.AcceleratorHealth(i, "HEALTHY")).toList();
+        }
+        return gpuHealth.check(indices).entrySet().stream()
+                .map(e -> new HeartbeatRequest.AcceleratorHealth(e.getKey(), e.getValue() ? "HEALTHY" : "UNHEALTHY"))
+                .toList();
     }
 
     /**
