@@ -88,19 +88,23 @@ public final class TrainingRun {
         Dataset all = Dataset.load(spec.data(), options.dataDir());
         Dataset data = all.shard(options.rank(), options.worldSize());
         Network net = Network.forSpec(spec.model(), all.features(), all.classes());
-        double[] params = net.initialParameters(spec.seed());
         Optimizer optimizer = Optimizer.create(spec.optimizer(), net.parameterCount());
-        int start = 0;
         Path ckpt = options.checkpointFile();
-        if (ckpt != null && Files.exists(ckpt)) {
-            Checkpoint c = Checkpoint.read(ckpt);
-            if (!c.shape().equals(net.shape()) || c.parameters().length != params.length) {
-                throw new IOException("checkpoint " + ckpt + " is for network " + c.shape() + ", not " + net.shape());
-            }
-            params = c.parameters();
-            optimizer.restore(c.optimizerSteps(), c.optimizerState());
-            start = c.epoch();
-            listener.onLog("resumed from checkpoint " + ckpt + " at epoch " + start);
+        Checkpoint latest = compatible(Checkpoint.readIfExists(ckpt), ckpt, net);
+        Checkpoint previous = ckpt == null ? null : compatible(Checkpoint.readIfExists(Checkpoint.previous(ckpt)), ckpt, net);
+        Checkpoint mine = latest != null ? latest : previous;
+        ModelAveraging.Start agreed = options.averaging().begin(
+                mine == null ? 0 : mine.epoch(), mine == null ? net.initialParameters(spec.seed()) : mine.parameters());
+        double[] params = agreed.parameters();
+        int start = agreed.epoch();
+        Checkpoint withState = latest != null && latest.epoch() == start ? latest
+                : previous != null && previous.epoch() == start ? previous : null;
+        if (withState != null) {
+            optimizer.restore(withState.optimizerSteps(), withState.optimizerState());
+        }
+        if (start > 0) {
+            listener.onLog("resumed from checkpoint " + (withState != null ? ckpt : "of another replica") + " at epoch " + start
+                    + (withState != null ? "" : " (this replica's optimizer state starts fresh)"));
         }
         listener.onLog("training " + net.shape() + " (" + net.parameterCount() + " parameters) on " + data.size()
                 + " samples, rank " + options.rank() + "/" + options.worldSize() + ", " + options.deviceThreads()
@@ -127,6 +131,13 @@ public final class TrainingRun {
             options.averaging().close();
         }
         return new Result(start, spec.epochs(), params, history);
+    }
+
+    private static Checkpoint compatible(Checkpoint c, Path file, Network net) throws IOException {
+        if (c != null && (!c.shape().equals(net.shape()) || c.parameters().length != net.parameterCount())) {
+            throw new IOException("checkpoint " + file + " is for network " + c.shape() + ", not " + net.shape());
+        }
+        return c;
     }
 
     private ExecutorService devicePool() {
