@@ -16,8 +16,8 @@ import java.nio.file.StandardCopyOption;
  * epoch (int), optimizer steps (long), parameter count and values, number of optimizer arrays and
  * for each its length and values. Written to a temporary file and atomically renamed, so a reader
  * sees either the previous or the new checkpoint, never a torn one. The checkpoint it replaces is
- * kept as {@code <file>.prev}: replicas of one job may be one checkpoint apart when they fail, and
- * the one ahead then resumes from its previous checkpoint with its own optimizer state.
+ * kept as {@code <file>.prev}, which is used when the newest one is missing (a crash between the
+ * two renames) or is not the epoch the replicas agreed to resume from.
  */
 record Checkpoint(String shape, int epoch, long optimizerSteps, double[] parameters, double[][] optimizerState) {
     private static final int MAGIC = 0x42525448;
