@@ -197,8 +197,8 @@ public final class Agent {
      */
     private HeartbeatRequest.Usage usage() {
         if (hardware.simulated()) {
-            long[] r = workers.reserved();
-            return new HeartbeatRequest.Usage(r[0], r[1]);
+            WorkerManager.Reservation r = workers.reserved();
+            return new HeartbeatRequest.Usage(r.cpuMillis(), r.memoryMib());
         }
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         double load = Math.max(0, os.getCpuLoad());

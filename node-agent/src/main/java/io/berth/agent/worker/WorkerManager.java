@@ -256,8 +256,11 @@ public final class WorkerManager implements AutoCloseable {
         return workers.values().stream().filter(e -> !e.status().isFinal()).map(e -> e.record.workerId()).toList();
     }
 
-    /** Sum of the CPU (millicores) and memory (MiB) reserved by running workers: {cpuMillis, memoryMib}. */
-    public synchronized long[] reserved() {
+    /** CPU and memory reserved by the running workers (the sums of their assignments' requests). */
+    public record Reservation(long cpuMillis, long memoryMib) {
+    }
+
+    public synchronized Reservation reserved() {
         long cpu = 0;
         long mem = 0;
         for (Entry e : workers.values()) {
@@ -266,7 +269,7 @@ public final class WorkerManager implements AutoCloseable {
                 mem += e.record.assignment().memoryMib();
             }
         }
-        return new long[] {cpu, mem};
+        return new Reservation(cpu, mem);
     }
 
     /** The status of one worker, if known. */
