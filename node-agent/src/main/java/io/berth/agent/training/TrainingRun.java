@@ -87,7 +87,10 @@ public final class TrainingRun {
     public Result run() throws IOException, InterruptedException {
         Dataset all = Dataset.load(spec.data(), options.dataDir());
         Dataset data = all.shard(options.rank(), options.worldSize());
-        Network net = Network.forSpec(spec.model(), all.features(), all.classes());
+        return train(Model.forSpec(spec.model(), all.features(), all.classes()), data);
+    }
+
+    private <S> Result train(Model<S> net, Dataset data) throws IOException, InterruptedException {
         Optimizer optimizer = Optimizer.create(spec.optimizer(), net.parameterCount());
         Path ckpt = options.checkpointFile();
         Checkpoint latest = compatible(Checkpoint.readIfExists(ckpt), ckpt, net);
@@ -133,7 +136,7 @@ public final class TrainingRun {
         return new Result(start, spec.epochs(), params, history);
     }
 
-    private static Checkpoint compatible(Checkpoint c, Path file, Network net) throws IOException {
+    private static Checkpoint compatible(Checkpoint c, Path file, Model<?> net) throws IOException {
         if (c != null && (!c.shape().equals(net.shape()) || c.parameters().length != net.parameterCount())) {
             throw new IOException("checkpoint " + file + " is for network " + c.shape() + ", not " + net.shape());
         }
@@ -149,16 +152,16 @@ public final class TrainingRun {
         });
     }
 
-    private EpochMetrics epoch(int epoch, Network net, Dataset data, double[] params, Optimizer optimizer,
+    private <S> EpochMetrics epoch(int epoch, Model<S> net, Dataset data, double[] params, Optimizer optimizer,
                                ExecutorService pool) throws InterruptedException, IOException {
         long began = System.nanoTime();
         int n = data.size();
         int[] order = permutation(n, spec.seed() * 1_000_003L + epoch);
         int threads = options.deviceThreads();
         double[][] grads = new double[threads][net.parameterCount()];
-        Network.Scratch[] scratch = new Network.Scratch[threads];
+        List<S> scratch = new ArrayList<>(threads);
         for (int t = 0; t < threads; t++) {
-            scratch[t] = net.newScratch();
+            scratch.add(net.newScratch());
         }
         double lossSum = 0;
         double correct = 0;
@@ -173,7 +176,7 @@ public final class TrainingRun {
                 int a = from + (int) ((long) count * t / threads);
                 int b = from + (int) ((long) count * (t + 1) / threads);
                 double[] g = grads[t];
-                Network.Scratch s = scratch[t];
+                S s = scratch.get(t);
                 parts.add(() -> {
                     java.util.Arrays.fill(g, 0);
                     return net.accumulate(params, data, order, a, b, g, s);
@@ -251,8 +254,11 @@ public final class TrainingRun {
      */
     public static double evaluate(TrainingSpec spec, double[] parameters, Path dataDir) {
         Dataset data = Dataset.load(spec.data(), dataDir);
-        Network net = Network.forSpec(spec.model(), data.features(), data.classes());
-        Network.Scratch s = net.newScratch();
+        return evaluate(Model.forSpec(spec.model(), data.features(), data.classes()), parameters, data);
+    }
+
+    private static <S> double evaluate(Model<S> net, double[] parameters, Dataset data) {
+        S s = net.newScratch();
         double acc = 0;
         for (int i = 0; i < data.size(); i++) {
             double p = net.predict(parameters, data.x()[i], s);
