@@ -1,7 +1,9 @@
 package io.berth.agent;
 
 import io.berth.agent.hardware.Hardware;
+import io.berth.agent.hardware.GpuHealthProbe;
 import io.berth.agent.hardware.HardwareDiscovery;
+import io.berth.agent.hardware.NvidiaSmi;
 import io.berth.agent.protocol.Assignment;
 import io.berth.agent.protocol.ControlPlaneClient;
 import io.berth.agent.protocol.ControlPlaneException;
@@ -47,6 +49,7 @@ public final class Agent {
     private final WorkerManager workers;
     private final Backoff backoff;
     private final Duration stopWait;
+    private final GpuHealthProbe gpuHealth = new GpuHealthProbe(NvidiaSmi.QUERY, 30_000);
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile int heartbeatSeconds;
@@ -142,16 +145,50 @@ public final class Agent {
             workers.stop(id, "stopped by the control plane");
         }
         for (Assignment a : resp.start()) {
-            workers.start(a);
+            String problem = problemWith(a);
+            if (problem == null) {
+                workers.start(a);
+            } else {
+                workers.reject(a, problem);
+            }
         }
     }
 
+    /** Why this agent cannot run the assignment, or null when it can. */
+    String problemWith(Assignment a) {
+        java.util.Set<Integer> here = new java.util.TreeSet<>();
+        hardware.accelerators().forEach(acc -> here.add(acc.index()));
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (Integer gpu : a.gpuIndices()) {
+            if (gpu == null || !here.contains(gpu)) {
+                return "accelerator index " + gpu + " is not on this server (indices " + here + ")";
+            }
+            if (!seen.add(gpu)) {
+                return "accelerator index " + gpu + " assigned twice";
+            }
+        }
+        if (a.replicaIndex() < 0 || a.replicaIndex() >= a.worldSize()) {
+            return "replicaIndex " + a.replicaIndex() + " is outside worldSize " + a.worldSize();
+        }
+        if (a.worldSize() > 1 && (a.masterAddr() == null || a.masterAddr().isBlank() || a.masterPort() == null
+                || a.masterPort() < 1 || a.masterPort() > 65535)) {
+            return "a multi-replica assignment needs masterAddr and a masterPort in 1..65535";
+        }
+        return null;
+    }
+
     /**
-     * Every accelerator is reported HEALTHY: the agent does not probe GPU health yet (a periodic
-     * nvidia-smi query whose missing or erroring devices turn UNHEALTHY is the intended next step).
+     * Real NVIDIA GPUs are probed with nvidia-smi (at most every 30 s, see {@link GpuHealthProbe});
+     * simulated accelerators are always HEALTHY.
      */
     private List<HeartbeatRequest.AcceleratorHealth> acceleratorHealth() {
-        return hardware.accelerators().stream().map(a -> new HeartbeatRequest.AcceleratorHealth(a.index(), "HEALTHY")).toList();
+        List<Integer> indices = hardware.accelerators().stream().map(Hardware.Accelerator::index).toList();
+        if (hardware.simulated() || indices.isEmpty()) {
+            return indices.stream().map(i -> new HeartbeatRequest.AcceleratorHealth(i, "HEALTHY")).toList();
+        }
+        return gpuHealth.check(indices).entrySet().stream()
+                .map(e -> new HeartbeatRequest.AcceleratorHealth(e.getKey(), e.getValue() ? "HEALTHY" : "UNHEALTHY"))
+                .toList();
     }
 
     /**
@@ -160,8 +197,8 @@ public final class Agent {
      */
     private HeartbeatRequest.Usage usage() {
         if (hardware.simulated()) {
-            long[] r = workers.reserved();
-            return new HeartbeatRequest.Usage(r[0], r[1]);
+            WorkerManager.Reservation r = workers.reserved();
+            return new HeartbeatRequest.Usage(r.cpuMillis(), r.memoryMib());
         }
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         double load = Math.max(0, os.getCpuLoad());

@@ -171,6 +171,89 @@ class AgentTest {
     }
 
     @Test
+    void shipsEveryLogLineExactlyOnceAcrossAControlPlaneOutage() throws Exception {
+        cp = new FakeControlPlane(null, 1);
+        startAgent(null);
+        cp.assign("""
+                {"workerId":"chatty","jobId":"j","jobName":"j","attempt":1,"taskGroup":"main","replicaIndex":0,"worldSize":1,
+                 "gpuIndices":[],"milliGpu":0,"cpuMillis":100,"memoryMib":10,
+                 "runtime":{"type":"process","process":{"argv":["sh","-c","echo one; echo two; sleep 1; echo three; sleep 1"]}}}""");
+        await("running", () -> reported("chatty", "RUNNING"));
+
+        cp.failNextRequests(6);
+
+        await("finished", () -> reported("chatty", "SUCCEEDED"));
+        await("last line", () -> logLines("chatty").contains("three"));
+        assertThat(logLines("chatty")).containsExactly("one", "two", "three");
+    }
+
+    private List<String> logLines(String workerId) {
+        return cp.bodies("/workers/" + workerId + "/logs").stream()
+                .flatMap(b -> java.util.stream.StreamSupport.stream(b.get("lines").spliterator(), false))
+                .map(JsonNode::stringValue)
+                .toList();
+    }
+
+    @Test
+    void twoAgentsTrainOneJobWithTwoReplicas() throws Exception {
+        cp = new FakeControlPlane(null, 1);
+        startAgent(null);
+        Agent first = agent;
+        Thread firstLoop = loop;
+        Path otherWork = Files.createDirectories(workDir.resolve("second"));
+        AgentConfig second = AgentConfig.parse(new String[] {"--control-plane=" + cp.url(), "--name=node-2",
+                "--hardware=" + T4, "--work-dir=" + otherWork, "--advertise-address=127.0.0.1"}, Map.of());
+        Agent other = NodeAgent.build(second, new Agent.Backoff(Duration.ofMillis(20), Duration.ofMillis(200)),
+                new WorkerManager.Settings(Duration.ofMillis(500), Duration.ofSeconds(60), Duration.ofMillis(50)));
+        Thread otherLoop = new Thread(other::run, "second-agent");
+        otherLoop.start();
+        try {
+            int port;
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            // the fake control plane serves every pending assignment to every agent; each agent only gets its own here
+            String spec = """
+                    {"model":{"type":"mlp","hiddenLayers":[16],"activation":"tanh"},
+                     "data":{"type":"generated","generator":"xor","samples":400,"noise":0.05},
+                     "optimizer":{"type":"adam","learningRate":0.02},"batchSize":16,"epochs":15}""";
+            String template = """
+                    {"workerId":"%s","jobId":"dp","jobName":"dp","attempt":1,"taskGroup":"main","replicaIndex":%d,
+                     "worldSize":2,"masterAddr":"127.0.0.1","masterPort":%d,"gpuIndices":[%d],"milliGpu":1000,
+                     "cpuMillis":1000,"memoryMib":100,"checkpointDir":"ckpt/dp","runtime":{"type":"embedded","embedded":%s}}""";
+            cp.assignTo("node-1", template.formatted("dp-0", 0, port, 0, spec));
+            cp.assignTo("node-2", template.formatted("dp-1", 1, port, 3, spec));
+
+            await("both replicas succeeded", () -> reported("dp-0", "SUCCEEDED") && reported("dp-1", "SUCCEEDED"));
+            await("metrics", () -> cp.bodies("/node-1/workers/dp-0/metrics").size() == 15
+                    && cp.bodies("/node-2/workers/dp-1/metrics").size() == 15);
+            assertThat(cp.bodies("/node-2/workers/dp-1/metrics").get(14).get("accuracy").doubleValue()).isGreaterThan(0.85);
+            assertThat(workDir.resolve("ckpt/dp/replica-0.ckpt")).exists();
+            assertThat(otherWork.resolve("ckpt/dp/replica-1.ckpt")).exists();
+        } finally {
+            other.shutdown();
+            otherLoop.join(30_000);
+            agent = first;
+            loop = firstLoop;
+        }
+    }
+
+    @Test
+    void rejectsAnAssignmentForAGpuThisServerDoesNotHave() throws Exception {
+        cp = new FakeControlPlane(null, 1);
+        startAgent(null);
+        cp.assign("""
+                {"workerId":"nope","jobId":"j","jobName":"j","attempt":1,"taskGroup":"main","replicaIndex":0,"worldSize":1,
+                 "gpuIndices":[7],"milliGpu":1000,"cpuMillis":1000,"memoryMib":100,
+                 "runtime":{"type":"process","process":{"argv":["true"]}}}""");
+
+        await("rejected", () -> reported("nope", "FAILED"));
+
+        assertThat(reportsOf("nope").get(0).get("message").stringValue())
+                .isEqualTo("cannot start: accelerator index 7 is not on this server (indices [0, 1, 2, 3])");
+    }
+
+    @Test
     void afterARestartReportsTheLostWorkerAndTheShutdownStopsRunningOnes() throws Exception {
         cp = new FakeControlPlane(null, 1);
         startAgent(null);

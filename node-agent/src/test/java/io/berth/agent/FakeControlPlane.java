@@ -30,6 +30,7 @@ final class FakeControlPlane implements AutoCloseable {
     private final String token;
     final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, JsonNode> pendingStarts = new ConcurrentHashMap<>();
+    private final Map<String, String> owners = new ConcurrentHashMap<>();
     private final List<String> pendingStops = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger failNext = new AtomicInteger();
     private final Map<String, Boolean> known = new ConcurrentHashMap<>();
@@ -50,6 +51,13 @@ final class FakeControlPlane implements AutoCloseable {
     void assign(String assignmentJson) {
         JsonNode a = ControlPlaneClient.JSON.readTree(assignmentJson);
         pendingStarts.put(a.get("workerId").stringValue(), a);
+    }
+
+    /** Like {@link #assign} but only for the named agent. */
+    void assignTo(String agentName, String assignmentJson) {
+        JsonNode a = ControlPlaneClient.JSON.readTree(assignmentJson);
+        pendingStarts.put(a.get("workerId").stringValue(), a);
+        owners.put(a.get("workerId").stringValue(), agentName);
     }
 
     void stop(String workerId) {
@@ -105,7 +113,11 @@ final class FakeControlPlane implements AutoCloseable {
                 }
                 ObjectNode reply = ControlPlaneClient.JSON.createObjectNode();
                 ArrayNode start = reply.putArray("start");
-                pendingStarts.values().forEach(start::add);
+                pendingStarts.forEach((id, a) -> {
+                    if (owners.getOrDefault(id, name).equals(name)) {
+                        start.add(a);
+                    }
+                });
                 ArrayNode stop = reply.putArray("stop");
                 synchronized (pendingStops) {
                     pendingStops.forEach(stop::add);

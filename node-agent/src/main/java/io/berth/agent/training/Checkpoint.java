@@ -15,7 +15,9 @@ import java.nio.file.StandardCopyOption;
  * <p>File format (big-endian, java.io.DataOutput): magic "BRTH", version 1, network shape (UTF),
  * epoch (int), optimizer steps (long), parameter count and values, number of optimizer arrays and
  * for each its length and values. Written to a temporary file and atomically renamed, so a reader
- * sees either the previous or the new checkpoint, never a torn one.
+ * sees either the previous or the new checkpoint, never a torn one. The checkpoint it replaces is
+ * kept as {@code <file>.prev}, which is used when the newest one is missing (a crash between the
+ * two renames) or is not the epoch the replicas agreed to resume from.
  */
 record Checkpoint(String shape, int epoch, long optimizerSteps, double[] parameters, double[][] optimizerState) {
     private static final int MAGIC = 0x42525448;
@@ -36,7 +38,19 @@ record Checkpoint(String shape, int epoch, long optimizerSteps, double[] paramet
                 writeArray(out, a);
             }
         }
+        if (Files.exists(file)) {
+            Files.move(file, previous(file), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static Path previous(Path file) {
+        return file.resolveSibling(file.getFileName() + ".prev");
+    }
+
+    /** The checkpoint in {@code file}, or null when there is none. */
+    static Checkpoint readIfExists(Path file) throws IOException {
+        return file != null && Files.exists(file) ? read(file) : null;
     }
 
     static Checkpoint read(Path file) throws IOException {

@@ -57,6 +57,7 @@ record Dataset(double[][] x, double[] y, int classes) {
                 case XOR -> xor(spec.samples(), spec.noise(), spec.seed());
                 case SPIRALS -> spirals(spec.samples(), spec.classes(), spec.noise(), spec.seed());
                 case BLOBS -> blobs(spec.samples(), spec.features(), spec.classes(), spec.noise(), spec.seed());
+                case BARS -> bars(spec.samples(), (int) Math.round(Math.sqrt(spec.features())), spec.classes(), spec.noise(), spec.seed());
             };
         };
     }
@@ -128,6 +129,40 @@ record Dataset(double[][] x, double[] y, int classes) {
             int c = i % k;
             for (int j = 0; j < d; j++) {
                 x[i][j] = centres[c][j] + noise * r.nextGaussian();
+            }
+            y[i] = c;
+        }
+        return new Dataset(x, y, k);
+    }
+
+    /**
+     * side x side images (row-major) of one bright line (pixels 1, others 0) plus Gaussian noise:
+     * sample i has class i % K, 0 = horizontal line, 1 = vertical, 2 = diagonal, 3 = anti-diagonal,
+     * at a random row/column (classes 0, 1) or full length (2, 3).
+     */
+    static Dataset bars(int n, int side, int k, double noise, long seed) {
+        Random r = new Random(seed);
+        double[][] x = new double[n][side * side];
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            int c = i % k;
+            int at = r.nextInt(side);
+            for (int t = 0; t < side; t++) {
+                int row = switch (c) {
+                    case 0 -> at;
+                    case 1, 2 -> t;
+                    default -> t;
+                };
+                int col = switch (c) {
+                    case 0 -> t;
+                    case 1 -> at;
+                    case 2 -> t;
+                    default -> side - 1 - t;
+                };
+                x[i][row * side + col] = 1;
+            }
+            for (int j = 0; j < side * side; j++) {
+                x[i][j] += noise * r.nextGaussian();
             }
             y[i] = c;
         }

@@ -14,6 +14,20 @@ import java.time.Duration;
  */
 public interface ModelAveraging extends Closeable {
 
+    /**
+     * Where all replicas start: after {@code epoch} completed epochs, with {@code parameters}.
+     */
+    record Start(int epoch, double[] parameters) {
+    }
+
+    /**
+     * Start-of-training agreement, called once before {@link #average}: every replica offers the
+     * epoch of the checkpoint it could resume from (0 = none) and its parameters; all replicas get
+     * the most advanced offer (the lowest rank among equals). Replicas therefore resume together even
+     * when a requeued replica landed on a server without its checkpoint.
+     */
+    Start begin(int epoch, double[] parameters) throws IOException;
+
     /** Returns the mean of {@code params} over all replicas for {@code epoch}; may return {@code params} itself. */
     double[] average(int epoch, double[] params) throws IOException;
 
@@ -23,6 +37,11 @@ public interface ModelAveraging extends Closeable {
     /** A single replica: the identity. */
     static ModelAveraging none() {
         return new ModelAveraging() {
+            @Override
+            public Start begin(int epoch, double[] parameters) {
+                return new Start(epoch, parameters);
+            }
+
             @Override
             public double[] average(int epoch, double[] params) {
                 return params;

@@ -15,7 +15,8 @@ import java.time.Duration;
 /**
  * Wire protocol (java.io.DataOutput, big-endian):
  * <ol>
- *   <li>participant → coordinator, once: MAGIC, rank, worldSize, parameterCount</li>
+ *   <li>participant → coordinator, once: MAGIC, rank, worldSize, parameterCount, resume epoch, parameters;
+ *       coordinator → participant: agreed epoch, parameters (see {@link ModelAveraging#begin})</li>
  *   <li>every epoch, participant → coordinator: epoch, parameters; coordinator → participant: epoch, mean</li>
  * </ol>
  * The coordinator (rank 0) sums its own parameters and then those of ranks 1..n-1 in rank order, so
@@ -49,7 +50,31 @@ final class TcpAveraging {
             return server.getLocalPort();
         }
 
-        private void acceptAll(int parameterCount) throws IOException {
+        @Override
+        public synchronized Start begin(int epoch, double[] params) throws IOException {
+            if (peers != null) {
+                throw new IllegalStateException("begin() called twice");
+            }
+            int[] epochs = new int[worldSize];
+            double[][] offers = new double[worldSize][];
+            epochs[0] = epoch;
+            offers[0] = params;
+            acceptAll(params.length, epochs, offers);
+            int best = 0;
+            for (int r = 1; r < worldSize; r++) {
+                if (epochs[r] > epochs[best]) {
+                    best = r;
+                }
+            }
+            for (int r = 1; r < worldSize; r++) {
+                outs[r].writeInt(epochs[best]);
+                writeDoubles(outs[r], offers[best]);
+                outs[r].flush();
+            }
+            return new Start(epochs[best], offers[best].clone());
+        }
+
+        private void acceptAll(int parameterCount, int[] epochs, double[][] offers) throws IOException {
             peers = new Socket[worldSize];
             ins = new DataInputStream[worldSize];
             outs = new DataOutputStream[worldSize];
@@ -80,6 +105,8 @@ final class TcpAveraging {
                 peers[rank] = s;
                 ins[rank] = in;
                 outs[rank] = out;
+                epochs[rank] = in.readInt();
+                offers[rank] = readDoubles(in, count);
             }
         }
 
@@ -89,7 +116,7 @@ final class TcpAveraging {
                 throw new IOException("model averaging closed");
             }
             if (peers == null) {
-                acceptAll(params.length);
+                throw new IllegalStateException("average() before begin()");
             }
             double[] sum = params.clone();
             for (int r = 1; r < worldSize; r++) {
@@ -146,8 +173,25 @@ final class TcpAveraging {
             this.timeout = timeout;
         }
 
+        @Override
+        public synchronized Start begin(int epoch, double[] params) throws IOException {
+            if (in != null) {
+                throw new IllegalStateException("begin() called twice");
+            }
+            connect();
+            out.writeInt(MAGIC);
+            out.writeInt(rank);
+            out.writeInt(worldSize);
+            out.writeInt(params.length);
+            out.writeInt(epoch);
+            writeDoubles(out, params);
+            out.flush();
+            int agreed = in.readInt();
+            return new Start(agreed, readDoubles(in, params.length));
+        }
+
         /** Connects, retrying while rank 0 is not listening yet, for at most {@code timeout}. */
-        private void connect(int parameterCount) throws IOException {
+        private void connect() throws IOException {
             long deadline = System.nanoTime() + timeout.toNanos();
             int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
             while (true) {
@@ -168,11 +212,6 @@ final class TcpAveraging {
             }
             in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
             out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
-            out.writeInt(MAGIC);
-            out.writeInt(rank);
-            out.writeInt(worldSize);
-            out.writeInt(parameterCount);
-            out.flush();
         }
 
         @Override
@@ -181,7 +220,7 @@ final class TcpAveraging {
                 throw new IOException("model averaging closed");
             }
             if (in == null) {
-                connect(params.length);
+                throw new IllegalStateException("average() before begin()");
             }
             out.writeInt(epoch);
             for (double v : params) {
@@ -213,6 +252,20 @@ final class TcpAveraging {
                 throw new IOException("interrupted while connecting to rank 0", e);
             }
         }
+    }
+
+    private static void writeDoubles(DataOutputStream out, double[] values) throws IOException {
+        for (double v : values) {
+            out.writeDouble(v);
+        }
+    }
+
+    private static double[] readDoubles(DataInputStream in, int count) throws IOException {
+        double[] values = new double[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = in.readDouble();
+        }
+        return values;
     }
 
     private static void closeQuietly(java.io.Closeable c) {

@@ -1,7 +1,6 @@
 package io.berth.agent.training;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,20 +86,27 @@ public final class TrainingRun {
     public Result run() throws IOException, InterruptedException {
         Dataset all = Dataset.load(spec.data(), options.dataDir());
         Dataset data = all.shard(options.rank(), options.worldSize());
-        Network net = Network.forSpec(spec.model(), all.features(), all.classes());
-        double[] params = net.initialParameters(spec.seed());
+        return train(Model.forSpec(spec.model(), all.features(), all.classes()), data);
+    }
+
+    private <S> Result train(Model<S> net, Dataset data) throws IOException, InterruptedException {
         Optimizer optimizer = Optimizer.create(spec.optimizer(), net.parameterCount());
-        int start = 0;
         Path ckpt = options.checkpointFile();
-        if (ckpt != null && Files.exists(ckpt)) {
-            Checkpoint c = Checkpoint.read(ckpt);
-            if (!c.shape().equals(net.shape()) || c.parameters().length != params.length) {
-                throw new IOException("checkpoint " + ckpt + " is for network " + c.shape() + ", not " + net.shape());
-            }
-            params = c.parameters();
-            optimizer.restore(c.optimizerSteps(), c.optimizerState());
-            start = c.epoch();
-            listener.onLog("resumed from checkpoint " + ckpt + " at epoch " + start);
+        Checkpoint latest = compatible(Checkpoint.readIfExists(ckpt), ckpt, net);
+        Checkpoint previous = ckpt == null ? null : compatible(Checkpoint.readIfExists(Checkpoint.previous(ckpt)), ckpt, net);
+        Checkpoint mine = latest != null ? latest : previous;
+        ModelAveraging.Start agreed = options.averaging().begin(
+                mine == null ? 0 : mine.epoch(), mine == null ? net.initialParameters(spec.seed()) : mine.parameters());
+        double[] params = agreed.parameters();
+        int start = agreed.epoch();
+        Checkpoint withState = latest != null && latest.epoch() == start ? latest
+                : previous != null && previous.epoch() == start ? previous : null;
+        if (withState != null) {
+            optimizer.restore(withState.optimizerSteps(), withState.optimizerState());
+        }
+        if (start > 0) {
+            listener.onLog("resumed from checkpoint " + (withState != null ? ckpt : "of another replica") + " at epoch " + start
+                    + (withState != null ? "" : " (this replica's optimizer state starts fresh)"));
         }
         listener.onLog("training " + net.shape() + " (" + net.parameterCount() + " parameters) on " + data.size()
                 + " samples, rank " + options.rank() + "/" + options.worldSize() + ", " + options.deviceThreads()
@@ -129,6 +135,13 @@ public final class TrainingRun {
         return new Result(start, spec.epochs(), params, history);
     }
 
+    private static Checkpoint compatible(Checkpoint c, Path file, Model<?> net) throws IOException {
+        if (c != null && (!c.shape().equals(net.shape()) || c.parameters().length != net.parameterCount())) {
+            throw new IOException("checkpoint " + file + " is for network " + c.shape() + ", not " + net.shape());
+        }
+        return c;
+    }
+
     private ExecutorService devicePool() {
         AtomicInteger n = new AtomicInteger();
         return Executors.newFixedThreadPool(options.deviceThreads(), r -> {
@@ -138,16 +151,16 @@ public final class TrainingRun {
         });
     }
 
-    private EpochMetrics epoch(int epoch, Network net, Dataset data, double[] params, Optimizer optimizer,
+    private <S> EpochMetrics epoch(int epoch, Model<S> net, Dataset data, double[] params, Optimizer optimizer,
                                ExecutorService pool) throws InterruptedException, IOException {
         long began = System.nanoTime();
         int n = data.size();
         int[] order = permutation(n, spec.seed() * 1_000_003L + epoch);
         int threads = options.deviceThreads();
         double[][] grads = new double[threads][net.parameterCount()];
-        Network.Scratch[] scratch = new Network.Scratch[threads];
+        List<S> scratch = new ArrayList<>(threads);
         for (int t = 0; t < threads; t++) {
-            scratch[t] = net.newScratch();
+            scratch.add(net.newScratch());
         }
         double lossSum = 0;
         double correct = 0;
@@ -162,7 +175,7 @@ public final class TrainingRun {
                 int a = from + (int) ((long) count * t / threads);
                 int b = from + (int) ((long) count * (t + 1) / threads);
                 double[] g = grads[t];
-                Network.Scratch s = scratch[t];
+                S s = scratch.get(t);
                 parts.add(() -> {
                     java.util.Arrays.fill(g, 0);
                     return net.accumulate(params, data, order, a, b, g, s);
@@ -240,8 +253,11 @@ public final class TrainingRun {
      */
     public static double evaluate(TrainingSpec spec, double[] parameters, Path dataDir) {
         Dataset data = Dataset.load(spec.data(), dataDir);
-        Network net = Network.forSpec(spec.model(), data.features(), data.classes());
-        Network.Scratch s = net.newScratch();
+        return evaluate(Model.forSpec(spec.model(), data.features(), data.classes()), parameters, data);
+    }
+
+    private static <S> double evaluate(Model<S> net, double[] parameters, Dataset data) {
+        S s = net.newScratch();
         double acc = 0;
         for (int i = 0; i < data.size(); i++) {
             double p = net.predict(parameters, data.x()[i], s);

@@ -19,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
  *  "batchSize":64,"epochs":20,"checkpointEveryEpochs":1,"seed":42}
  * }</pre>
  *
- * Defaults: model mlp [16,16] relu; optimizer adam 0.01; batchSize 32; epochs 10;
+ * Defaults: model mlp [16,16] relu (cnn: 4 filters, kernel 3, no hidden layers); optimizer adam 0.01; batchSize 32; epochs 10;
  * checkpointEveryEpochs 1 (0 = only at the end); seed 42. {@code data} is required.
  *
  * @param batchSize             global batch size per replica, split across its device threads
@@ -31,27 +31,30 @@ public record TrainingSpec(ModelSpec model, DataSpec data, OptimizerSpec optimiz
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    public enum ModelType { LINEAR, MLP }
+    public enum ModelType { LINEAR, MLP, CNN }
 
     public enum Activation { RELU, TANH, SIGMOID }
 
     public enum DataType { GENERATED, CSV }
 
-    public enum Generator { LINEAR, XOR, SPIRALS, BLOBS }
+    public enum Generator { LINEAR, XOR, SPIRALS, BLOBS, BARS }
 
     public enum OptimizerType { SGD, MOMENTUM, ADAM }
 
     /**
-     * @param hiddenLayers widths of the hidden layers; always empty for LINEAR (softmax regression on
-     *                     classification data, linear regression on regression data)
+     * @param hiddenLayers widths of the hidden (dense) layers; always empty for LINEAR (softmax
+     *                     regression on classification data, linear regression on regression data)
+     * @param filters      CNN only (else 0): number of convolution kernels, default 4
+     * @param kernelSize   CNN only (else 0): kernel side, default 3
      */
-    public record ModelSpec(ModelType type, List<Integer> hiddenLayers, Activation activation) {
+    public record ModelSpec(ModelType type, List<Integer> hiddenLayers, Activation activation, int filters, int kernelSize) {
     }
 
     /**
      * @param generator for GENERATED; null for CSV
      * @param samples   number of generated samples
-     * @param features  input dimension of generated data (xor and spirals: always 2)
+     * @param features  input dimension of generated data (xor and spirals: always 2; bars: side x side
+     *                  pixels, default 64)
      * @param classes   number of classes; 0 = regression (linear generator, or a CSV without "classes")
      * @param noise     standard deviation of the Gaussian noise added to each feature (xor, spirals,
      *                  blobs; blobs use it as the cluster spread) or to the target (linear)
@@ -92,7 +95,7 @@ public record TrainingSpec(ModelSpec model, DataSpec data, OptimizerSpec optimiz
         SpecObject root = SpecObject.root(node)
                 .allowOnly("model", "data", "optimizer", "batchSize", "epochs", "checkpointEveryEpochs", "seed");
         ModelSpec model = root.object("model").map(TrainingSpec::model)
-                .orElse(new ModelSpec(ModelType.MLP, List.of(16, 16), Activation.RELU));
+                .orElse(new ModelSpec(ModelType.MLP, List.of(16, 16), Activation.RELU, 0, 0));
         DataSpec data = data(root.requireObject("data"));
         OptimizerSpec optimizer = root.object("optimizer").map(TrainingSpec::optimizer)
                 .orElse(new OptimizerSpec(OptimizerType.ADAM, 0.01, 0.9, 0.9, 0.999, 1e-8));
@@ -104,16 +107,27 @@ public record TrainingSpec(ModelSpec model, DataSpec data, OptimizerSpec optimiz
     }
 
     private static ModelSpec model(SpecObject o) {
-        o.allowOnly("type", "hiddenLayers", "activation");
+        o.allowOnly("type", "hiddenLayers", "activation", "filters", "kernelSize");
         ModelType type = o.enumValue("type", ModelType.class, ModelType.MLP);
         Activation activation = o.enumValue("activation", Activation.class, Activation.RELU);
-        if (type == ModelType.LINEAR) {
-            if (!o.intList("hiddenLayers", List.of(), 1, 100_000, 64).isEmpty()) {
-                throw new InvalidSpecException(o.pathOf("hiddenLayers"), "must be empty for model type linear");
+        if (type != ModelType.CNN) {
+            for (String cnnOnly : List.of("filters", "kernelSize")) {
+                if (o.has(cnnOnly)) {
+                    throw new InvalidSpecException(o.pathOf(cnnOnly), "only for model type cnn");
+                }
             }
-            return new ModelSpec(type, List.of(), activation);
         }
-        return new ModelSpec(type, o.intList("hiddenLayers", List.of(16, 16), 1, 100_000, 64), activation);
+        return switch (type) {
+            case LINEAR -> {
+                if (!o.intList("hiddenLayers", List.of(), 1, 100_000, 64).isEmpty()) {
+                    throw new InvalidSpecException(o.pathOf("hiddenLayers"), "must be empty for model type linear");
+                }
+                yield new ModelSpec(type, List.of(), activation, 0, 0);
+            }
+            case MLP -> new ModelSpec(type, o.intList("hiddenLayers", List.of(16, 16), 1, 100_000, 64), activation, 0, 0);
+            case CNN -> new ModelSpec(type, o.intList("hiddenLayers", List.of(), 1, 100_000, 64), activation,
+                    o.integer("filters", 4, 1, 256), o.integer("kernelSize", 3, 1, 15));
+        };
     }
 
     private static DataSpec data(SpecObject o) {
@@ -125,10 +139,14 @@ public record TrainingSpec(ModelSpec model, DataSpec data, OptimizerSpec optimiz
         o.allowOnly("type", "generator", "samples", "features", "classes", "noise", "seed");
         Generator generator = o.enumValue("generator", Generator.class, null);
         int samples = o.integer("samples", 1000, 1, 10_000_000);
-        int features = o.integer("features", 2, 1, 10_000);
+        int features = o.integer("features", generator == Generator.BARS ? 64 : 2, 1, 10_000);
         if ((generator == Generator.XOR || generator == Generator.SPIRALS) && features != 2) {
             throw new InvalidSpecException(o.pathOf("features"),
                     "the " + generator.name().toLowerCase() + " generator produces exactly 2 features");
+        }
+        int side = (int) Math.round(Math.sqrt(features));
+        if (generator == Generator.BARS && (side * side != features || side < 2)) {
+            throw new InvalidSpecException(o.pathOf("features"), "the bars generator needs a square number >= 4 (side x side pixels)");
         }
         int classes;
         if (generator == Generator.LINEAR) {
@@ -138,6 +156,8 @@ public record TrainingSpec(ModelSpec model, DataSpec data, OptimizerSpec optimiz
             classes = 0;
         } else if (generator == Generator.XOR) {
             classes = o.integer("classes", 2, 2, 2);
+        } else if (generator == Generator.BARS) {
+            classes = o.integer("classes", 2, 2, 4);
         } else {
             classes = o.integer("classes", 2, 2, 1000);
         }

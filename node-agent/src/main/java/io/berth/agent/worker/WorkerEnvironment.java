@@ -53,8 +53,16 @@ final class WorkerEnvironment {
         return a.checkpointDir() == null ? null : workDir.resolve(a.checkpointDir()).toAbsolutePath().normalize();
     }
 
-    /** A file-system-safe directory name for a worker id. */
+    /**
+     * A file-system-safe directory name for a worker id: the id itself when it is made of
+     * [A-Za-z0-9._-] and is not "." or "..", else the id with other characters replaced by '_' plus
+     * a hash of the original, so distinct ids never share a directory.
+     */
     static String directoryName(String workerId) {
-        return workerId.replaceAll("[^A-Za-z0-9._-]", "_");
+        String safe = workerId.replaceAll("[^A-Za-z0-9._-]", "_");
+        if (safe.equals(workerId) && !workerId.isEmpty() && !workerId.matches("\\.+")) {
+            return workerId;
+        }
+        return safe.replace('.', '_') + "-" + Integer.toHexString(workerId.hashCode());
     }
 }

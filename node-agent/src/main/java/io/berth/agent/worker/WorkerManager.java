@@ -119,6 +119,7 @@ public final class WorkerManager implements AutoCloseable {
                 if (alive.isPresent()) {
                     LOG.log(System.Logger.Level.INFO, "re-attached to worker " + r.workerId() + " (pid " + r.pid() + ")");
                     track(r, alive.get(), tail);
+                    scheduleMaxRun(r.assignment(), r.startMillis() == null ? 0 : System.currentTimeMillis() - r.startMillis());
                     continue;
                 }
                 WorkerStatus s = ProcessWorker.outcomeOfVanished(r, dir);
@@ -156,22 +157,40 @@ public final class WorkerManager implements AutoCloseable {
                 throw new IllegalArgumentException("runtime.type must be \"embedded\" or \"process\" but was " + type);
             }
         } catch (IOException | RuntimeException e) {
-            String message = "cannot start: " + e.getMessage();
-            LOG.log(System.Logger.Level.WARNING, "worker " + a.workerId() + " " + message);
-            WorkerStatus s = WorkerStatus.failed(a.workerId(), null, message);
-            WorkerRecord r = new WorkerRecord(a, String.valueOf(type), null, null, null, null, null).finished(s);
-            workers.put(a.workerId(), new Entry(r, null, s, new LogTail(dir.resolve("output.log"))));
-            persist();
+            reject(a, e.getMessage());
             return;
         }
         LOG.log(System.Logger.Level.INFO, "started worker " + a.workerId() + " (" + type + ") of job "
                 + a.jobName() + " attempt " + a.attempt() + ", rank " + a.replicaIndex() + "/" + a.worldSize()
                 + ", GPUs " + a.gpuIndices());
         track(w.record(), w, new LogTail(w.logFile));
+        scheduleMaxRun(a, 0);
+    }
+
+    /** Stops the worker once it has run for maxRunSeconds, counting {@code elapsedMillis} already run. */
+    private void scheduleMaxRun(Assignment a, long elapsedMillis) {
         if (a.maxRunSeconds() != null && a.maxRunSeconds() > 0) {
+            long remaining = Math.max(0, a.maxRunSeconds() * 1000L - elapsedMillis);
             scheduler.schedule(() -> stop(a.workerId(), "exceeded maxRunSeconds=" + a.maxRunSeconds()),
-                    a.maxRunSeconds(), TimeUnit.SECONDS);
+                    remaining, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * Records the assignment as a worker that FAILED with message "cannot start: {@code problem}"
+     * without running anything (idempotent by workerId like {@link #start}).
+     */
+    public synchronized void reject(Assignment a, String problem) {
+        if (workers.containsKey(a.workerId()) || forgotten.contains(a.workerId())) {
+            return;
+        }
+        String message = "cannot start: " + problem;
+        LOG.log(System.Logger.Level.WARNING, "worker " + a.workerId() + " " + message);
+        WorkerStatus s = WorkerStatus.failed(a.workerId(), null, message);
+        String kind = a.runtime() == null ? "unknown" : String.valueOf(a.runtime().type());
+        WorkerRecord r = new WorkerRecord(a, kind, null, null, null, null, null).finished(s);
+        workers.put(a.workerId(), new Entry(r, null, s, new LogTail(dirOf(a.workerId()).resolve("output.log"))));
+        persist();
     }
 
     private void track(WorkerRecord r, Worker w, LogTail tail) {
@@ -237,8 +256,11 @@ public final class WorkerManager implements AutoCloseable {
         return workers.values().stream().filter(e -> !e.status().isFinal()).map(e -> e.record.workerId()).toList();
     }
 
-    /** Sum of the CPU (millicores) and memory (MiB) reserved by running workers: {cpuMillis, memoryMib}. */
-    public synchronized long[] reserved() {
+    /** CPU and memory reserved by the running workers (the sums of their assignments' requests). */
+    public record Reservation(long cpuMillis, long memoryMib) {
+    }
+
+    public synchronized Reservation reserved() {
         long cpu = 0;
         long mem = 0;
         for (Entry e : workers.values()) {
@@ -247,7 +269,7 @@ public final class WorkerManager implements AutoCloseable {
                 mem += e.record.assignment().memoryMib();
             }
         }
-        return new long[] {cpu, mem};
+        return new Reservation(cpu, mem);
     }
 
     /** The status of one worker, if known. */

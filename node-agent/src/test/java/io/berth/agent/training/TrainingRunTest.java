@@ -56,6 +56,10 @@ class TrainingRunTest {
                         {"model":{"type":"mlp","hiddenLayers":[32,32],"activation":"relu"},
                          "data":{"type":"generated","generator":"spirals","samples":600,"classes":3,"noise":0.02},
                          "optimizer":{"type":"adam","learningRate":0.01},"batchSize":32,"epochs":80}""", 0.85),
+                Arguments.of("4 kinds of bars cnn adam", """
+                        {"model":{"type":"cnn","filters":4,"kernelSize":3},
+                         "data":{"type":"generated","generator":"bars","samples":400,"features":36,"classes":4,"noise":0.3},
+                         "optimizer":{"type":"adam","learningRate":0.01},"batchSize":16,"epochs":15}""", 0.9),
                 Arguments.of("4 blobs softmax regression sgd", """
                         {"model":{"type":"linear"},
                          "data":{"type":"generated","generator":"blobs","samples":400,"features":3,"classes":4,"noise":0.5},

@@ -24,7 +24,7 @@ class TrainingSpecTest {
         TrainingSpec spec = TrainingSpec.parse("{\"data\":{\"type\":\"generated\",\"generator\":\"xor\"}}");
 
         assertThat(spec).isEqualTo(new TrainingSpec(
-                new ModelSpec(ModelType.MLP, List.of(16, 16), Activation.RELU),
+                new ModelSpec(ModelType.MLP, List.of(16, 16), Activation.RELU, 0, 0),
                 new DataSpec(DataType.GENERATED, Generator.XOR, 1000, 2, 2, 0.1, 1, null),
                 new OptimizerSpec(OptimizerType.ADAM, 0.01, 0.9, 0.9, 0.999, 1e-8),
                 32, 10, 1, 42));
@@ -39,17 +39,30 @@ class TrainingSpecTest {
                  "batchSize":64,"epochs":20,"checkpointEveryEpochs":5,"seed":7}""");
 
         assertThat(spec).isEqualTo(new TrainingSpec(
-                new ModelSpec(ModelType.MLP, List.of(16, 16), Activation.TANH),
+                new ModelSpec(ModelType.MLP, List.of(16, 16), Activation.TANH, 0, 0),
                 new DataSpec(DataType.GENERATED, Generator.BLOBS, 2000, 5, 4, 0.3, 9, null),
                 new OptimizerSpec(OptimizerType.MOMENTUM, 0.05, 0.8, 0.9, 0.999, 1e-8),
                 64, 20, 5, 7));
     }
 
+    @Test
+    void cnnSpecWithBarsDefaults() {
+        TrainingSpec spec = TrainingSpec.parse("""
+                {"model":{"type":"cnn","filters":6},"data":{"type":"generated","generator":"bars","classes":4}}""");
+
+        assertThat(spec.model()).isEqualTo(new ModelSpec(ModelType.CNN, List.of(), Activation.RELU, 6, 3));
+        assertThat(spec.data()).isEqualTo(new DataSpec(DataType.GENERATED, Generator.BARS, 1000, 64, 4, 0.1, 1, null));
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
+            filters on an mlp            | {"model":{"type":"mlp","filters":4},"data":{"type":"csv","path":"a"}}          | model.filters       | only for model type cnn
+            huge kernel                  | {"model":{"type":"cnn","kernelSize":99},"data":{"type":"csv","path":"a"}}      | model.kernelSize    | between 1 and 15
+            bars on a non-square         | {"data":{"type":"generated","generator":"bars","features":10}}                 | data.features       | square number
+            five bar classes             | {"data":{"type":"generated","generator":"bars","classes":5}}                   | data.classes        | between 2 and 4
             missing data                 | {}                                                                              | data                | is required
             unknown top-level field      | {"data":{"type":"csv","path":"a.csv"},"epoch":3}                                | epoch               | unknown field
-            bad model type               | {"model":{"type":"cnn3d"},"data":{"type":"csv","path":"a"}}                    | model.type          | must be one of [linear, mlp]
+            bad model type               | {"model":{"type":"cnn3d"},"data":{"type":"csv","path":"a"}}                    | model.type          | must be one of [linear, mlp, cnn]
             negative hidden width        | {"model":{"hiddenLayers":[8,-1]},"data":{"type":"csv","path":"a"}}             | model.hiddenLayers[1] | must be between 1 and 100000
             hidden layers on linear      | {"model":{"type":"linear","hiddenLayers":[4]},"data":{"type":"csv","path":"a"}} | model.hiddenLayers  | must be empty
             bad activation               | {"model":{"activation":"gelu"},"data":{"type":"csv","path":"a"}}               | model.activation    | must be one of [relu, tanh, sigmoid]
