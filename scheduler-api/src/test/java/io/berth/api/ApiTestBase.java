@@ -2,6 +2,8 @@ package io.berth.api;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
+import io.berth.api.auth.Role;
+import io.berth.api.auth.TokenService;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -22,7 +24,8 @@ import java.time.Duration;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"berth.embedded-postgres.data-dir=", "berth.api.max-body-bytes=1048576",
                 "berth.scheduler.heartbeat-timeout-seconds=5", "berth.scheduler.heartbeat-interval-seconds=1",
-                "berth.scheduler.interval-millis=100", "berth.local-agent.enabled=false", "berth.scheduler.checkpoint-root=target/test-checkpoints"})
+                "berth.scheduler.interval-millis=100", "berth.local-agent.enabled=false",
+                "berth.auth.admin-token-file=target/test-admin-token", "berth.scheduler.checkpoint-root=target/test-checkpoints"})
 public abstract class ApiTestBase {
     protected static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -32,13 +35,29 @@ public abstract class ApiTestBase {
     @Autowired
     protected JdbcTemplate jdbc;
 
+    @Autowired
+    protected TokenService tokens;
+
+    /** Sent as the bearer token of every request made through this class; an admin token unless a test changes it. */
+    protected String token;
+
+    private static String adminToken;
+
+    @BeforeEach
+    void authenticateAsAdmin() {
+        synchronized (ApiTestBase.class) {
+            if (adminToken == null) adminToken = tokens.issue("test-admin", Role.ADMIN, null, null).token();
+        }
+        token = adminToken;
+    }
+
     @BeforeEach
     void cleanDatabase() throws InterruptedException {
         // The background scheduling loop and heartbeat monitor keep running; a TRUNCATE that deadlocks with them is
         // simply tried again.
         for (int attempt = 1; ; attempt++) {
             try {
-                jdbc.execute("TRUNCATE jobs, job_events, workers, job_metrics, worker_logs, tenant_quotas, servers, "
+                jdbc.execute("TRUNCATE jobs, job_events, workers, job_metrics, worker_logs, tenant_quotas, audit_log, servers, "
                         + "accelerators, local_devices, network_links, shared_volumes, shared_volume_racks CASCADE");
                 jdbc.execute("UPDATE racks SET leaf_switch = NULL");
                 jdbc.execute("DELETE FROM racks WHERE name <> 'default'");
@@ -78,6 +97,7 @@ public abstract class ApiTestBase {
     }
 
     protected Response send(HttpRequest.Builder request) {
+        if (token != null) request.setHeader("Authorization", "Bearer " + token);
         try {
             HttpResponse<String> r = HTTP.send(request.timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -2,6 +2,8 @@ package io.berth.api;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.berth.api.auth.Role;
+import io.berth.api.auth.TokenService;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -17,13 +19,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The embedded database keeps its data in the configured directory: a stopped and restarted control plane has it. */
 class EmbeddedPostgresRestartTest {
     private final HttpClient http = HttpClient.newHttpClient();
+    private String adminToken;
 
     @Test
     void dataSurvivesARestart(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("pgdata");
         try (ConfigurableApplicationContext first = start(data)) {
+            String admin = first.getBean(TokenService.class).issue("restart-admin", Role.ADMIN, null, null).token();
+            adminToken = admin;
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(first, "/api/v1/inventory/import"))
-                    .header("Content-Type", "application/yaml")
+                    .header("Content-Type", "application/yaml").header("Authorization", "Bearer " + admin)
                     .POST(HttpRequest.BodyPublishers.ofFile(Path.of("../examples/inventory.yaml"))).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -31,7 +36,8 @@ class EmbeddedPostgresRestartTest {
         assertThat(Files.exists(data.resolve("PG_VERSION"))).isTrue();
 
         try (ConfigurableApplicationContext second = start(data)) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(second, "/api/v1/servers/dgx-r1-01")).build(),
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(second, "/api/v1/servers/dgx-r1-01"))
+                            .header("Authorization", "Bearer " + adminToken).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body()).contains("\"model\":\"H100\"");
@@ -40,7 +46,8 @@ class EmbeddedPostgresRestartTest {
 
     private static ConfigurableApplicationContext start(Path data) {
         return new SpringApplicationBuilder(BerthApplication.class)
-                .run("--server.port=0", "--berth.embedded-postgres.data-dir=" + data, "--berth.local-agent.enabled=false");
+                .run("--server.port=0", "--berth.embedded-postgres.data-dir=" + data, "--berth.local-agent.enabled=false",
+                        "--berth.auth.admin-token-file=" + data.resolveSibling("admin-token"));
     }
 
     private static URI uri(ConfigurableApplicationContext ctx, String path) {

@@ -213,8 +213,8 @@ public class AgentService {
         AgentProtocol.Runtime runtime = new AgentProtocol.Runtime(rt.type().name(), rt.embedded(),
                 rt.process() == null ? null : new AgentProtocol.ProcessSpec(rt.process().argv(), rt.process().env(),
                         rt.process().workingDir()));
-        String checkpoint = Path.of(properties.checkpointRoot()).toAbsolutePath()
-                .resolve(job.id().toString()).resolve("rank-" + w.rank()).toString();
+        // one directory per job, shared by all ranks and attempts: replicas agree on where to resume from it
+        String checkpoint = Path.of(properties.checkpointRoot()).toAbsolutePath().resolve(job.id().toString()).toString();
         boolean multi = w.worldSize() > 1;
         return new AgentProtocol.Assignment(w.id().toString(), job.id().toString(), job.name(), w.attempt(),
                 w.taskGroup(), w.rank(), w.worldSize(), multi ? w.masterAddr() : null, multi ? w.masterPort() : null,

@@ -18,10 +18,12 @@ final class AgentProcesses implements AutoCloseable {
     private final Path dir;
     private final int controlPlanePort;
     private final Map<String, Process> agents = new LinkedHashMap<>();
+    private final io.berth.api.auth.TokenService tokens;
 
-    AgentProcesses(Path dir, int controlPlanePort) {
+    AgentProcesses(Path dir, int controlPlanePort, io.berth.api.auth.TokenService tokens) {
         this.dir = dir;
         this.controlPlanePort = controlPlanePort;
+        this.tokens = tokens;
     }
 
     static Path agentJar() throws IOException {
@@ -50,8 +52,11 @@ final class AgentProcesses implements AutoCloseable {
                 "--control-plane=http://localhost:" + controlPlanePort, "--name=" + name,
                 "--hardware=" + hardware, "--work-dir=" + dir.resolve("work-" + name),
                 "--advertise-address=127.0.0.1", "--heartbeat-seconds=1"));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().put("BERTH_AGENT_TOKEN",
+                tokens.issue("agent-" + name, io.berth.api.auth.Role.AGENT, null, name).token());
+        Process p = builder.start();
         agents.put(name, p);
     }
 

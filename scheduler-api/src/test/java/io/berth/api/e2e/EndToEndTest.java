@@ -26,7 +26,7 @@ class EndToEndTest extends ApiTestBase {
 
     @BeforeEach
     void startAgents() throws Exception {
-        agents = new AgentProcesses(dir, port);
+        agents = new AgentProcesses(dir, port, tokens);
         for (String name : List.of("node-a", "node-b", "node-c")) agents.start(name, 2);
         await(Duration.ofSeconds(60), () -> count("servers") == 3
                 && jdbc.queryForObject("SELECT count(*) FROM servers WHERE agent_last_seen IS NOT NULL", Long.class) == 3);
@@ -63,8 +63,10 @@ class EndToEndTest extends ApiTestBase {
         String id = submitTraining("gang", 4000, 12);
 
         await(Duration.ofSeconds(90), () -> state(id).equals("SUCCEEDED") || state(id).equals("FAILED"));
+        assertThat(state(id)).as(get("/api/v1/jobs/" + id).body()).isEqualTo("SUCCEEDED");
+        // metrics are shipped by the agents alongside the heartbeats that report the final state
+        await(Duration.ofSeconds(30), () -> ((List<?>) JsonPath.read(get("/api/v1/jobs/" + id).body(), "$.metrics")).size() == 12);
         String detail = get("/api/v1/jobs/" + id).body();
-        assertThat(state(id)).as(detail).isEqualTo("SUCCEEDED");
         List<String> servers = JsonPath.read(detail, "$.placement[*].server");
         assertThat(servers).hasSize(2).doesNotHaveDuplicates();
         List<Number> loss = JsonPath.read(detail, "$.metrics[*].loss");
@@ -96,8 +98,8 @@ class EndToEndTest extends ApiTestBase {
         assertThat((List<String>) JsonPath.read(detail, "$.placement[*].server")).doesNotContain(victim);
         assertThat((List<String>) JsonPath.read(detail, "$.events[*].reason"))
                 .anySatisfy(r -> assertThat(r).startsWith("requeued"));
-        assertThat(jdbc.queryForObject("SELECT state FROM servers WHERE name = ?", String.class, victim))
-                .isEqualTo("NOT_READY");
+        await(Duration.ofSeconds(30), () -> jdbc.queryForObject("SELECT state FROM servers WHERE name = ?",
+                String.class, victim).equals("NOT_READY"));
         // the second attempt resumed: its first epoch is after the checkpoint, not epoch 1
         Integer firstEpochOfRetry = jdbc.queryForObject("""
                 SELECT min(m.epoch) FROM job_metrics m JOIN workers w ON w.id = m.worker_id
