@@ -20,6 +20,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.net.URI;
+import java.util.List;
 import java.util.UUID;
 
 @RestController
@@ -50,6 +51,13 @@ class JobController {
             throw ApiException.unsupportedMediaType(contentType, java.util.List.of("application/json", "application/yaml"));
         }
         JobSpec spec = documents.read(body, type, JobSpec.class);
+        if (spec.runtime().embedded() != null) {
+            EmbeddedTrainingSpec training = documents.convert(spec.runtime().embedded(), EmbeddedTrainingSpec.class,
+                    "runtime.embedded");
+            List<ApiException.FieldError> errors = training.crossFieldErrors().stream()
+                    .map(e -> new ApiException.FieldError("runtime.embedded." + e.field(), e.message())).toList();
+            if (!errors.isEmpty()) throw ApiException.invalid(errors);
+        }
         JobViews.Submitted submitted = jobs.submit(Caller.current(), spec, key);
         return ResponseEntity.status(submitted.replayed() ? HttpStatus.OK : HttpStatus.CREATED)
                 .location(URI.create("/api/v1/jobs/" + submitted.id())).body(submitted);

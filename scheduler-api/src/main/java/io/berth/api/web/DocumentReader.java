@@ -55,11 +55,31 @@ public class DocumentReader {
         return value;
     }
 
+    /**
+     * Converts a nested part of an already-read document (e.g. a map inside a job spec) to a record and validates
+     * it; field paths in errors start with {@code prefix}.
+     */
+    public <T> T convert(Object part, Class<T> type, String prefix) {
+        T value;
+        try {
+            value = json.convertValue(part, type);
+        } catch (JacksonException e) {
+            ApiException.FieldError f = JacksonErrors.toFieldError(e, "JSON");
+            throw ApiException.invalid(prefix + (f.field().equals("body") ? "" : "." + f.field()), f.message());
+        }
+        validate(value, prefix + ".");
+        return value;
+    }
+
     public <T> void validate(T value) {
+        validate(value, "");
+    }
+
+    private <T> void validate(T value, String prefix) {
         Set<ConstraintViolation<T>> violations = validator.validate(value);
         if (!violations.isEmpty()) {
             throw ApiException.invalid(violations.stream()
-                    .map(v -> new ApiException.FieldError(v.getPropertyPath().toString().replace(".<list element>", "")
+                    .map(v -> new ApiException.FieldError(prefix + v.getPropertyPath().toString().replace(".<list element>", "")
                             .replace("<list element>", ""), v.getMessage()))
                     .sorted(Comparator.comparing(ApiException.FieldError::field))
                     .toList());

@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 class JobApiTest extends ApiTestBase {
-    static final String EMBEDDED = "{\"type\":\"embedded\",\"embedded\":{\"model\":{\"type\":\"mlp\"},\"epochs\":2}}";
+    static final String EMBEDDED = "{\"type\":\"embedded\",\"embedded\":{\"model\":{\"type\":\"mlp\"},"
+            + "\"data\":{\"type\":\"generated\",\"generator\":\"xor\"},\"epochs\":2}}";
 
     static String job(String name, int priority, String group) {
         return "{\"name\":\"" + name + "\",\"tenant\":\"team-a\",\"priority\":" + priority + ",\"taskGroups\":[" + group
@@ -61,6 +62,13 @@ class JobApiTest extends ApiTestBase {
                 arguments("bad env name", job("j", 0, g).replace(EMBEDDED, "{\"type\":\"process\",\"process\":{\"argv\":[\"true\"],\"env\":{\"1X\":\"v\"}}}"), 400, "runtime.process.env"),
                 arguments("unknown field", job("j", 0, g).replace("\"priority\"", "\"prio\":1,\"priority\""), 400, "prio"),
                 arguments("malformed", "{\"name\":", 400, "body"),
+                arguments("training: unknown model", job("j", 0, g).replace("\"mlp\"", "\"transformer\""), 400, "runtime.embedded.model.type"),
+                arguments("training: zero epochs", job("j", 0, g).replace("\"epochs\":2", "\"epochs\":0"), 400, "runtime.embedded.epochs"),
+                arguments("training: unknown field", job("j", 0, g).replace("\"epochs\":2", "\"epochz\":2"), 400, "runtime.embedded.epochz"),
+                arguments("training: no data", job("j", 0, g).replace("\"data\":{\"type\":\"generated\",\"generator\":\"xor\"},", ""), 400, "runtime.embedded.data"),
+                arguments("training: xor with 3 features", job("j", 0, g).replace("\"generator\":\"xor\"", "\"generator\":\"xor\",\"features\":3"), 400, "runtime.embedded.data.features"),
+                arguments("training: csv without path", job("j", 0, g).replace("\"type\":\"generated\",\"generator\":\"xor\"", "\"type\":\"csv\""), 400, "runtime.embedded.data.path"),
+                arguments("training: negative learning rate", job("j", 0, g).replace("\"epochs\":2", "\"epochs\":2,\"optimizer\":{\"learningRate\":-1}"), 400, "runtime.embedded.optimizer.learningRate"),
                 arguments("never fits: 3 GPUs on 2-GPU servers", job("j", 0, group(1, 3)), 422, null),
                 arguments("never fits: model", job("j", 0, g.replace("\"gpus\":1", "\"gpus\":1,\"acceleratorModels\":[\"TPUv5\"]")), 422, null));
     }
