@@ -81,6 +81,13 @@ class JobController {
         return jobs.cancel(Caller.current(), id);
     }
 
+    /** The training curve (loss and accuracy per epoch) as an SVG picture. */
+    @GetMapping(value = "/{id}/metrics.svg", produces = "image/svg+xml")
+    String metricsChart(@PathVariable UUID id) {
+        JobViews.JobDetail job = jobs.job(Caller.current(), id);
+        return LossChart.svg(job.name() + " (" + job.state() + ")", job.metrics());
+    }
+
     /** Log lines of every worker, oldest first, after the cursor {@code after} (the {@code next} of the last page). */
     @GetMapping("/{id}/logs")
     JobViews.LogLines logs(@PathVariable UUID id, @RequestParam(defaultValue = "0") @Min(0) long after,

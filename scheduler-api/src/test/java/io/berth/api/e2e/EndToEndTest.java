@@ -77,6 +77,13 @@ class EndToEndTest extends ApiTestBase {
         assertThat((List<String>) JsonPath.read(get("/api/v1/jobs/" + id + "/logs").body(), "$.lines[*].text"))
                 .anySatisfy(l -> assertThat(l).contains("epoch"));
         assertThat(jdbc.queryForObject("SELECT sum(used_milli) FROM accelerators", Long.class)).isZero();
+        Response chart = get("/api/v1/jobs/" + id + "/metrics.svg");
+        assertThat(chart.headers().firstValue("Content-Type").orElseThrow()).startsWith("image/svg+xml");
+        assertThat(chart.body()).contains("<polyline class=\"loss\"", "<polyline class=\"accuracy\"");
+        java.util.regex.Matcher points = java.util.regex.Pattern.compile("class=\"loss\"[^>]*points=\"([^\"]*)\"")
+                .matcher(chart.body());
+        assertThat(points.find()).isTrue();
+        assertThat(points.group(1).split(" ")).hasSize(12); // one point per epoch
     }
 
     @Test
