@@ -4,6 +4,7 @@ import io.berth.api.auth.Caller;
 import io.berth.api.web.ApiException;
 import io.berth.api.web.ApiException.FieldError;
 import io.berth.api.web.Page;
+import io.berth.core.placement.JobRequest;
 import io.berth.core.placement.PlacementResult;
 import io.berth.core.placement.Reason;
 import org.springframework.context.ApplicationEventPublisher;
@@ -15,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Function;
 
 /** The jobs feature's facade: submit, read, list, cancel, logs. */
 @Service
@@ -24,7 +24,7 @@ public class JobService {
     private final WorkerRepository workers;
     private final JobLifecycle lifecycle;
     private final ApplicationEventPublisher events;
-    private final Function<io.berth.core.placement.JobRequest, PlacementResult> feasibility;
+    private final JobFeasibility feasibility;
 
     /** Published after a change the scheduler should react to at once (a submission, a cancel, a finished worker). */
     public record SchedulingNeeded() {
@@ -36,12 +36,12 @@ public class JobService {
         this.workers = workers;
         this.lifecycle = lifecycle;
         this.events = events;
-        this.feasibility = feasibility::canEverFit;
+        this.feasibility = feasibility;
     }
 
     /** Port to the placement engine's can-ever-fit mode, implemented by the scheduling feature. */
     public interface JobFeasibility {
-        PlacementResult canEverFit(io.berth.core.placement.JobRequest job);
+        PlacementResult canEverFit(JobRequest job);
     }
 
     /**
@@ -58,7 +58,7 @@ public class JobService {
             if (existing.isPresent()) return replay(existing.get());
         }
         UUID id = UUID.randomUUID();
-        PlacementResult fit = feasibility.apply(spec.toRequest(id.toString()));
+        PlacementResult fit = feasibility.canEverFit(spec.toRequest(id.toString()));
         if (fit instanceof PlacementResult.Unschedulable u) {
             List<FieldError> reasons = new ArrayList<>();
             for (Reason r : u.sample()) {

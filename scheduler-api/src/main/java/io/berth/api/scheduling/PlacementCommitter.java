@@ -2,6 +2,7 @@ package io.berth.api.scheduling;
 
 import io.berth.api.jobs.JobRepository;
 import io.berth.api.jobs.JobRow;
+import io.berth.api.jobs.JobState;
 import io.berth.api.jobs.WorkerRepository;
 import io.berth.api.jobs.WorkerRow;
 import io.berth.api.jobs.WorkerState;
@@ -60,7 +61,7 @@ class PlacementCommitter {
                     a.cpuMillis(), a.memoryMib(), a.networkMbps(), a.storageGib(), a.storageMbPerSec(), masterAddr, masterPort, WorkerState.ASSIGNED,
                     true, null, null));
         }
-        jobs.event(job.id(), io.berth.api.jobs.JobState.QUEUED, io.berth.api.jobs.JobState.SCHEDULED,
+        jobs.event(job.id(), JobState.QUEUED, JobState.SCHEDULED,
                 "placed on " + placed);
     }
 
