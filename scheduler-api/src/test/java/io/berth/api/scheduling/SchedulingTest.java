@@ -59,6 +59,10 @@ class SchedulingTest extends ApiTestBase {
         assertThat((List<String>) JsonPath.read(detail.body(), "$.placement[*].server")).containsExactly("s1");
         assertThat((List<Integer>) JsonPath.read(detail.body(), "$.placement[0].gpuIndices")).containsExactly(0, 1);
         assertThat((String) JsonPath.read(get("/api/v1/jobs/" + low).body(), "$.pendingReason")).isEqualTo(pending(low));
+
+        Response picture = get("/api/v1/cluster/utilization.svg");
+        assertThat(picture.headers().firstValue("Content-Type").orElseThrow()).startsWith("image/svg+xml");
+        assertThat(picture.body()).contains("1 servers, GPU allocated 100.0%").contains("<title>s1 (default, READY)</title>");
     }
 
     @Test

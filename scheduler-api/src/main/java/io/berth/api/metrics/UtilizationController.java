@@ -1,0 +1,83 @@
+package io.berth.api.metrics;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The cluster's packing as a picture: one tile per server (grouped by rack), one cell per GPU shaded by its allocated
+ * share (white = idle, dark blue = whole GPU), a bar under each tile for CPU. Servers that are not READY are
+ * outlined in red. Meant for a browser: GET /api/v1/cluster/utilization.svg.
+ */
+@RestController
+class UtilizationController {
+    private static final int PER_ROW = 40;
+    private static final int CELL = 6;
+    private static final int TILE_W = 4 * CELL + 4;
+
+    private final JdbcClient jdbc;
+
+    UtilizationController(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    private record Tile(String name, String rack, String state, double cpuShare, int[] gpuMilli) {
+    }
+
+    @GetMapping(value = "/api/v1/cluster/utilization.svg", produces = "image/svg+xml")
+    String utilization() {
+        Map<String, Tile> tiles = new LinkedHashMap<>();
+        jdbc.sql("""
+                        SELECT s.name, s.rack, s.state, s.cpu_millis, s.cpu_millis_used,
+                               coalesce(array_agg(a.used_milli ORDER BY a.idx) FILTER (WHERE a.idx IS NOT NULL), '{}')
+                        FROM servers s LEFT JOIN accelerators a ON a.server_id = s.id
+                        GROUP BY s.id ORDER BY s.rack, s.name""")
+                .query(rs -> {
+                    Integer[] used = (Integer[]) rs.getArray(6).getArray();
+                    long cpu = rs.getLong(4);
+                    tiles.put(rs.getString(1), new Tile(rs.getString(1), rs.getString(2), rs.getString(3),
+                            cpu == 0 ? 0 : (double) rs.getLong(5) / cpu,
+                            Arrays.stream(used).mapToInt(Integer::intValue).toArray()));
+                });
+        List<Tile> all = new ArrayList<>(tiles.values());
+        int rows = Math.max(1, (all.size() + PER_ROW - 1) / PER_ROW);
+        int tileH = 2 * CELL + 10;
+        int width = PER_ROW * TILE_W + 20;
+        int height = rows * tileH + 50;
+        long capacity = all.stream().mapToLong(t -> 1000L * t.gpuMilli().length).sum();
+        long allocated = all.stream().flatMapToInt(t -> Arrays.stream(t.gpuMilli())).asLongStream().sum();
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.US, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                + "font-family=\"sans-serif\" font-size=\"11\">%n<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n",
+                width, height, width, height));
+        sb.append(String.format(Locale.US, "<text x=\"10\" y=\"18\" font-size=\"13\">%d servers, GPU allocated %.1f%% "
+                + "(cell = one GPU, darker = more allocated; bar = CPU)</text>%n", all.size(),
+                capacity == 0 ? 0 : 100.0 * allocated / capacity));
+        for (int i = 0; i < all.size(); i++) {
+            Tile t = all.get(i);
+            int x = 10 + (i % PER_ROW) * TILE_W;
+            int y = 30 + (i / PER_ROW) * tileH;
+            sb.append(String.format("<g><title>%s (%s, %s)</title>%n", t.name(), t.rack(), t.state()));
+            for (int g = 0; g < t.gpuMilli().length; g++) {
+                int shade = 255 - (int) Math.round(t.gpuMilli()[g] / 1000.0 * 200);
+                sb.append(String.format("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"rgb(%d,%d,255)\" "
+                                + "stroke=\"#ccc\" stroke-width=\"0.5\"/>%n", x + (g % 4) * CELL, y + (g / 4 % 2) * CELL,
+                        CELL, CELL, shade, shade));
+            }
+            sb.append(String.format(Locale.US, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"3\" fill=\"#ff7f0e\"/>%n",
+                    x, y + 2 * CELL + 2, t.cpuShare() * 4 * CELL));
+            if (!"READY".equals(t.state()))
+                sb.append(String.format("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"red\"/>%n",
+                        x - 1, y - 1, 4 * CELL + 2, 2 * CELL + 7));
+            sb.append("</g>\n");
+        }
+        return sb.append("</svg>\n").toString();
+    }
+}
