@@ -124,7 +124,6 @@ public final class PlacementEngine {
 
     /** Growable candidate list with the scoring and tie-break rules. */
     private static final class Candidates {
-        static final boolean FIRST = Boolean.getBoolean("berth.firstTie");
         int size;
         int[] servers = new int[64];
         int[][] gpus = new int[64][];
@@ -169,7 +168,7 @@ public final class PlacementEngine {
                 if (best < 0 || total[pick] > total[best]) {
                     best = pick;
                     ties = 1;
-                } else if (total[pick] == total[best] && !FIRST && random.nextInt(++ties) == 0) {
+                } else if (total[pick] == total[best] && random.nextInt(++ties) == 0) {
                     best = pick;
                 }
                 i = j;

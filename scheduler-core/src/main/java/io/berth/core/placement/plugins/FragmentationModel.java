@@ -18,6 +18,7 @@ import java.util.List;
  */
 public final class FragmentationModel {
     private final TaskGroup[] shapes;
+    private final boolean saturating;
     private final long[] weight;
     private final long totalWeight;
     private volatile Acceptance acceptance;
@@ -25,12 +26,49 @@ public final class FragmentationModel {
     private record Acceptance(ClusterLayout layout, boolean[][] ok) {}
 
     public FragmentationModel(List<WeightedShape> workload) {
+        this(workload, false);
+    }
+
+    /**
+     * @param saturating false: FGD's one-task view (does one more task of the shape fit, and which GPUs can it
+     *                   not use). true: Berth's fill view: the GPU capacity left over after packing as many copies
+     *                   of the shape as the server holds (limited by CPU, memory and GPUs), so GPUs that would be
+     *                   stranded by CPU running out after a few tasks, and the remainder of each GPU's free milli
+     *                   that no further copy can use, count as fragmented now.
+     */
+    public FragmentationModel(List<WeightedShape> workload, boolean saturating) {
+        this.saturating = saturating;
         if (workload.isEmpty()) throw new IllegalArgumentException("the fragmentation model needs a typical workload");
         shapes = workload.stream().map(WeightedShape::shape).toArray(TaskGroup[]::new);
         weight = workload.stream().mapToLong(WeightedShape::weight).toArray();
         long t = 0;
         for (long w : weight) t += w;
         totalWeight = t;
+    }
+
+    /** FGD's typical workload: the most frequent shapes that together make up 95% of the tasks. */
+    public static FragmentationModel typical(List<WeightedShape> histogram) {
+        return new FragmentationModel(topByCount(histogram, 0.95), false);
+    }
+
+    static List<WeightedShape> topByCount(List<WeightedShape> histogram, double coverage) {
+        var sorted = new java.util.ArrayList<>(histogram);
+        sorted.sort(java.util.Comparator.comparingLong(WeightedShape::weight).reversed());
+        long total = 0, covered = 0;
+        for (WeightedShape w : sorted) total += w.weight();
+        List<WeightedShape> out = new java.util.ArrayList<>();
+        for (WeightedShape w : sorted) {
+            if (covered >= coverage * total) break;
+            out.add(w);
+            covered += w.weight();
+        }
+        return out;
+    }
+
+    public List<WeightedShape> workload() {
+        List<WeightedShape> out = new java.util.ArrayList<>(shapes.length);
+        for (int i = 0; i < shapes.length; i++) out.add(new WeightedShape(shapes[i], weight[i]));
+        return out;
     }
 
     public long totalWeight() {
@@ -71,6 +109,7 @@ public final class FragmentationModel {
             long frag;
             if (t.cpuMillis() > cpuFree || t.memoryMib() > memoryFree) frag = total;
             else if (t.gpuCount() == 0) frag = 0;
+            else if (saturating) frag = total - fillable(t, ok[i], l, start, cpuFree, memoryFree, gpuFree);
             else {
                 int fit = 0, milli = t.milliGpuPerGpu();
                 frag = 0;
@@ -83,6 +122,19 @@ public final class FragmentationModel {
             sum += weight[i] * frag;
         }
         return sum;
+    }
+
+    /** GPU milli that copies of shape t could take on the server, packing as many copies as fit. */
+    private static long fillable(TaskGroup t, boolean[] ok, ClusterLayout l, int start, long cpuFree, long memoryFree,
+                                 int[] gpuFree) {
+        long copies = Long.MAX_VALUE;
+        if (t.cpuMillis() > 0) copies = cpuFree / t.cpuMillis();
+        if (t.memoryMib() > 0) copies = Math.min(copies, memoryFree / t.memoryMib());
+        int milli = t.milliGpuPerGpu();
+        long slots = 0;
+        for (int j = 0; j < gpuFree.length; j++) if (ok[l.gpuModel(start + j)]) slots += gpuFree[j] / milli;
+        copies = Math.min(copies, slots / t.gpuCount());
+        return copies * t.gpuCount() * milli;
     }
 
     private boolean[][] acceptance(ClusterLayout l) {

@@ -31,7 +31,7 @@ public final class Profiles {
             "rtc", ordered("requested-to-capacity-ratio", 1, "topology", 1),
             "gpupacking", ordered("gpu-packing", 1, "topology", 1),
             "fgd", ordered("fgd", 1, "topology", 1),
-            "berth", ordered("berth-frag", 100, "topology", 1)));
+            "berth", ordered("berth-frag", 100, "most-allocated", 1, "topology", 1)));
 
     private Profiles() {}
 
