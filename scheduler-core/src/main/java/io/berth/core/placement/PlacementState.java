@@ -17,6 +17,18 @@ public final class PlacementState {
     private final boolean[] serverReady, gpuUsable;
     private long allocatedGpuMilli;
     private ServerIndex index; // built on first use, then kept up to date
+    private final int[] version;  // per server, bumped on every change; keys the memos
+    private final java.util.IdentityHashMap<Object, Memo> memos = new java.util.IdentityHashMap<>(4);
+
+    private static final class Memo {
+        final long[] value;
+        final int[] version; // version + 1 of the server when value was computed; 0 = never
+
+        Memo(int n) {
+            value = new long[n];
+            version = new int[n];
+        }
+    }
 
     PlacementState(ClusterLayout layout, long[] cpuFree, long[] memoryFree, long[] storageFree, long[] networkFree,
                    int[] storageBandwidthFree, int[] gpuFree, boolean[] serverReady, boolean[] gpuUsable) {
@@ -32,6 +44,21 @@ public final class PlacementState {
         long free = 0;
         for (int f : gpuFree) free += f;
         this.allocatedGpuMilli = layout.totalGpuMilli() - free;
+        this.version = new int[layout.serverCount()];
+    }
+
+    /**
+     * A per-server value derived from this state only (e.g. a server's current fragmentation), computed once and
+     * reused until the server changes. {@code owner} identifies the kind of value (compared by identity).
+     */
+    public long memoized(Object owner, int s, java.util.function.IntToLongFunction compute) {
+        Memo m = memos.get(owner);
+        if (m == null) memos.put(owner, m = new Memo(layout.serverCount()));
+        if (m.version[s] == version[s] + 1) return m.value[s];
+        long v = compute.applyAsLong(s);
+        m.value[s] = v;
+        m.version[s] = version[s] + 1;
+        return v;
     }
 
     /** An independent copy (shares only the immutable layout). */
@@ -108,6 +135,7 @@ public final class PlacementState {
         if (layout.networkCapacity(s) > 0) networkFree[s] += net;
         for (int g : gpus) gpuFree[g] += milli;
         allocatedGpuMilli -= (long) milli * gpus.length;
+        version[s]++;
         if (index != null) index.update(s);
     }
 

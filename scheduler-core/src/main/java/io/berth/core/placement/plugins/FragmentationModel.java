@@ -23,7 +23,9 @@ public final class FragmentationModel {
     private final long totalWeight;
     private volatile Acceptance acceptance;
 
-    private record Acceptance(ClusterLayout layout, boolean[][] ok) {}
+    /** Shapes grouped by their GPU side for one layout: group per shape; GPU count, milli, accepted models per group. */
+    private record Acceptance(ClusterLayout layout, int[] groupOf, int[] groupCount, int[] groupMilli,
+                              boolean[][] groupOk) {}
 
     public FragmentationModel(List<WeightedShape> workload) {
         this(workload, false);
@@ -98,53 +100,76 @@ public final class FragmentationModel {
      * @param gpuFree free milli-GPU of each GPU of server s in layout order (0 for GPUs out of service)
      */
     public long weighted(ClusterLayout l, int s, long cpuFree, long memoryFree, int[] gpuFree) {
-        boolean[][] ok = acceptance(l);
+        Acceptance acc = acceptance(l);
         int start = l.gpuStart(s);
         long total = 0;
         for (int f : gpuFree) total += f;
         if (total == 0) return 0;
+        // GPU-side figures depend only on (GPU count, milli, accepted models): computed once per group of shapes.
+        int groups = acc.groupMilli.length;
+        long[] gpuSide = new long[groups];
+        for (int k = 0; k < groups; k++) {
+            int milli = acc.groupMilli[k];
+            boolean[] ok = acc.groupOk[k];
+            if (milli == 0) continue;
+            long fit = 0, below = 0, slots = 0;
+            for (int j = 0; j < gpuFree.length; j++) {
+                int f = gpuFree[j];
+                if (ok[l.gpuModel(start + j)]) {
+                    if (f >= milli) fit++;
+                    else below += f;
+                    slots += f / milli;
+                } else {
+                    below += f;
+                }
+            }
+            int count = acc.groupCount[k];
+            if (saturating) gpuSide[k] = slots / count; // copies the GPUs alone allow
+            else gpuSide[k] = fit >= count ? below : -1; // -1: the shape does not fit
+        }
         long sum = 0;
         for (int i = 0; i < shapes.length; i++) {
             TaskGroup t = shapes[i];
+            int k = acc.groupOf[i];
             long frag;
             if (t.cpuMillis() > cpuFree || t.memoryMib() > memoryFree) frag = total;
             else if (t.gpuCount() == 0) frag = 0;
-            else if (saturating) frag = total - fillable(t, ok[i], l, start, cpuFree, memoryFree, gpuFree);
-            else {
-                int fit = 0, milli = t.milliGpuPerGpu();
-                frag = 0;
-                for (int j = 0; j < gpuFree.length; j++) {
-                    if (gpuFree[j] >= milli && ok[i][l.gpuModel(start + j)]) fit++;
-                    else frag += gpuFree[j];
-                }
-                if (fit < t.gpuCount()) frag = total;
-            }
+            else if (saturating) {
+                long copies = gpuSide[k];
+                if (t.cpuMillis() > 0) copies = Math.min(copies, cpuFree / t.cpuMillis());
+                if (t.memoryMib() > 0) copies = Math.min(copies, memoryFree / t.memoryMib());
+                frag = total - copies * t.gpuCount() * t.milliGpuPerGpu();
+            } else frag = gpuSide[k] < 0 ? total : gpuSide[k];
             sum += weight[i] * frag;
         }
         return sum;
     }
 
-    /** GPU milli that copies of shape t could take on the server, packing as many copies as fit. */
-    private static long fillable(TaskGroup t, boolean[] ok, ClusterLayout l, int start, long cpuFree, long memoryFree,
-                                 int[] gpuFree) {
-        long copies = Long.MAX_VALUE;
-        if (t.cpuMillis() > 0) copies = cpuFree / t.cpuMillis();
-        if (t.memoryMib() > 0) copies = Math.min(copies, memoryFree / t.memoryMib());
-        int milli = t.milliGpuPerGpu();
-        long slots = 0;
-        for (int j = 0; j < gpuFree.length; j++) if (ok[l.gpuModel(start + j)]) slots += gpuFree[j] / milli;
-        copies = Math.min(copies, slots / t.gpuCount());
-        return copies * t.gpuCount() * milli;
-    }
-
-    private boolean[][] acceptance(ClusterLayout l) {
+    private Acceptance acceptance(ClusterLayout l) {
         Acceptance a = acceptance;
-        if (a != null && a.layout == l) return a.ok;
-        boolean[][] ok = new boolean[shapes.length][l.modelCount()];
-        for (int i = 0; i < shapes.length; i++)
-            for (int m = 0; m < l.modelCount(); m++)
-                ok[i][m] = shapes[i].acceptedModels().isEmpty() || shapes[i].acceptedModels().contains(l.modelName(m));
-        acceptance = new Acceptance(l, ok);
-        return ok;
+        if (a != null && a.layout == l) return a;
+        java.util.Map<List<Object>, Integer> ids = new java.util.HashMap<>();
+        int[] groupOf = new int[shapes.length];
+        List<int[]> keys = new java.util.ArrayList<>();
+        List<boolean[]> oks = new java.util.ArrayList<>();
+        for (int i = 0; i < shapes.length; i++) {
+            TaskGroup t = shapes[i];
+            boolean[] ok = new boolean[l.modelCount()];
+            for (int m = 0; m < ok.length; m++)
+                ok[m] = t.acceptedModels().isEmpty() || t.acceptedModels().contains(l.modelName(m));
+            List<Object> key = List.of(t.gpuCount(), t.milliGpuPerGpu(), java.util.Arrays.toString(ok));
+            Integer id = ids.get(key);
+            if (id == null) {
+                ids.put(key, id = keys.size());
+                keys.add(new int[]{t.gpuCount(), t.milliGpuPerGpu()});
+                oks.add(ok);
+            }
+            groupOf[i] = id;
+        }
+        int[] count = keys.stream().mapToInt(k -> k[0]).toArray();
+        int[] milli = keys.stream().mapToInt(k -> k[1]).toArray();
+        a = new Acceptance(l, groupOf, count, milli, oks.toArray(boolean[][]::new));
+        acceptance = a;
+        return a;
     }
 }
