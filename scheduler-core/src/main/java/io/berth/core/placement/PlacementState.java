@@ -169,12 +169,17 @@ public final class PlacementState {
         return index;
     }
 
-    /** Buckets by whole free usable GPUs (0..maxGpus) plus a set of servers with a partly used GPU. */
+    /**
+     * Buckets by whole free usable GPUs (0..maxGpus), and by the largest free share of a partly used GPU in bins of
+     * {@link #PARTIAL_BIN} milli (bin b holds servers whose best partly used GPU has 50b..50b+49 free).
+     */
     static final class ServerIndex {
+        static final int PARTIAL_BIN = 50;
         private final PlacementState state;
         final BitSet[] byWholeFree;
-        final BitSet withPartialGpu;
-        private final int[] wholeFree;
+        final BitSet[] byBestPartial;
+        private final int[] wholeFree, partialBin;
+        int cursor; // where the last indexed search stopped
 
         ServerIndex(PlacementState state) {
             this.state = state;
@@ -183,30 +188,37 @@ public final class PlacementState {
             for (int s = 0; s < l.serverCount(); s++) max = Math.max(max, l.gpusOn(s));
             byWholeFree = new BitSet[max + 1];
             for (int i = 0; i <= max; i++) byWholeFree[i] = new BitSet(l.serverCount());
-            withPartialGpu = new BitSet(l.serverCount());
+            byBestPartial = new BitSet[1000 / PARTIAL_BIN];
+            for (int i = 0; i < byBestPartial.length; i++) byBestPartial[i] = new BitSet(l.serverCount());
             wholeFree = new int[l.serverCount()];
+            partialBin = new int[l.serverCount()];
             for (int s = 0; s < l.serverCount(); s++) {
                 wholeFree[s] = -1;
+                partialBin[s] = -1;
                 update(s);
             }
         }
 
         void update(int s) {
             ClusterLayout l = state.layout;
-            int whole = 0;
-            boolean partial = false;
+            int whole = 0, best = 0;
             for (int g = l.gpuStart(s), e = l.gpuEnd(s); g < e; g++) {
                 if (!state.gpuUsable[g]) continue;
                 int f = state.gpuFree[g];
                 if (f == 1000) whole++;
-                else if (f > 0) partial = true;
+                else best = Math.max(best, f);
             }
             if (wholeFree[s] != whole) {
                 if (wholeFree[s] >= 0) byWholeFree[wholeFree[s]].clear(s);
                 byWholeFree[whole].set(s);
                 wholeFree[s] = whole;
             }
-            withPartialGpu.set(s, partial);
+            int bin = best == 0 ? -1 : best / PARTIAL_BIN;
+            if (partialBin[s] != bin) {
+                if (partialBin[s] >= 0) byBestPartial[partialBin[s]].clear(s);
+                if (bin >= 0) byBestPartial[bin].set(s);
+                partialBin[s] = bin;
+            }
         }
     }
 }
