@@ -19,6 +19,7 @@ public final class BuiltinPlugins {
                 .scorer("least-allocated", s -> new LeastAllocatedScorer())
                 .scorer("requested-to-capacity-ratio", s -> new RequestedToCapacityRatioScorer(0, 0, 100, 100))
                 .scorer("gpu-packing", s -> new GpuPackingScorer())
+                .scorer("gpu-best-fit", s -> new GpuBestFitScorer())
                 .scorer("topology", s -> new TopologyScorer())
                 .scorer("power", s -> new PowerScorer())
                 .scorer("fgd", s -> new FgdScorer(FragmentationModel.typical(workload(s))))
