@@ -36,12 +36,14 @@ public final class PlacementThroughput {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
+        long heapStart = usedHeap();
         var inventory = ThroughputWorkload.cluster(servers, gpus);
         long heapBefore = usedHeap();
         var snapshot = ClusterSnapshot.of(inventory);
         long heapAfter = usedHeap();
-        System.err.printf(Locale.US, "snapshot of %d servers / %d GPUs: %.1f MiB of heap (the inventory records it is built from: not counted)%n",
-                servers, servers * gpus, (heapAfter - heapBefore) / 1048576.0);
+        snapshot.workingCopy().allocatedGpuMilli(); // a working copy is what a cycle adds on top
+        System.err.printf(Locale.US, "heap: inventory records %.1f MiB, snapshot of %d servers / %d GPUs %.1f MiB%n",
+                (heapBefore - heapStart) / 1048576.0, servers, servers * gpus, (heapAfter - heapBefore) / 1048576.0);
         PlacementEngine engine = BuiltinPlugins.registry().engine(Profiles.named(policy).withMaxFeasible(maxFeasible),
                 ThroughputWorkload.settings());
         for (int w = 0; w < warmup; w++) {

@@ -65,6 +65,11 @@ class ScorePluginsTest {
                         aGroup("g").gpus(1, 500).build(), new int[]{0}, 0L),
                 arguments("gpu-packing, CPU-only on server without free GPU", new GpuPackingScorer(), TWO_T4,
                         new Load(aGroup("x").gpus(2).build(), 0, 1), aGroup("g").build(), new int[0], 100L),
+                arguments("gpu-best-fit, fills the partly used GPU", new GpuBestFitScorer(), TWO_T4,
+                        new Load(aGroup("x").gpus(1, 300).build(), 0), aGroup("g").gpus(1, 500).build(), new int[]{0},
+                        80L), // 700 free - 500 = 200 left; 100 - 200 x 100 / 1000 = 80
+                arguments("gpu-best-fit, on an idle GPU", new GpuBestFitScorer(), TWO_T4, NONE,
+                        aGroup("g").gpus(1, 500).build(), new int[]{1}, 50L), // 1000 - 500 = 500 left -> 50
                 arguments("power, idle server", new PowerScorer(), TWO_T4, NONE, aGroup("g").build(), new int[0], 0L),
                 arguments("power, busy server", new PowerScorer(), TWO_T4, new Load(aGroup("x").build()),
                         aGroup("g").build(), new int[0], 100L),
