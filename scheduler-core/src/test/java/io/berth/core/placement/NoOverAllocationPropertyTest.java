@@ -47,7 +47,7 @@ class NoOverAllocationPropertyTest {
                 PlacementResult r = engine.place(st, job, rnd.nextLong());
                 if (r instanceof PlacementResult.Placed p) {
                     all.addAll(p.assignments());
-                    checkJobShape(job, p);
+                    checkJobShape(job, p, inv);
                 } else {
                     assertSameFree(before, st);
                 }
@@ -56,7 +56,7 @@ class NoOverAllocationPropertyTest {
         }
     }
 
-    private static void checkJobShape(JobRequest job, PlacementResult.Placed p) {
+    private static void checkJobShape(JobRequest job, PlacementResult.Placed p, Inventory inv) {
         for (TaskGroup g : job.taskGroups()) {
             long n = p.assignments().stream().filter(a -> a.taskGroup().equals(g.name())).count();
             assertThat(n).isBetween((long) g.gangSize(), (long) g.replicas());
@@ -64,6 +64,12 @@ class NoOverAllocationPropertyTest {
         for (Assignment a : p.assignments()) {
             TaskGroup g = job.taskGroups().stream().filter(t -> t.name().equals(a.taskGroup())).findFirst().orElseThrow();
             assertThat(a.gpuIndices()).hasSize(g.gpuCount()).doesNotHaveDuplicates();
+            Server s = inv.servers().stream().filter(x -> x.name().equals(a.server())).findFirst().orElseThrow();
+            for (int idx : a.gpuIndices()) {
+                Accelerator acc = s.accelerators().get(idx);
+                if (!g.acceptedModels().isEmpty()) assertThat(g.acceptedModels()).contains(acc.model());
+                assertThat(acc.memoryMib()).isGreaterThanOrEqualTo(g.minGpuMemoryMib());
+            }
         }
     }
 
