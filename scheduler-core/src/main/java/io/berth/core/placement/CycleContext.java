@@ -20,6 +20,13 @@ public final class CycleContext {
         this.state = state;
     }
 
+    /** A context for evaluating plugins on one group outside an engine cycle (plugin tests, tooling). */
+    public static CycleContext of(PlacementState state, TaskGroup group) {
+        CycleContext ctx = new CycleContext(state);
+        ctx.setGroup(group);
+        return ctx;
+    }
+
     /** Switches to the next task group of the job; placements made so far stay visible. */
     void setGroup(TaskGroup group) {
         this.group = group;

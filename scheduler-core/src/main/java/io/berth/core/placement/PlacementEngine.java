@@ -84,11 +84,18 @@ public final class PlacementEngine {
         };
     }
 
-    /** Why no server could take the current replica: a full pass over all servers. */
+    /**
+     * Why no server could take the current replica: the first failed filter of every server. With the free-GPU
+     * index in use (maxFeasible > 0), servers the index rules out (too few free GPUs of the right size) are counted
+     * as GPU_FREE without running their filters, so a failure costs no full scan of a large cluster.
+     */
     WhyNot explain(CycleContext ctx) {
         WhyNot why = new WhyNot();
         ClusterLayout l = ctx.layout();
-        for (int s = 0; s < l.serverCount(); s++) {
+        ServerOrder order = profile.maxFeasible() > 0 ? ServerOrder.indexed(ctx) : ServerOrder.all(l);
+        int visited = 0;
+        for (int s = order.next(); s >= 0; s = order.next()) {
+            visited++;
             Reason r = firstFailure(ctx, s);
             if (r == null && GpuChoices.of(ctx, s).isEmpty()) {
                 ReasonKind k = ctx.restriction() != TopologyScope.NONE || ctx.group().topologyRequired()
@@ -97,6 +104,7 @@ public final class PlacementEngine {
             }
             if (r != null) why.add(r);
         }
+        why.addCount(ReasonKind.GPU_FREE, l.serverCount() - visited);
         return why;
     }
 
@@ -124,7 +132,6 @@ public final class PlacementEngine {
 
     /** Growable candidate list with the scoring and tie-break rules. */
     private static final class Candidates {
-        static final boolean FIRST = Boolean.getBoolean("berth.firstTie");
         int size;
         int[] servers = new int[64];
         int[][] gpus = new int[64][];
@@ -169,7 +176,7 @@ public final class PlacementEngine {
                 if (best < 0 || total[pick] > total[best]) {
                     best = pick;
                     ties = 1;
-                } else if (total[pick] == total[best] && !FIRST && random.nextInt(++ties) == 0) {
+                } else if (total[pick] == total[best] && random.nextInt(++ties) == 0) {
                     best = pick;
                 }
                 i = j;
@@ -202,26 +209,40 @@ public final class PlacementEngine {
 
         /**
          * Servers that may have the GPUs, tightest first: for whole GPUs the buckets with exactly k, k+1, ...
-         * whole free GPUs; for a shared GPU the servers with a partly used GPU, then buckets 1..max;
-         * CPU-only replicas visit buckets 0..max.
+         * whole free GPUs; for a shared GPU of m milli the servers whose best partly used GPU has about m or more
+         * free (smallest first), then buckets 1..max; CPU-only replicas visit buckets 0..max.
          */
         static ServerOrder indexed(CycleContext ctx) {
             PlacementState.ServerIndex idx = ctx.state().index();
             TaskGroup t = ctx.group();
             List<java.util.BitSet> sets = new ArrayList<>();
-            if (t.gpuCount() > 0 && t.milliGpuPerGpu() < 1000) sets.add(idx.withPartialGpu);
+            if (t.gpuCount() > 0 && t.milliGpuPerGpu() < 1000)
+                for (int b = t.milliGpuPerGpu() / PlacementState.ServerIndex.PARTIAL_BIN; b < idx.byBestPartial.length; b++)
+                    sets.add(idx.byBestPartial[b]);
             int from = t.gpuCount() == 0 ? 0 : (t.milliGpuPerGpu() < 1000 ? 1 : t.gpuCount());
             for (int k = from; k < idx.byWholeFree.length; k++) sets.add(idx.byWholeFree[k]);
             java.util.BitSet seen = t.gpuCount() > 0 && t.milliGpuPerGpu() < 1000 ? new java.util.BitSet() : null;
+            // Within a bucket, start where the previous search of this state stopped (Kubernetes' rotating start
+            // index): servers that keep failing on CPU or memory are not rescanned from the front every time.
+            int start = idx.cursor;
             return new ServerOrder() {
-                int set = 0, pos = 0;
+                int set = 0, pos = start;
+                boolean wrapped = false;
 
                 public int next() {
                     while (set < sets.size()) {
-                        int s = sets.get(set).nextSetBit(pos);
+                        java.util.BitSet b = sets.get(set);
+                        int s = b.nextSetBit(pos);
+                        if (wrapped && s >= start) s = -1;
                         if (s < 0) {
-                            set++;
-                            pos = 0;
+                            if (!wrapped && start > 0) {
+                                wrapped = true;
+                                pos = 0;
+                            } else {
+                                set++;
+                                pos = start;
+                                wrapped = false;
+                            }
                             continue;
                         }
                         pos = s + 1;
@@ -229,6 +250,7 @@ public final class PlacementEngine {
                             if (seen.get(s)) continue;
                             seen.set(s);
                         }
+                        idx.cursor = s + 1;
                         return s;
                     }
                     return -1;

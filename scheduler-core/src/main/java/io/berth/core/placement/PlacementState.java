@@ -17,6 +17,18 @@ public final class PlacementState {
     private final boolean[] serverReady, gpuUsable;
     private long allocatedGpuMilli;
     private ServerIndex index; // built on first use, then kept up to date
+    private final int[] version;  // per server, bumped on every change; keys the memos
+    private final java.util.IdentityHashMap<Object, Memo> memos = new java.util.IdentityHashMap<>(4);
+
+    private static final class Memo {
+        final long[] value;
+        final int[] version; // version + 1 of the server when value was computed; 0 = never
+
+        Memo(int n) {
+            value = new long[n];
+            version = new int[n];
+        }
+    }
 
     PlacementState(ClusterLayout layout, long[] cpuFree, long[] memoryFree, long[] storageFree, long[] networkFree,
                    int[] storageBandwidthFree, int[] gpuFree, boolean[] serverReady, boolean[] gpuUsable) {
@@ -32,6 +44,21 @@ public final class PlacementState {
         long free = 0;
         for (int f : gpuFree) free += f;
         this.allocatedGpuMilli = layout.totalGpuMilli() - free;
+        this.version = new int[layout.serverCount()];
+    }
+
+    /**
+     * A per-server value derived from this state only (e.g. a server's current fragmentation), computed once and
+     * reused until the server changes. {@code owner} identifies the kind of value (compared by identity).
+     */
+    public long memoized(Object owner, int s, java.util.function.IntToLongFunction compute) {
+        Memo m = memos.get(owner);
+        if (m == null) memos.put(owner, m = new Memo(layout.serverCount()));
+        if (m.version[s] == version[s] + 1) return m.value[s];
+        long v = compute.applyAsLong(s);
+        m.value[s] = v;
+        m.version[s] = version[s] + 1;
+        return v;
     }
 
     /** An independent copy (shares only the immutable layout). */
@@ -108,6 +135,7 @@ public final class PlacementState {
         if (layout.networkCapacity(s) > 0) networkFree[s] += net;
         for (int g : gpus) gpuFree[g] += milli;
         allocatedGpuMilli -= (long) milli * gpus.length;
+        version[s]++;
         if (index != null) index.update(s);
     }
 
@@ -141,12 +169,17 @@ public final class PlacementState {
         return index;
     }
 
-    /** Buckets by whole free usable GPUs (0..maxGpus) plus a set of servers with a partly used GPU. */
+    /**
+     * Buckets by whole free usable GPUs (0..maxGpus), and by the largest free share of a partly used GPU in bins of
+     * {@link #PARTIAL_BIN} milli (bin b holds servers whose best partly used GPU has 50b..50b+49 free).
+     */
     static final class ServerIndex {
+        static final int PARTIAL_BIN = 50;
         private final PlacementState state;
         final BitSet[] byWholeFree;
-        final BitSet withPartialGpu;
-        private final int[] wholeFree;
+        final BitSet[] byBestPartial;
+        private final int[] wholeFree, partialBin;
+        int cursor; // where the last indexed search stopped
 
         ServerIndex(PlacementState state) {
             this.state = state;
@@ -155,30 +188,37 @@ public final class PlacementState {
             for (int s = 0; s < l.serverCount(); s++) max = Math.max(max, l.gpusOn(s));
             byWholeFree = new BitSet[max + 1];
             for (int i = 0; i <= max; i++) byWholeFree[i] = new BitSet(l.serverCount());
-            withPartialGpu = new BitSet(l.serverCount());
+            byBestPartial = new BitSet[1000 / PARTIAL_BIN];
+            for (int i = 0; i < byBestPartial.length; i++) byBestPartial[i] = new BitSet(l.serverCount());
             wholeFree = new int[l.serverCount()];
+            partialBin = new int[l.serverCount()];
             for (int s = 0; s < l.serverCount(); s++) {
                 wholeFree[s] = -1;
+                partialBin[s] = -1;
                 update(s);
             }
         }
 
         void update(int s) {
             ClusterLayout l = state.layout;
-            int whole = 0;
-            boolean partial = false;
+            int whole = 0, best = 0;
             for (int g = l.gpuStart(s), e = l.gpuEnd(s); g < e; g++) {
                 if (!state.gpuUsable[g]) continue;
                 int f = state.gpuFree[g];
                 if (f == 1000) whole++;
-                else if (f > 0) partial = true;
+                else best = Math.max(best, f);
             }
             if (wholeFree[s] != whole) {
                 if (wholeFree[s] >= 0) byWholeFree[wholeFree[s]].clear(s);
                 byWholeFree[whole].set(s);
                 wholeFree[s] = whole;
             }
-            withPartialGpu.set(s, partial);
+            int bin = best == 0 ? -1 : best / PARTIAL_BIN;
+            if (partialBin[s] != bin) {
+                if (partialBin[s] >= 0) byBestPartial[partialBin[s]].clear(s);
+                if (bin >= 0) byBestPartial[bin].set(s);
+                partialBin[s] = bin;
+            }
         }
     }
 }

@@ -19,6 +19,11 @@ final class WhyNot {
         if (n <= SAMPLE_PER_KIND) sample.add(r);
     }
 
+    /** Counts n servers for a reason without a structured sample (servers ruled out wholesale by an index). */
+    void addCount(ReasonKind kind, int n) {
+        if (n > 0) counts.merge(kind, n, Integer::sum);
+    }
+
     /** Reasons by server count, largest first (ties in {@link ReasonKind} order). */
     Map<ReasonKind, Integer> byCount() {
         var out = new LinkedHashMap<ReasonKind, Integer>();

@@ -43,12 +43,12 @@ public final class TraceReplay {
     static String run(ReplayOptions o) throws Exception {
         var snapshot = ClusterSnapshot.of(TraceFiles.nodes(o.nodes()));
         List<TaskGroup> tasks = TraceFiles.tasks(o.tasks());
-        var settings = new PluginSettings(TypicalWorkload.of(tasks, 0.95));
+        var settings = new PluginSettings(TypicalWorkload.histogram(tasks));
         PlacementEngine engine = Profiles.engine(o.policy(), settings);
-        var frag = new FragmentationModel(settings.typicalWorkload());
-        System.err.printf(Locale.US, "replay %s: %d servers, %d GPUs, %d tasks, %d typical shapes, policy %s, seeds %s%n",
+        var frag = FragmentationModel.typical(settings.typicalWorkload());
+        System.err.printf(Locale.US, "replay %s: %d servers, %d GPUs, %d tasks, %d typical shapes (95%%), policy %s, seeds %s%n",
                 o.tasks().getFileName(), snapshot.layout().serverCount(), snapshot.layout().gpuCount(), tasks.size(),
-                settings.typicalWorkload().size(), o.policy(), o.seeds());
+                frag.workload().size(), o.policy(), o.seeds());
         ExecutorService pool = Executors.newFixedThreadPool(o.threads());
         List<ReplayRun> runs = new ArrayList<>();
         try {

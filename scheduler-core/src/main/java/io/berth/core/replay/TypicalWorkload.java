@@ -19,6 +19,11 @@ public final class TypicalWorkload {
 
     private record Key(long cpuMillis, int gpus, int milli, Set<String> models) {}
 
+    /** Every shape of the task list with its count, most frequent first. */
+    public static List<WeightedShape> histogram(List<TaskGroup> tasks) {
+        return of(tasks, 1.0);
+    }
+
     /** @param coverage share of tasks to cover, e.g. 0.95 */
     public static List<WeightedShape> of(List<TaskGroup> tasks, double coverage) {
         Map<Key, Long> counts = new LinkedHashMap<>();

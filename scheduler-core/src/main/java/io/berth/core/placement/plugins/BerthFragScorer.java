@@ -1,12 +1,17 @@
 package io.berth.core.placement.plugins;
 
 import io.berth.core.placement.CycleContext;
+import io.berth.core.placement.PluginSettings.WeightedShape;
 import io.berth.core.placement.ScorePlugin;
 
+import java.util.List;
+
 /**
- * Berth's fragmentation-aware scorer. Raw score, higher is better, lexicographic in effect:
- * first the growth of expected fragmentation (as FGD), then best fit (least CPU+GPU left on the server).
- * Normalised across candidates to 0..100.
+ * Berth's fragmentation-aware scorer: FGD's gradient step, measured with the saturating (fill) fragmentation of
+ * {@link FragmentationModel}, which also sees GPUs that CPU or memory exhaustion will strand after a few more
+ * tasks, and the per-GPU remainders no further task can use. With d = growth of that expected fragmentation in
+ * GPUs, score = floor(100 / (1 + e^(4d))): no growth scores 50, a quarter GPU of growth about 27. Range 0..100.
+ * Profiles pair it with a packing tie-breaker at a small weight.
  */
 final class BerthFragScorer implements ScorePlugin {
     private final FragmentationModel model;
@@ -15,12 +20,18 @@ final class BerthFragScorer implements ScorePlugin {
         this.model = model;
     }
 
+    /**
+     * Berth's typical workload is every shape of the histogram, weighted by count: unlike FGD's 95% cut it keeps the
+     * rare multi-GPU shapes, which are few by count but large by GPU demand and need whole servers kept free.
+     */
+    static FragmentationModel model(List<WeightedShape> histogram) {
+        return new FragmentationModel(histogram, true);
+    }
+
     public String name() { return "berth-frag"; }
 
-    public boolean normalizes() { return true; }
-
     public long score(CycleContext ctx, int s, int[] gpus) {
-        long delta = FgdScorer.delta(model, ctx, s, gpus) / model.totalWeight(); // milli-GPU
-        return -delta * 1000 + Utilisation.cpuGpuAfter(ctx, s);
+        double growth = FgdScorer.delta(model, ctx, s, gpus) / (1000.0 * model.totalWeight());
+        return (long) (MAX_SCORE / (1 + Math.exp(4 * growth)));
     }
 }

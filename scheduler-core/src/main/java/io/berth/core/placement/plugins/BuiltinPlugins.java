@@ -19,15 +19,16 @@ public final class BuiltinPlugins {
                 .scorer("least-allocated", s -> new LeastAllocatedScorer())
                 .scorer("requested-to-capacity-ratio", s -> new RequestedToCapacityRatioScorer(0, 0, 100, 100))
                 .scorer("gpu-packing", s -> new GpuPackingScorer())
+                .scorer("gpu-best-fit", s -> new GpuBestFitScorer())
                 .scorer("topology", s -> new TopologyScorer())
                 .scorer("power", s -> new PowerScorer())
-                .scorer("fgd", s -> new FgdScorer(model(s)))
-                .scorer("berth-frag", s -> new BerthFragScorer(model(s)));
+                .scorer("fgd", s -> new FgdScorer(FragmentationModel.typical(workload(s))))
+                .scorer("berth-frag", s -> new BerthFragScorer(BerthFragScorer.model(workload(s))));
     }
 
-    private static FragmentationModel model(PluginSettings s) {
+    private static java.util.List<io.berth.core.placement.PluginSettings.WeightedShape> workload(PluginSettings s) {
         if (s.typicalWorkload().isEmpty())
             throw new IllegalArgumentException("fragmentation-aware scorers need PluginSettings.typicalWorkload");
-        return new FragmentationModel(s.typicalWorkload());
+        return s.typicalWorkload();
     }
 }

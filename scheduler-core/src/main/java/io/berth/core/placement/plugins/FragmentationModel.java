@@ -18,19 +18,59 @@ import java.util.List;
  */
 public final class FragmentationModel {
     private final TaskGroup[] shapes;
+    private final boolean saturating;
     private final long[] weight;
     private final long totalWeight;
     private volatile Acceptance acceptance;
 
-    private record Acceptance(ClusterLayout layout, boolean[][] ok) {}
+    /** Shapes grouped by their GPU side for one layout: group per shape; GPU count, milli, accepted models per group. */
+    private record Acceptance(ClusterLayout layout, int[] groupOf, int[] groupCount, int[] groupMilli,
+                              boolean[][] groupOk) {}
 
     public FragmentationModel(List<WeightedShape> workload) {
+        this(workload, false);
+    }
+
+    /**
+     * @param saturating false: FGD's one-task view (does one more task of the shape fit, and which GPUs can it
+     *                   not use). true: Berth's fill view: the GPU capacity left over after packing as many copies
+     *                   of the shape as the server holds (limited by CPU, memory and GPUs), so GPUs that would be
+     *                   stranded by CPU running out after a few tasks, and the remainder of each GPU's free milli
+     *                   that no further copy can use, count as fragmented now.
+     */
+    public FragmentationModel(List<WeightedShape> workload, boolean saturating) {
+        this.saturating = saturating;
         if (workload.isEmpty()) throw new IllegalArgumentException("the fragmentation model needs a typical workload");
         shapes = workload.stream().map(WeightedShape::shape).toArray(TaskGroup[]::new);
         weight = workload.stream().mapToLong(WeightedShape::weight).toArray();
         long t = 0;
         for (long w : weight) t += w;
         totalWeight = t;
+    }
+
+    /** FGD's typical workload: the most frequent shapes that together make up 95% of the tasks. */
+    public static FragmentationModel typical(List<WeightedShape> histogram) {
+        return new FragmentationModel(topByCount(histogram, 0.95), false);
+    }
+
+    static List<WeightedShape> topByCount(List<WeightedShape> histogram, double coverage) {
+        var sorted = new java.util.ArrayList<>(histogram);
+        sorted.sort(java.util.Comparator.comparingLong(WeightedShape::weight).reversed());
+        long total = 0, covered = 0;
+        for (WeightedShape w : sorted) total += w.weight();
+        List<WeightedShape> out = new java.util.ArrayList<>();
+        for (WeightedShape w : sorted) {
+            if (covered >= coverage * total) break;
+            out.add(w);
+            covered += w.weight();
+        }
+        return out;
+    }
+
+    public List<WeightedShape> workload() {
+        List<WeightedShape> out = new java.util.ArrayList<>(shapes.length);
+        for (int i = 0; i < shapes.length; i++) out.add(new WeightedShape(shapes[i], weight[i]));
+        return out;
     }
 
     public long totalWeight() {
@@ -60,39 +100,76 @@ public final class FragmentationModel {
      * @param gpuFree free milli-GPU of each GPU of server s in layout order (0 for GPUs out of service)
      */
     public long weighted(ClusterLayout l, int s, long cpuFree, long memoryFree, int[] gpuFree) {
-        boolean[][] ok = acceptance(l);
+        Acceptance acc = acceptance(l);
         int start = l.gpuStart(s);
         long total = 0;
         for (int f : gpuFree) total += f;
         if (total == 0) return 0;
+        // GPU-side figures depend only on (GPU count, milli, accepted models): computed once per group of shapes.
+        int groups = acc.groupMilli.length;
+        long[] gpuSide = new long[groups];
+        for (int k = 0; k < groups; k++) {
+            int milli = acc.groupMilli[k];
+            boolean[] ok = acc.groupOk[k];
+            if (milli == 0) continue;
+            long fit = 0, below = 0, slots = 0;
+            for (int j = 0; j < gpuFree.length; j++) {
+                int f = gpuFree[j];
+                if (ok[l.gpuModel(start + j)]) {
+                    if (f >= milli) fit++;
+                    else below += f;
+                    slots += f / milli;
+                } else {
+                    below += f;
+                }
+            }
+            int count = acc.groupCount[k];
+            if (saturating) gpuSide[k] = slots / count; // copies the GPUs alone allow
+            else gpuSide[k] = fit >= count ? below : -1; // -1: the shape does not fit
+        }
         long sum = 0;
         for (int i = 0; i < shapes.length; i++) {
             TaskGroup t = shapes[i];
+            int k = acc.groupOf[i];
             long frag;
             if (t.cpuMillis() > cpuFree || t.memoryMib() > memoryFree) frag = total;
             else if (t.gpuCount() == 0) frag = 0;
-            else {
-                int fit = 0, milli = t.milliGpuPerGpu();
-                frag = 0;
-                for (int j = 0; j < gpuFree.length; j++) {
-                    if (gpuFree[j] >= milli && ok[i][l.gpuModel(start + j)]) fit++;
-                    else frag += gpuFree[j];
-                }
-                if (fit < t.gpuCount()) frag = total;
-            }
+            else if (saturating) {
+                long copies = gpuSide[k];
+                if (t.cpuMillis() > 0) copies = Math.min(copies, cpuFree / t.cpuMillis());
+                if (t.memoryMib() > 0) copies = Math.min(copies, memoryFree / t.memoryMib());
+                frag = total - copies * t.gpuCount() * t.milliGpuPerGpu();
+            } else frag = gpuSide[k] < 0 ? total : gpuSide[k];
             sum += weight[i] * frag;
         }
         return sum;
     }
 
-    private boolean[][] acceptance(ClusterLayout l) {
+    private Acceptance acceptance(ClusterLayout l) {
         Acceptance a = acceptance;
-        if (a != null && a.layout == l) return a.ok;
-        boolean[][] ok = new boolean[shapes.length][l.modelCount()];
-        for (int i = 0; i < shapes.length; i++)
-            for (int m = 0; m < l.modelCount(); m++)
-                ok[i][m] = shapes[i].acceptedModels().isEmpty() || shapes[i].acceptedModels().contains(l.modelName(m));
-        acceptance = new Acceptance(l, ok);
-        return ok;
+        if (a != null && a.layout == l) return a;
+        java.util.Map<List<Object>, Integer> ids = new java.util.HashMap<>();
+        int[] groupOf = new int[shapes.length];
+        List<int[]> keys = new java.util.ArrayList<>();
+        List<boolean[]> oks = new java.util.ArrayList<>();
+        for (int i = 0; i < shapes.length; i++) {
+            TaskGroup t = shapes[i];
+            boolean[] ok = new boolean[l.modelCount()];
+            for (int m = 0; m < ok.length; m++)
+                ok[m] = t.acceptedModels().isEmpty() || t.acceptedModels().contains(l.modelName(m));
+            List<Object> key = List.of(t.gpuCount(), t.milliGpuPerGpu(), java.util.Arrays.toString(ok));
+            Integer id = ids.get(key);
+            if (id == null) {
+                ids.put(key, id = keys.size());
+                keys.add(new int[]{t.gpuCount(), t.milliGpuPerGpu()});
+                oks.add(ok);
+            }
+            groupOf[i] = id;
+        }
+        int[] count = keys.stream().mapToInt(k -> k[0]).toArray();
+        int[] milli = keys.stream().mapToInt(k -> k[1]).toArray();
+        a = new Acceptance(l, groupOf, count, milli, oks.toArray(boolean[][]::new));
+        acceptance = a;
+        return a;
     }
 }

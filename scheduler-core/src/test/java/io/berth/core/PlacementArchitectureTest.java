@@ -1,0 +1,33 @@
+package io.berth.core;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/** scheduler-core stays plain Java, and plugins stay free of I/O and clocks (they must be replayable). */
+class PlacementArchitectureTest {
+    private final JavaClasses core = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.berth.core");
+
+    @Test
+    void noFrameworks() {
+        noClasses().should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "jakarta.persistence..",
+                "jakarta.servlet..", "java.net.http..").check(core);
+    }
+
+    @Test
+    void placementDoesNoIoAndReadsNoClock() {
+        noClasses().that().resideInAnyPackage("io.berth.core.placement..")
+                .should().dependOnClassesThat().resideInAnyPackage("java.io..", "java.nio..", "java.net..", "java.time..")
+                .check(core);
+    }
+
+    @Test
+    void engineDoesNotDependOnTheReplay() {
+        noClasses().that().resideInAnyPackage("io.berth.core.placement..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.berth.core.replay..").check(core);
+    }
+}

@@ -1,0 +1,146 @@
+package io.berth.core.placement;
+
+import io.berth.core.inventory.ServerState;
+import io.berth.core.placement.plugins.BuiltinPlugins;
+import io.berth.core.placement.plugins.Profiles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.berth.core.placement.Fixtures.aGroup;
+import static io.berth.core.placement.Fixtures.aServer;
+import static io.berth.core.placement.Fixtures.inventory;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PlacementEngineTest {
+    private final PlacementEngine bestfit = Profiles.engine("bestfit", PluginSettings.none());
+
+    @Test
+    void bestFitPicksTheFullestServerAndNamesTheGpus() {
+        var snapshot = ClusterSnapshot.of(inventory(
+                aServer("empty").gpus(8, "H100").build(),
+                aServer("busy").gpus(8, "H100").build()),
+                List.of(new Allocation("old", 0, List.of(new Assignment("g", 0, "busy", List.of(0, 1, 2), 1000, 1000, 1024, 0, 0, 0)))));
+        var st = snapshot.workingCopy();
+        var result = bestfit.place(st, aGroup("g").cpu(2000).memory(2048).gpus(2).job("j1"), 1L);
+        // busy: GPUs 0-2 taken, so the two lowest free whole GPUs are 3 and 4
+        assertThat(result).isEqualTo(new PlacementResult.Placed("j1", List.of(
+                new Assignment("g", 0, "busy", List.of(3, 4), 1000, 2000, 2048, 0, 0, 0))));
+        assertThat(st.gpuFree(snapshot.layout().globalGpu(1, 3))).isZero();
+        assertThat(snapshot.workingCopy().gpuFree(snapshot.layout().globalGpu(1, 3))).isEqualTo(1000); // snapshot untouched
+    }
+
+    @Test
+    void sharedGpuGoesToThePartlyUsedGpuWhenPacking() {
+        var snapshot = ClusterSnapshot.of(inventory(aServer("s").gpus(2, "T4").build()),
+                List.of(new Allocation("old", 0, List.of(new Assignment("g", 0, "s", List.of(1), 500, 0, 0, 0, 0, 0)))));
+        var gp = Profiles.engine("gpupacking", PluginSettings.none());
+        var result = (PlacementResult.Placed) gp.place(snapshot.workingCopy(), aGroup("g").gpus(1, 400).job("j"), 7L);
+        assertThat(result.assignments().get(0).gpuIndices()).containsExactly(1); // 500 free on GPU 1, shared
+    }
+
+    @Test
+    void whyNotSummarisesReasonsAcrossServers() {
+        var servers = new java.util.ArrayList<io.berth.core.inventory.Server>();
+        for (int i = 0; i < 1180; i++) servers.add(aServer("h" + i).gpus(8, "H100", 40_960).build());
+        for (int i = 0; i < 33; i++) servers.add(aServer("t" + i).gpus(4, "T4", 16_384).build());
+        var snapshot = ClusterSnapshot.of(inventory(servers.toArray(io.berth.core.inventory.Server[]::new)));
+        var result = bestfit.place(snapshot.workingCopy(),
+                aGroup("train").gpus(1).models("H100", "A100").minGpuMemory(81_920).job("big"), 1L);
+        var u = (PlacementResult.Unschedulable) result;
+        assertThat(u.summary()).isEqualTo("1,180 servers: not enough GPU memory; 33: GPU model not accepted");
+        assertThat(u.serversByReason()).containsExactly(Map.entry(ReasonKind.GPU_MEMORY, 1180), Map.entry(ReasonKind.GPU_MODEL, 33));
+        assertThat(u.sample().get(0)).isEqualTo(new Reason(ReasonKind.GPU_MEMORY, "h0", 1, 0, 8));
+    }
+
+    @Test
+    void canEverFitIgnoresLoadAndStateButNotHardware() {
+        var snapshot = ClusterSnapshot.of(inventory(aServer("s").state(ServerState.DRAINING).gpus(4, "T4").build()),
+                List.of(new Allocation("old", 0, List.of(new Assignment("g", 0, "s", List.of(0, 1, 2, 3), 1000, 0, 0, 0, 0, 0)))));
+        assertThat(bestfit.canEverFit(snapshot, aGroup("g").gpus(4).job("j"))).isInstanceOf(PlacementResult.Placed.class);
+        assertThat(bestfit.canEverFit(snapshot, aGroup("g").gpus(8).job("j")))
+                .isInstanceOfSatisfying(PlacementResult.Unschedulable.class,
+                        u -> assertThat(u.summary()).isEqualTo("1 server: too few GPUs"));
+        // now: not ready
+        assertThat(bestfit.place(snapshot.workingCopy(), aGroup("g").gpus(1).job("j"), 0L))
+                .isInstanceOfSatisfying(PlacementResult.Unschedulable.class,
+                        u -> assertThat(u.summary()).isEqualTo("1 server: server not ready"));
+    }
+
+    @Test
+    void whatIfReleasesOnACopy() {
+        var snapshot = ClusterSnapshot.of(inventory(aServer("s").gpus(2, "T4").build()),
+                List.of(new Allocation("low", 1, List.of(new Assignment("g", 0, "s", List.of(0, 1), 1000, 0, 0, 0, 0, 0)))));
+        var job = aGroup("g").gpus(2).job("high");
+        assertThat(bestfit.place(snapshot.workingCopy(), job, 0L)).isInstanceOf(PlacementResult.Unschedulable.class);
+        assertThat(bestfit.whatIf(snapshot, job, List.of("low"), 0L)).isInstanceOf(PlacementResult.Placed.class);
+        assertThat(snapshot.workingCopy().gpuFreeMilli(0)).isZero(); // the snapshot still holds "low"
+        assertThatThrownBy(() -> bestfit.whatIf(snapshot, job, List.of("nope"), 0L))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nope");
+    }
+
+    @Test
+    void sameSeedSameChoice() {
+        var servers = new io.berth.core.inventory.Server[50];
+        for (int i = 0; i < servers.length; i++) servers[i] = aServer("s" + i).gpus(8, "H100").build();
+        var snapshot = ClusterSnapshot.of(inventory(servers));
+        var random = Profiles.engine("random", PluginSettings.none());
+        var job = aGroup("g").gpus(1).job("j");
+        var first = random.place(snapshot.workingCopy(), job, 99L);
+        for (int i = 0; i < 5; i++) assertThat(random.place(snapshot.workingCopy(), job, 99L)).isEqualTo(first);
+    }
+
+    @Test
+    void powerReportListsIdleReadyServers() {
+        var st = Fixtures.state(aServer("a").power(300, 900).build(), aServer("b").power(250, 800).build(),
+                aServer("c").power(400, 900).state(ServerState.DOWN).build());
+        bestfit.place(st, aGroup("g").cpu(1000).job("j"), 0L);
+        var report = PowerReport.of(st);
+        assertThat(report.wattsSaved()).isEqualTo(report.idleServers().get(0).idleWatts()); // one of a, b is busy
+        assertThat(report.idleServers()).hasSize(1);
+    }
+
+    @Test
+    void powerScorerPrefersBusyServers() {
+        var engine = BuiltinPlugins.registry().engine(new Profile("power", Profiles.FILTERS, Map.of("power", 1), 0),
+                PluginSettings.none());
+        var st = Fixtures.state(aServer("a").build(), aServer("b").build(), aServer("c").build());
+        var first = (PlacementResult.Placed) engine.place(st, aGroup("g").job("j1"), 5L);
+        for (int i = 2; i < 10; i++) {
+            var next = (PlacementResult.Placed) engine.place(st, aGroup("g").job("j" + i), i);
+            assertThat(next.assignments().get(0).server()).isEqualTo(first.assignments().get(0).server());
+        }
+        assertThat(PowerReport.of(st).idleServers()).hasSize(2);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "unknown scorer | nope:1           | unknown scorer 'nope'",
+            "zero weight    | most-allocated:0 | weight of scorer 'most-allocated' must be 1..10000, was 0",
+            "huge weight    | fgd:20000        | weight of scorer 'fgd' must be 1..10000, was 20000",
+            "weight not a number | fgd:x       | weight of fgd is not an integer: 'x'"
+    })
+    void badProfilesFailAtStartUp(String name, String spec, String message) {
+        assertThatThrownBy(() -> Profiles.engine(spec, PluginSettings.none()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+    }
+
+    @Test
+    void unknownFilterAndMissingWorkloadFailAtStartUp() {
+        var registry = BuiltinPlugins.registry();
+        assertThatThrownBy(() -> registry.engine(new Profile("p", List.of("cpu", "gpus"), Map.of(), 0), PluginSettings.none()))
+                .hasMessageContaining("unknown filter 'gpus'");
+        assertThatThrownBy(() -> Profiles.engine("fgd", PluginSettings.none()))
+                .hasMessageContaining("typicalWorkload");
+        assertThatThrownBy(() -> Profiles.named("best-fit")).hasMessageContaining("unknown policy 'best-fit'");
+        var weights = new LinkedHashMap<String, Integer>();
+        weights.put("most-allocated", null);
+        assertThatThrownBy(() -> registry.engine(new Profile("p", List.of(), weights, 0), PluginSettings.none()))
+                .hasMessageContaining("was null");
+    }
+}

@@ -1,0 +1,53 @@
+package io.berth.core.placement.plugins;
+
+import io.berth.core.placement.Assignment;
+import io.berth.core.placement.Fixtures;
+import io.berth.core.placement.PlacementState;
+import io.berth.core.placement.PluginSettings.WeightedShape;
+import io.berth.core.placement.TaskGroup;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+
+import static io.berth.core.placement.Fixtures.aServer;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FragmentationModelTest {
+    /**
+     * Server: 16 cores, 4 T4, GPU free milli (1000, 1000, 300, 0) after loading 700 on GPU 2 and 1000 on GPU 3.
+     * Shapes, weight 1 each: A = 8 cores 1 x 500, B = 8 cores 2 x 1000, C = 32 cores 1 x 1000, D = CPU-only 4 cores.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            // FGD: A fits, GPUs below 500 hold 300 + 0 -> 300; B fits, GPUs below 1000 -> 300; C lacks CPU -> all 2300; D fits -> 0
+            "fgd one-task view, false, 2900",
+            // fill: A min(16000/8000, 2+2+0+0 slots) = 2 copies = 1000 used of 2300 -> 1300; B min(2, 2 whole / 2 = 1) = 1 copy -> 300; C 2300; D 0
+            "berth fill view,   true,  3900"
+    })
+    void weightedFragmentation(String name, boolean saturating, long expected) {
+        PlacementState st = Fixtures.state(aServer("s1").cpu(16_000).memory(65_536).gpus(4, "T4").build());
+        st.reserve(new Assignment("x", 0, "s1", List.of(2), 700, 0, 0, 0, 0, 0));
+        st.reserve(new Assignment("y", 0, "s1", List.of(3), 1000, 0, 0, 0, 0, 0));
+        var model = new FragmentationModel(List.of(
+                new WeightedShape(TaskGroup.single("A", 8_000, 0, 1, 500, null), 1),
+                new WeightedShape(TaskGroup.single("B", 8_000, 0, 2, 1000, null), 1),
+                new WeightedShape(TaskGroup.single("C", 32_000, 0, 1, 1000, null), 1),
+                new WeightedShape(TaskGroup.single("D", 4_000, 0, 0, 0, null), 1)), saturating);
+        assertThat(model.weighted(st, 0)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            // shape accepts only V100: on a T4 server every free milli is fragment: 1000 + 1000
+            "model not accepted, V100, 2000",
+            // any model: fits, no GPU below 1000 -> 0
+            "model accepted,     T4,   0"
+    })
+    void modelAcceptance(String name, String model, long expected) {
+        PlacementState st = Fixtures.state(aServer("s1").gpus(2, "T4").build());
+        var fm = new FragmentationModel(List.of(new WeightedShape(
+                TaskGroup.single("A", 0, 0, 1, 1000, java.util.Set.of(model)), 1)));
+        assertThat(fm.weighted(st, 0)).isEqualTo(expected);
+    }
+}
