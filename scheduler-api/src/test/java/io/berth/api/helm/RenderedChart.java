@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -83,7 +84,7 @@ record RenderedChart(String manifest, List<HasMetadata> objects) {
                 type.getSimpleName() + " " + name + " not rendered; objects: " + kindsAndNames()));
     }
 
-    <T extends HasMetadata> java.util.Optional<T> find(Class<T> type, String name) {
+    <T extends HasMetadata> Optional<T> find(Class<T> type, String name) {
         return objects.stream().filter(type::isInstance).map(type::cast)
                 .filter(o -> o.getMetadata().getName().equals(name)).findFirst();
     }
