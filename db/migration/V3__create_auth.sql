@@ -5,13 +5,14 @@ CREATE TABLE api_tokens (
     name        TEXT NOT NULL,
     token_hash  BYTEA NOT NULL UNIQUE,
     role        TEXT NOT NULL CHECK (role IN ('ADMIN', 'OPERATOR', 'USER', 'AGENT')),
-    -- USER tokens act for one tenant; AGENT tokens for one server.
+    -- USER tokens act for one tenant; AGENT tokens for one server, or, without a server, are enrollment tokens
+    -- (shared by a DaemonSet) that may only register and receive a token bound to the registered server.
     tenant      TEXT,
     server      TEXT,
     created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
     revoked_at  TIMESTAMPTZ,
     CHECK ((role = 'USER') = (tenant IS NOT NULL)),
-    CHECK ((role = 'AGENT') = (server IS NOT NULL))
+    CHECK (role = 'AGENT' OR server IS NULL)
 );
 
 CREATE TABLE audit_log (

@@ -93,8 +93,8 @@ public final class Agent {
                     delayMillis = backoff.initial().toMillis();
                     pause(heartbeatSeconds * 1000L);
                 } catch (ControlPlaneException e) {
-                    if (e.status() == 404 && registered) {
-                        LOG.log(System.Logger.Level.WARNING, "control plane does not know this agent; registering again");
+                    if ((e.status() == 404 || e.status() == 401) && registered) {
+                        LOG.log(System.Logger.Level.WARNING, "control plane does not know this agent or its token; registering again");
                         registered = false;
                         pause(backoff.initial().toMillis());
                         continue;
@@ -118,7 +118,9 @@ public final class Agent {
 
     private void register() {
         RegisterRequest req = registration();
+        client.useToken(config.token()); // the configured (possibly enrollment) token registers
         RegisterResponse resp = client.register(req);
+        if (resp != null && resp.agentToken() != null) client.useToken(resp.agentToken());
         if (resp != null && resp.heartbeatIntervalSeconds() != null && resp.heartbeatIntervalSeconds() > 0) {
             heartbeatSeconds = resp.heartbeatIntervalSeconds();
         }

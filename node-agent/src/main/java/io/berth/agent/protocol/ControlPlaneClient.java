@@ -27,7 +27,7 @@ public final class ControlPlaneClient {
 
     private final URI base;
     private final String agentName;
-    private final String token;
+    private volatile String token;
     private final Duration timeout;
     private final HttpClient http;
 
@@ -44,6 +44,11 @@ public final class ControlPlaneClient {
         this.token = token == null || token.isBlank() ? null : token;
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+    }
+
+    /** Switches the bearer token for later requests (null or blank = none). */
+    public void useToken(String token) {
+        this.token = token == null || token.isBlank() ? null : token;
     }
 
     public RegisterResponse register(RegisterRequest request) {

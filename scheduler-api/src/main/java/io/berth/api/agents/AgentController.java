@@ -1,6 +1,7 @@
 package io.berth.api.agents;
 
 import io.berth.api.auth.Caller;
+import io.berth.api.auth.TokenService;
 import jakarta.validation.Valid;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -17,15 +18,21 @@ import java.util.UUID;
 @RequestMapping("/api/v1/agents")
 class AgentController {
     private final AgentService agents;
+    private final TokenService tokens;
 
-    AgentController(AgentService agents) {
+    AgentController(AgentService agents, TokenService tokens) {
         this.agents = agents;
+        this.tokens = tokens;
     }
 
     @PostMapping("/register")
     AgentProtocol.RegisterResponse register(@Valid @RequestBody AgentProtocol.RegisterRequest request) {
-        Caller.current().requireServer(request.name());
-        return agents.register(request);
+        Caller caller = Caller.current();
+        if (!caller.enrollment()) caller.requireServer(request.name());
+        AgentProtocol.RegisterResponse registered = agents.register(request);
+        if (!caller.enrollment()) return registered;
+        return new AgentProtocol.RegisterResponse(registered.serverName(), registered.heartbeatIntervalSeconds(),
+                tokens.enroll(request.name()).token());
     }
 
     @PostMapping("/{name}/heartbeat")

@@ -53,7 +53,8 @@ public final class AgentProtocol {
                                   @PositiveOrZero @Max(Integer.MAX_VALUE) long writeMbPerSec) {
     }
 
-    public record RegisterResponse(String serverName, int heartbeatIntervalSeconds) {
+    /** @param agentToken set when the agent registered with an enrollment token: its own server-bound token */
+    public record RegisterResponse(String serverName, int heartbeatIntervalSeconds, String agentToken) {
     }
 
     public record HeartbeatRequest(@Valid Usage usage,

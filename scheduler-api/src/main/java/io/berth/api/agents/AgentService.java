@@ -103,7 +103,7 @@ public class AgentService {
         log.info("agent {} registered ({} accelerators, address {})", r.name(),
                 r.accelerators() == null ? 0 : r.accelerators().size(), r.address());
         events.publishEvent(new JobService.SchedulingNeeded());
-        return new RegisterResponse(r.name(), properties.heartbeatIntervalSeconds());
+        return new RegisterResponse(r.name(), properties.heartbeatIntervalSeconds(), null);
     }
 
     /** Applies the agent's worker reports and answers with the workers to start and to stop. */

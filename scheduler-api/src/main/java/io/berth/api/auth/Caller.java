@@ -37,10 +37,17 @@ public record Caller(String name, Role role, String tenant, String server) imple
         if (!seesAllTenants() && !jobTenant.equals(tenant)) throw ApiException.notFound(what, id);
     }
 
-    /** An agent may only speak for its own server. */
+    /** An agent may only speak for its own server; an enrollment token (no server) only registers. */
     public void requireServer(String name) {
+        if (role == Role.AGENT && server == null)
+            throw ApiException.forbidden("an enrollment token may only register; use the token returned by registration");
         if (role == Role.AGENT && !name.equals(server))
             throw ApiException.forbidden("this agent token is bound to server '" + server + "'");
+    }
+
+    /** An AGENT token without a server: it may register any server and receives a token bound to it. */
+    public boolean enrollment() {
+        return role == Role.AGENT && server == null;
     }
 
     @Override

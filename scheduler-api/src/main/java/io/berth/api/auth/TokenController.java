@@ -34,7 +34,11 @@ class TokenController {
         this.jdbc = jdbc;
     }
 
-    /** @param tenant required for USER tokens; {@code server} required for AGENT tokens */
+    /**
+     * @param tenant required for USER tokens
+     * @param server for AGENT tokens: the one server it may speak for; omitted = an enrollment token for a fleet of
+     *               agents (e.g. a DaemonSet), which may only register and gets a server-bound token back
+     */
     record TokenRequest(@NotBlank @Size(max = 128) String name, @NotNull Role role, @Size(max = 128) String tenant,
                         @Size(max = 253) String server) {
     }
@@ -45,8 +49,8 @@ class TokenController {
         if (r.role() == Role.USER && (r.tenant() == null || r.tenant().isBlank()))
             throw ApiException.invalid("tenant", "required for a USER token");
         if (r.role() != Role.USER && r.tenant() != null) throw ApiException.invalid("tenant", "only for USER tokens");
-        if (r.role() == Role.AGENT && (r.server() == null || r.server().isBlank()))
-            throw ApiException.invalid("server", "required for an AGENT token");
+        if (r.role() == Role.AGENT && r.server() != null && r.server().isBlank())
+            throw ApiException.invalid("server", "must not be blank");
         if (r.role() != Role.AGENT && r.server() != null) throw ApiException.invalid("server", "only for AGENT tokens");
         return tokens.issue(r.name(), r.role(), r.tenant(), r.server());
     }

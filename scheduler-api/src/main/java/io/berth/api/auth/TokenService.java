@@ -76,6 +76,18 @@ public class TokenService {
         return caller;
     }
 
+    /**
+     * A token bound to {@code server} for an agent that registered with an enrollment token. Earlier enrolled tokens
+     * of that server are revoked, so a restarted agent does not leave valid tokens behind.
+     */
+    @Transactional
+    public Issued enroll(String server) {
+        jdbc.sql("UPDATE api_tokens SET revoked_at = now() WHERE role = 'AGENT' AND server = ? AND name = ? "
+                + "AND revoked_at IS NULL").params(server, "enrolled:" + server).update();
+        cache.clear();
+        return issue("enrolled:" + server, Role.AGENT, null, server);
+    }
+
     public List<TokenInfo> list() {
         return jdbc.sql("SELECT id, name, role, tenant, server, created_at, revoked_at FROM api_tokens ORDER BY created_at")
                 .query((rs, n) -> new TokenInfo(rs.getObject(1, UUID.class), rs.getString(2), Role.valueOf(rs.getString(3)),
