@@ -2,12 +2,14 @@ package io.berth.api.scheduling;
 
 import com.jayway.jsonpath.JsonPath;
 import io.berth.api.ApiTestBase;
+import io.berth.api.jobs.JobLifecycle;
 import io.berth.api.jobs.JobRepository;
 import io.berth.api.jobs.JobRow;
 import io.berth.api.jobs.WorkerRepository;
 import io.berth.api.leader.LeaderFence;
 import io.berth.api.leader.Leadership;
 import io.berth.core.placement.Assignment;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,6 +53,14 @@ class FencedCommitTest extends ApiTestBase {
     Leadership contextLeadership;
     @Autowired
     TransactionTemplate tx;
+    @Autowired
+    ClusterView cluster;
+    @Autowired
+    Placement placement;
+    @Autowired
+    JobLifecycle lifecycle;
+    @Autowired
+    Quotas quotas;
 
     private long epochBefore;
 
@@ -196,5 +206,29 @@ class FencedCommitTest extends ApiTestBase {
         assertThatThrownBy(() -> commit(oldLeader, second)).isInstanceOf(LeaderFence.NotLeader.class);
         assertThat(jdbc.queryForObject("SELECT state FROM jobs WHERE id = ?", String.class, second)).isEqualTo("QUEUED");
         assertThat(count("workers")).isEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "leader={0}: considers {1} job(s)")
+    @MethodSource("loopCases")
+    void aLoopThatDoesNotLeadDoesNotEvenReadTheQueue(boolean leader, int considered) {
+        liveServer("s1", "default", 2, "H100", 64000, 262144);
+        postJson("/api/v1/servers/s1/cordon", ""); // nobody can place, so the background loop cannot interfere
+        queuedJob("waiting");
+        SchedulingLoop loop = new SchedulingLoop(properties, cluster, placement,
+                new PlacementCommitter(jobs, workers, jdbcClient, properties, fence, contextLeadership), jobs, lifecycle,
+                quotas, new SimpleMeterRegistry(), new FixedLeadership(leader, fence.current()));
+
+        assertThat(loop.cycle()).isEqualTo(new SchedulingLoop.CycleResult(considered, 0, 0, 0));
+    }
+
+    static Stream<Arguments> loopCases() {
+        return Stream.of(arguments(true, 1), arguments(false, 0));
+    }
+
+    @Test
+    void theGaugeReportsThatThisProcessLeads() {
+        // the test context runs without leader election: the single process leads
+        assertThat(contextLeadership.isLeader()).isTrue();
+        assertThat(get("/actuator/prometheus").body()).containsPattern("(?m)^berth_leader(\\{[^}]*\\})? 1\\.0$");
     }
 }
