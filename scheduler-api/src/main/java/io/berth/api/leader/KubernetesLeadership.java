@@ -122,8 +122,10 @@ public final class KubernetesLeadership implements Leadership, SmartLifecycle {
             was = holdsLease;
             holdsLease = false;
         }
-        if (was) log.warn("{} lost lease {}/{} (epoch {}); scheduling stopped", identity, namespace,
+        if (!was) return;
+        if (running) log.warn("{} lost lease {}/{} (epoch {}); scheduling stopped", identity, namespace,
                 properties.leaseName(), epoch);
+        else log.info("{} released lease {}/{} on shutdown (epoch {})", identity, namespace, properties.leaseName(), epoch);
     }
 
     /** {@code identity} is null when the lease was released and nobody holds it yet. */
