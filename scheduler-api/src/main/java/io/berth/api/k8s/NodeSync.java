@@ -19,8 +19,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps the inventory in step with the cluster's Node objects ({@code berth.node-sync.enabled=true}): on start-up and
- * every {@code berth.node-sync.interval-seconds}, lists Nodes and upserts each as a server (see {@link NodeMapping}),
+ * Keeps the inventory in step with the cluster's Node objects ({@code berth.node-sync.enabled=true}): as soon as this
+ * process leads (start-up, or a take-over) and then every {@code berth.node-sync.interval-seconds}, lists Nodes and upserts each as a server (see {@link NodeMapping}),
  * creating its zone and rack when missing (an existing rack keeps its zone). Only the leader syncs, so replicas do
  * not race each other's upserts.
  *
@@ -38,23 +38,33 @@ public class NodeSync {
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
     private final Leadership leadership;
+    private final long intervalNanos;
+    /** Only touched by the scheduler thread. */
+    private long syncedUnderEpoch = -1;
+    private long lastSyncNanos;
 
     public NodeSync(KubernetesClient client, InventoryService inventory, JdbcClient jdbc, TransactionTemplate tx,
-                    Leadership leadership) {
+                    Leadership leadership, NodeSyncProperties properties) {
         this.client = client;
         this.inventory = inventory;
         this.jdbc = jdbc;
         this.tx = tx;
         this.leadership = leadership;
+        this.intervalNanos = TimeUnit.SECONDS.toNanos(properties.intervalSeconds());
     }
 
     /** What one sync did: servers created and updated, nodes skipped (with reasons), servers without a Node. */
     public record Report(int created, int updated, List<NodeMapping.Skipped> skipped, List<String> notInKubernetes) {
     }
 
-    @Scheduled(initialDelay = 0, fixedDelayString = "${berth.node-sync.interval-seconds:60}", timeUnit = TimeUnit.SECONDS)
+    /** Every 2 s: syncs when this process has just become leader (new epoch) or the interval has passed. */
+    @Scheduled(initialDelay = 0, fixedDelay = 2, timeUnit = TimeUnit.SECONDS)
     void scheduled() {
         if (!leadership.isLeader()) return;
+        long now = System.nanoTime();
+        if (leadership.epoch() == syncedUnderEpoch && now - lastSyncNanos < intervalNanos) return;
+        syncedUnderEpoch = leadership.epoch();
+        lastSyncNanos = now;
         try {
             sync();
         } catch (RuntimeException e) {

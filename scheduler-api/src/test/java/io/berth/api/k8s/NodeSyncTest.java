@@ -128,7 +128,7 @@ class NodeSyncTest extends ApiTestBase {
     }
 
     private NodeSync nodeSync() {
-        return new NodeSync(client, inventory, jdbcClient, tx, leadership);
+        return new NodeSync(client, inventory, jdbcClient, tx, leadership, new NodeSyncProperties(true, 60));
     }
 
     private Synced read(String name) {
