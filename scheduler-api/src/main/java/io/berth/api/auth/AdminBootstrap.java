@@ -16,7 +16,8 @@ import java.nio.file.attribute.PosixFilePermissions;
  * Makes sure an administrator can get in. With {@code berth.auth.admin-token} (env BERTH_AUTH_ADMIN_TOKEN, e.g. from
  * a Kubernetes Secret) that token is stored as an admin token. Otherwise, when no admin token exists yet, one is
  * issued and written to {@code berth.auth.admin-token-file} (default ~/.berth/admin-token) with owner-only
- * permissions; the log names the file, never the token.
+ * permissions; the log names the file, never the token. {@code berth.auth.agent-enrollment-token} (env
+ * BERTH_AUTH_AGENT_ENROLLMENT_TOKEN) stores a shared agent enrollment token.
  */
 @Component
 class AdminBootstrap {
@@ -25,16 +26,23 @@ class AdminBootstrap {
     private final TokenService tokens;
     private final String configuredToken;
     private final Path tokenFile;
+    private final String enrollmentToken;
 
     AdminBootstrap(TokenService tokens, @Value("${berth.auth.admin-token:}") String configuredToken,
-                   @Value("${berth.auth.admin-token-file:${user.home}/.berth/admin-token}") String tokenFile) {
+                   @Value("${berth.auth.admin-token-file:${user.home}/.berth/admin-token}") String tokenFile,
+                   @Value("${berth.auth.agent-enrollment-token:}") String enrollmentToken) {
         this.tokens = tokens;
         this.configuredToken = configuredToken;
         this.tokenFile = Path.of(tokenFile);
+        this.enrollmentToken = enrollmentToken;
     }
 
     @EventListener(ApplicationReadyEvent.class)
     void ensureAdmin() throws IOException {
+        if (!enrollmentToken.isBlank()) {
+            // shared by a fleet of agents (the Helm chart's DaemonSet): it may only register, see Caller.enrollment()
+            tokens.store("agent-enrollment", Role.AGENT, null, null, enrollmentToken);
+        }
         if (!configuredToken.isBlank()) {
             tokens.store("bootstrap-admin", Role.ADMIN, null, null, configuredToken);
             return;

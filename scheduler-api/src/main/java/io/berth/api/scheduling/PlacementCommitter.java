@@ -6,6 +6,8 @@ import io.berth.api.jobs.JobState;
 import io.berth.api.jobs.WorkerRepository;
 import io.berth.api.jobs.WorkerRow;
 import io.berth.api.jobs.WorkerState;
+import io.berth.api.leader.LeaderFence;
+import io.berth.api.leader.Leadership;
 import io.berth.core.placement.Assignment;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -19,7 +21,8 @@ import java.util.UUID;
 /**
  * Writes one placement in one transaction: the job moves QUEUED to SCHEDULED only if its version is unchanged, and
  * every worker adds its demand to the usage counters, whose CHECK constraints refuse over-allocation. Any refusal
- * rolls the whole placement back.
+ * rolls the whole placement back. It first passes the leader fence (refused unless this process leads under the
+ * current epoch) and stamps the workers with that epoch.
  */
 @Component
 class PlacementCommitter {
@@ -27,12 +30,17 @@ class PlacementCommitter {
     private final WorkerRepository workers;
     private final JdbcClient jdbc;
     private final SchedulerProperties properties;
+    private final LeaderFence fence;
+    private final Leadership leadership;
 
-    PlacementCommitter(JobRepository jobs, WorkerRepository workers, JdbcClient jdbc, SchedulerProperties properties) {
+    PlacementCommitter(JobRepository jobs, WorkerRepository workers, JdbcClient jdbc, SchedulerProperties properties,
+                       LeaderFence fence, Leadership leadership) {
         this.jobs = jobs;
         this.workers = workers;
         this.jdbc = jdbc;
         this.properties = properties;
+        this.fence = fence;
+        this.leadership = leadership;
     }
 
     /** Thrown to roll back when the job changed since it was read. */
@@ -44,6 +52,7 @@ class PlacementCommitter {
 
     @Transactional
     void commit(JobRow job, List<Assignment> assignments) {
+        long epoch = fence.check(leadership); // first: a deposed leader writes nothing (LeaderFence, V4)
         int attempt = job.attempt() + 1;
         if (!jobs.schedule(job.id(), job.version(), attempt)) throw new StaleJob(job.id());
         // Ranks follow task-group order then replica index; rank 0's server hosts the rendezvous (MASTER_ADDR).
@@ -61,6 +70,8 @@ class PlacementCommitter {
                     a.cpuMillis(), a.memoryMib(), a.networkMbps(), a.storageGib(), a.storageMbPerSec(), masterAddr, masterPort, WorkerState.ASSIGNED,
                     true, null, null));
         }
+        jdbc.sql("UPDATE workers SET leader_epoch = ? WHERE job_id = ? AND attempt = ?")
+                .params(epoch, job.id(), attempt).update();
         jobs.event(job.id(), JobState.QUEUED, JobState.SCHEDULED,
                 "placed on " + placed);
     }

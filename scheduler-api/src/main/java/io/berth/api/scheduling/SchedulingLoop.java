@@ -4,6 +4,7 @@ import io.berth.api.jobs.JobLifecycle;
 import io.berth.api.jobs.JobRepository;
 import io.berth.api.jobs.JobRow;
 import io.berth.api.jobs.JobSpecs;
+import io.berth.api.leader.Leadership;
 import io.berth.core.inventory.Inventory;
 import io.berth.core.inventory.Server;
 import io.berth.core.placement.Assignment;
@@ -56,6 +57,7 @@ public class SchedulingLoop implements SmartLifecycle {
     private final JobRepository jobs;
     private final JobLifecycle lifecycle;
     private final Quotas quotas;
+    private final Leadership leadership;
     private final Timer cycleTimer;
     private final Counter placements;
     private final ReentrantLock lock = new ReentrantLock();
@@ -66,7 +68,7 @@ public class SchedulingLoop implements SmartLifecycle {
 
     SchedulingLoop(SchedulerProperties properties, ClusterView cluster, Placement placement,
                    PlacementCommitter committer, JobRepository jobs, JobLifecycle lifecycle, Quotas quotas,
-                   MeterRegistry meters) {
+                   MeterRegistry meters, Leadership leadership) {
         this.properties = properties;
         this.cluster = cluster;
         this.placement = placement;
@@ -74,6 +76,7 @@ public class SchedulingLoop implements SmartLifecycle {
         this.jobs = jobs;
         this.lifecycle = lifecycle;
         this.quotas = quotas;
+        this.leadership = leadership;
         this.cycleTimer = Timer.builder("berth.scheduler.cycle").description("duration of one scheduling cycle")
                 .publishPercentileHistogram().register(meters);
         this.placements = Counter.builder("berth.scheduler.placements").description("jobs placed").register(meters);
@@ -105,6 +108,7 @@ public class SchedulingLoop implements SmartLifecycle {
     }
 
     private CycleResult runCycle() {
+        if (!leadership.isLeader()) return new CycleResult(0, 0, 0, 0); // only the leader schedules
         List<JobRow> queue = jobs.queued(QUEUE_SCAN_LIMIT);
         if (queue.isEmpty()) return new CycleResult(0, 0, 0, 0);
         Inventory inventory = cluster.inventory();
@@ -122,6 +126,7 @@ public class SchedulingLoop implements SmartLifecycle {
         long seed = System.nanoTime();
 
         for (JobRow job : share.order(queue)) {
+            if (!leadership.isLeader()) break; // deposed mid-cycle: place (and preempt) nothing more
             JobRequest request;
             try {
                 request = JobSpecs.request(job);

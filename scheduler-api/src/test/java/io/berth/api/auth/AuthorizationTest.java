@@ -116,6 +116,25 @@ class AuthorizationTest extends ApiTestBase {
     }
 
     @Test
+    void anEnrollmentTokenOnlyRegistersAndIsExchangedForAServerBoundToken() {
+        token = tokens.issue("fleet", Role.AGENT, null, null).token();
+        assertThat(postJson("/api/v1/agents/s1/heartbeat", HEARTBEAT).status()).isEqualTo(403);
+
+        Response registered = postJson("/api/v1/agents/register", REGISTER);
+        assertThat(registered.status()).as(registered.body()).isEqualTo(200);
+        String bound = JsonPath.read(registered.body(), "$.agentToken");
+        assertThat(bound).isNotBlank();
+
+        token = bound;
+        assertThat(postJson("/api/v1/agents/s1/heartbeat", HEARTBEAT).status()).isEqualTo(200);
+        assertThat(postJson("/api/v1/agents/s2/heartbeat", HEARTBEAT).status()).isEqualTo(403);
+        assertThat(get("/api/v1/servers").status()).isEqualTo(403);
+        // an agent with a server-bound token registers without being given another one
+        token = tokenOf.get("agent-s1");
+        assertThat((String) JsonPath.read(postJson("/api/v1/agents/register", REGISTER).body(), "$.agentToken")).isNull();
+    }
+
+    @Test
     void aUserListsOnlyItsTenantsJobs() {
         token = tokenOf.get("user-a");
         List<String> tenants = JsonPath.read(get("/api/v1/jobs").body(), "$.items[*].tenant");

@@ -247,7 +247,8 @@ class HelmChartTemplateTest {
                 .containsEntry("SPRING_DATASOURCE_USERNAME", "berth");
         assertThat(secretRefs(controlPlane(defaults))).isEqualTo(Map.of(
                 "SPRING_DATASOURCE_PASSWORD", FULLNAME + "-database/password",
-                "BERTH_AUTH_ADMIN_TOKEN", FULLNAME + "-tokens/admin-token"));
+                "BERTH_AUTH_ADMIN_TOKEN", FULLNAME + "-tokens/admin-token",
+                "BERTH_AUTH_AGENT_ENROLLMENT_TOKEN", FULLNAME + "-tokens/agent-token"));
         assertThat(defaults.get(Secret.class, FULLNAME + "-database").getData()).containsOnlyKeys("password");
     }
 
@@ -259,7 +260,8 @@ class HelmChartTemplateTest {
         assertThat(secretRefs(controlPlane(haNodeSync))).isEqualTo(Map.of(
                 "SPRING_DATASOURCE_USERNAME", "berth-db-app/username",
                 "SPRING_DATASOURCE_PASSWORD", "berth-db-app/password",
-                "BERTH_AUTH_ADMIN_TOKEN", "berth-tokens/admin-token"));
+                "BERTH_AUTH_ADMIN_TOKEN", "berth-tokens/admin-token",
+                "BERTH_AUTH_AGENT_ENROLLMENT_TOKEN", "berth-tokens/agent-token"));
     }
 
     @Test
