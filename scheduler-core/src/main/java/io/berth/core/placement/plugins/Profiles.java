@@ -18,7 +18,8 @@ import java.util.TreeMap;
  *   <li>rtc: requested-to-capacity ratio, packing shape</li>
  *   <li>gpupacking: partly used GPUs, then partly used servers</li>
  *   <li>fgd: fragmentation gradient descent</li>
- *   <li>berth: Berth fill fragmentation (see {@link BerthFragScorer}) plus FGD at equal weight, best fit as tie-break</li>
+ *   <li>berth: Berth fill fragmentation (see {@link BerthFragScorer}) plus FGD at equal weight, CPU stranding at half
+ *   weight ({@link CpuStrandingScorer}), best fit as tie-break</li>
  * </ul>
  * Every profile but random also carries the topology scorer (it only matters for multi-replica jobs).
  */
@@ -31,7 +32,7 @@ public final class Profiles {
             "rtc", ordered("requested-to-capacity-ratio", 1, "topology", 1),
             "gpupacking", ordered("gpu-packing", 1, "topology", 1),
             "fgd", ordered("fgd", 1, "topology", 1),
-            "berth", ordered("berth-frag", 100, "fgd", 100, "most-allocated", 1, "topology", 1)));
+            "berth", ordered("berth-frag", 100, "fgd", 100, "cpu-stranding", 50, "most-allocated", 1, "topology", 1)));
 
     private Profiles() {}
 

@@ -82,6 +82,12 @@ class ScorePluginsTest {
                 arguments("fgd, CPU-only task does not see stranding", new FgdScorer(new FragmentationModel(ONE_GPU_8_CORES)),
                         FOUR_T4, NONE, aGroup("g").cpu(8_000).build(), new int[0],
                         50L), // 8000 of 16000 cores left: one more 8-core task fits, no GPU below 1000; d = 0
+                arguments("cpu-stranding, CPU-only task strands a GPU", new CpuStrandingScorer(ONE_GPU_8_CORES), FOUR_T4,
+                        NONE, aGroup("g").cpu(8_000).build(), new int[0],
+                        1L), // 8 cores per GPU; before 4 - 16000/8000 = 2 stranded, after 4 - 8000/8000 = 3; d = 1; 100 / (1 + e^4) = 1.8
+                arguments("cpu-stranding, light GPU task unstrands", new CpuStrandingScorer(ONE_GPU_8_CORES), FOUR_T4,
+                        NONE, aGroup("g").cpu(4_000).gpus(1).build(), new int[]{0},
+                        88L), // after 3 - 12000/8000 = 1.5 stranded; d = -0.5; 100 / (1 + e^-2) = 88.1
                 arguments("berth-frag, leaves 300 unusable", new BerthFragScorer(BerthFragScorer.model(HALF_GPU)), TWO_T4,
                         NONE, aGroup("g").cpu(0).gpus(1, 700).build(), new int[]{0},
                         23L), // before 4 copies fill 2000 of 2000; after slots 0 + 2, fill 1000 of 1300 -> d = 0.3; 100 / (1 + e^1.2) = 23.1
