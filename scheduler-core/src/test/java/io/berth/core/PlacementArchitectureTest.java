@@ -7,15 +7,19 @@ import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
-/** scheduler-core stays plain Java, and plugins stay free of I/O and clocks (they must be replayable). */
+/**
+ * scheduler-core stays plain Java (no Spring, JPA, servlet, HTTP, JDBC or JSON types, nothing of the other modules),
+ * and plugins stay free of I/O and clocks (they must be replayable). */
 class PlacementArchitectureTest {
     private final JavaClasses core = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.berth.core");
 
     @Test
     void noFrameworks() {
-        noClasses().should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "jakarta.persistence..",
-                "jakarta.servlet..", "java.net.http..").check(core);
+        noClasses().should().dependOnClassesThat().resideInAnyPackage(
+                "org.springframework..", "jakarta.persistence..", "javax.persistence..", "org.hibernate..",
+                "jakarta.servlet..", "java.net.http..", "java.sql..", "javax.sql..", "tools.jackson..",
+                "com.fasterxml.jackson..", "io.berth.api..", "io.berth.agent..").check(core);
     }
 
     @Test
