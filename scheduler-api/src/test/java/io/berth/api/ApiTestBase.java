@@ -3,6 +3,8 @@ package io.berth.api;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import io.berth.api.auth.Role;
+import io.berth.api.auth.TestJwtIssuer;
+import org.springframework.context.annotation.Import;
 import io.berth.api.auth.TokenService;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -21,6 +23,7 @@ import java.time.Duration;
  * per test JVM (Spring's context cache keeps one context, so one database, for every subclass). Each test starts
  * from an empty inventory.
  */
+@Import(TestJwtIssuer.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"berth.embedded-postgres.data-dir=", "berth.api.max-body-bytes=1048576",
                 "berth.scheduler.heartbeat-timeout-seconds=5", "berth.scheduler.heartbeat-interval-seconds=1",

@@ -135,6 +135,24 @@ class AuthorizationTest extends ApiTestBase {
     }
 
     @Test
+    void externalJwtsCarryRoleAndTenant() {
+        token = TestJwtIssuer.sign("bob", Map.of("berth_role", "user", "tenant", "a"), 300);
+        assertThat((List<String>) JsonPath.read(get("/api/v1/jobs").body(), "$.items[*].tenant")).containsOnly("a");
+        assertThat(get("/api/v1/jobs/" + jobB).status()).isEqualTo(404);
+        assertThat(postJson("/api/v1/servers", SERVER).status()).isEqualTo(403);
+
+        token = TestJwtIssuer.sign("olga", Map.of("berth_role", "operator"), 300);
+        assertThat(postJson("/api/v1/servers/s1/cordon", "").status()).isEqualTo(200);
+        assertThat(jdbc.queryForObject("SELECT principal FROM audit_log ORDER BY id DESC LIMIT 1", String.class))
+                .isEqualTo("olga");
+
+        token = TestJwtIssuer.sign("mallory", Map.of("berth_role", "user"), 300); // a user without a tenant
+        assertThat(get("/api/v1/jobs").status()).isEqualTo(401);
+        token = TestJwtIssuer.sign("bob", Map.of("berth_role", "user", "tenant", "a"), -60); // expired
+        assertThat(get("/api/v1/jobs").status()).isEqualTo(401);
+    }
+
+    @Test
     void aUserListsOnlyItsTenantsJobs() {
         token = tokenOf.get("user-a");
         List<String> tenants = JsonPath.read(get("/api/v1/jobs").body(), "$.items[*].tenant");
