@@ -18,7 +18,9 @@ import org.springframework.validation.annotation.Validated;
  *                                placed on inventory-only servers, for simulations and benchmarks)
  * @param preemptionMinPriority   jobs with at least this priority may preempt whole lower-priority jobs
  * @param backfill                let smaller jobs run around a blocked head job (which keeps a reservation)
- * @param checkpointRoot          where workers keep checkpoints, shared by all agents (a NAS mount in a cluster)
+ * @param checkpointRoot          where workers keep checkpoints, shared by all agents (a NAS mount in a cluster);
+ *                                default {@code ~/.berth/checkpoints} (set in application.yaml: a
+ *                                {@code @DefaultValue} would not resolve the placeholder)
  * @param masterPortBase          first port of the range handed out as MASTER_PORT to multi-replica jobs
  */
 @Validated
@@ -31,6 +33,6 @@ public record SchedulerProperties(@DefaultValue("true") boolean enabled,
                                   @DefaultValue("true") boolean requireAgent,
                                   @DefaultValue("100") @Min(0) @Max(1001) int preemptionMinPriority,
                                   @DefaultValue("true") boolean backfill,
-                                  @DefaultValue("${user.home}/.berth/checkpoints") @NotBlank String checkpointRoot,
+                                  @NotBlank String checkpointRoot,
                                   @DefaultValue("29500") @Min(1024) @Max(60000) int masterPortBase) {
 }
