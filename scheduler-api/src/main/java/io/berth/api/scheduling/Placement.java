@@ -7,6 +7,7 @@ import io.berth.core.placement.PlacementEngine;
 import io.berth.core.placement.PlacementResult;
 import io.berth.core.placement.PluginSettings;
 import io.berth.core.placement.TaskGroup;
+import io.berth.core.placement.plugins.BuiltinPlugins;
 import io.berth.core.placement.plugins.Profiles;
 import org.springframework.stereotype.Component;
 
@@ -28,7 +29,8 @@ public class Placement implements io.berth.api.jobs.JobService.JobFeasibility {
     Placement(SchedulerProperties properties, ClusterView cluster) {
         this.cluster = cluster;
         try {
-            this.engine = Profiles.engine(properties.policy(), new PluginSettings(List.of(
+            this.engine = BuiltinPlugins.registry().engine(
+                    Profiles.named(properties.policy()).withMaxFeasible(properties.maxFeasible()), new PluginSettings(List.of(
                     shape(1, 500, 40), shape(1, 1000, 30), shape(2, 1000, 10), shape(4, 1000, 10),
                     shape(8, 1000, 10))));
         } catch (IllegalArgumentException e) {

@@ -52,7 +52,8 @@ import java.util.stream.Stream;
  * </ul>
  *
  * <p>Arguments, all {@code key=value}: scenarios=submissions,heartbeats,latency servers=10000 duration=30
- * warmup=5 threads=8 agents=10000 latency-jobs=40 heartbeat-interval=1 (seconds, the control plane's
+ * warmup=5 threads=8 max-feasible=0 (berth.scheduler.max-feasible for the submissions scenario) agents=10000
+ * latency-jobs=40 heartbeat-interval=1 (seconds, the control plane's
  * berth.scheduler.heartbeat-interval-seconds for the latency scenario). Output: progress lines, then one
  * {@code RESULT scenario=...} line per scenario.
  */
@@ -109,7 +110,9 @@ public final class ControlPlaneBenchmark {
         int duration = intArg("duration", 30);
         int warmup = intArg("warmup", 5);
         int threads = intArg("threads", 8);
-        try (ControlPlane cp = ControlPlane.start("--berth.scheduler.require-agent=false")) {
+        int maxFeasible = intArg("max-feasible", 0);
+        try (ControlPlane cp = ControlPlane.start("--berth.scheduler.require-agent=false",
+                "--berth.scheduler.max-feasible=" + maxFeasible)) {
             StringBuilder csv = new StringBuilder("sn,cpu_milli,memory_mib,gpu,model\n");
             for (int i = 0; i < servers; i++)
                 csv.append(String.format("bench-%05d,128000,1048576,8,V100M32%n", i));
@@ -182,9 +185,9 @@ public final class ControlPlaneBenchmark {
                     window, persisted.get(), after[1] - before[1], after[0], drain);
             results.add(String.format(Locale.ROOT, "RESULT scenario=submissions submitted_per_sec=%.0f placed_per_sec=%.0f "
                             + "placed_per_sec_incl_drain=%.0f jobs=%d submit_p50_ms=%.1f submit_p99_ms=%.1f backlog_at_end=%d "
-                            + "drain_s=%.1f errors=%d servers=%d threads=%d duration_s=%d load_start=%s load_end=%s",
+                            + "drain_s=%.1f errors=%d servers=%d max_feasible=%d threads=%d duration_s=%d load_start=%s load_end=%s",
                     submittedPerSec, placedPerSec, placedWithDrain, persisted.get(), submitLatency.percentileMillis(50),
-                    submitLatency.percentileMillis(99), after[0], drain, errors.get(), servers, threads, duration,
+                    submitLatency.percentileMillis(99), after[0], drain, errors.get(), servers, maxFeasible, threads, duration,
                     loadAtStart, loadAtEnd));
             log(results.get(results.size() - 1));
         }
