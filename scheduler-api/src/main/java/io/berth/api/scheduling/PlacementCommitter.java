@@ -5,7 +5,9 @@ import io.berth.api.jobs.JobRow;
 import io.berth.api.jobs.WorkerRepository;
 import io.berth.api.jobs.WorkerRow;
 import io.berth.api.jobs.WorkerState;
+import io.berth.api.jobs.WorkersChanged;
 import io.berth.core.placement.Assignment;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * Writes one placement in one transaction: the job moves QUEUED to SCHEDULED only if its version is unchanged, and
@@ -26,8 +29,11 @@ class PlacementCommitter {
     private final WorkerRepository workers;
     private final JdbcClient jdbc;
     private final SchedulerProperties properties;
+    private final ApplicationEventPublisher events;
 
-    PlacementCommitter(JobRepository jobs, WorkerRepository workers, JdbcClient jdbc, SchedulerProperties properties) {
+    PlacementCommitter(JobRepository jobs, WorkerRepository workers, JdbcClient jdbc, SchedulerProperties properties,
+                       ApplicationEventPublisher events) {
+        this.events = events;
         this.jobs = jobs;
         this.workers = workers;
         this.jdbc = jdbc;
@@ -62,6 +68,7 @@ class PlacementCommitter {
         }
         jobs.event(job.id(), io.berth.api.jobs.JobState.QUEUED, io.berth.api.jobs.JobState.SCHEDULED,
                 "placed on " + placed);
+        events.publishEvent(new WorkersChanged(ordered.stream().map(Assignment::server).collect(Collectors.toSet())));
     }
 
     private String agentAddress(String server) {
