@@ -159,6 +159,11 @@ public final class Agent {
      */
     private boolean heartbeat() {
         List<WorkerReport> reports = workers.reports();
+        if (reports.stream().anyMatch(WorkerReport::isFinal)) {
+            // ship a finishing worker's last metrics and logs before its final state, so that a job the control
+            // plane shows as ended also shows all of its epochs (best effort: a failure is retried by the shipper)
+            workers.flush();
+        }
         HeartbeatResponse resp = client.heartbeat(new HeartbeatRequest(usage(), acceleratorHealth(), reports),
                 Duration.ofSeconds(heartbeatSeconds));
         workers.acknowledge(reports);
