@@ -53,7 +53,7 @@ import java.util.stream.Stream;
  *
  * <p>Arguments, all {@code key=value}: scenarios=submissions,heartbeats,latency servers=10000 duration=30
  * warmup=5 threads=8 max-feasible=0 (berth.scheduler.max-feasible for the submissions scenario) agents=10000
- * latency-jobs=40 heartbeat-interval=1 (seconds, the control plane's
+ * latency-jobs=40 heartbeat-interval=3 (seconds, the control plane's
  * berth.scheduler.heartbeat-interval-seconds for the latency scenario). Output: progress lines, then one
  * {@code RESULT scenario=...} line per scenario.
  */
@@ -284,7 +284,7 @@ public final class ControlPlaneBenchmark {
 
     private void latency() throws Exception {
         int jobs = intArg("latency-jobs", 40);
-        int interval = intArg("heartbeat-interval", 1);
+        int interval = intArg("heartbeat-interval", 3);
         Path jar = agentJar();
         Path hardware = firstExisting("examples/hardware/gpu-8x-a100.yaml", "../examples/hardware/gpu-8x-a100.yaml");
         Path work = Files.createTempDirectory("berth-bench-agent");
