@@ -316,12 +316,15 @@ public final class ControlPlaneBenchmark {
                     check(r, 201);
                     String id = JSON.readTree(r.body()).get("id").asString();
                     Instant running = null;
+                    Instant scheduled = null;
                     long waitStart = System.nanoTime();
                     while (seconds(waitStart) < 60) {
                         JsonNode job = JSON.readTree(cp.get("/api/v1/jobs/" + id).body());
                         for (JsonNode e : job.get("events")) {
                             if ("RUNNING".equals(e.get("to").asString()) && running == null)
                                 running = Instant.parse(e.get("at").asString());
+                            if ("SCHEDULED".equals(e.get("to").asString()) && scheduled == null)
+                                scheduled = Instant.parse(e.get("at").asString());
                         }
                         String state = job.get("state").asString();
                         if (running != null && !state.equals("RUNNING") && !state.equals("SCHEDULED")) break;
@@ -329,7 +332,8 @@ public final class ControlPlaneBenchmark {
                     }
                     if (running == null) throw new IllegalStateException("job " + id + " never ran; see " + work);
                     millis[i] = Duration.between(submitted, running).toNanos() / 1e6;
-                    log("latency: job %d: %.0f ms", i + 1, millis[i]);
+                    log("latency: job %d: %.0f ms (placed after %d ms)", i + 1, millis[i],
+                            scheduled == null ? -1 : Duration.between(submitted, scheduled).toMillis());
                 }
                 Arrays.sort(millis);
                 results.add(String.format(Locale.ROOT, "RESULT scenario=latency p50_ms=%.0f p99_ms=%.0f max_ms=%.0f min_ms=%.0f "
