@@ -23,6 +23,12 @@ import java.util.concurrent.TimeUnit;
  * The agent's main loop: reconcile workers left by a previous run, register, then heartbeat forever,
  * starting and stopping workers as the replies say.
  *
+ * <p>Heartbeats are long polls: the control plane may hold one for up to the heartbeat interval while it has
+ * nothing for this agent and answer as soon as work is placed here, so work starts within moments of being
+ * placed rather than at the next heartbeat. The next heartbeat follows at once after a held one (the hold was
+ * the wait) or after one that started workers (to report them running), else after the rest of the interval
+ * (a control plane without long polls answers at once, and the cadence stays one per interval).
+ *
  * <p>Never gives up on the control plane: any failed call is retried with exponential backoff
  * (initial to max, doubling); a 404 on heartbeat (the control plane forgot this agent) leads to a new
  * registration. {@link #run()} returns only after {@link #shutdown()}.
@@ -49,6 +55,9 @@ public final class Agent {
     private final WorkerManager workers;
     private final Backoff backoff;
     private final Duration stopWait;
+    /** Heartbeats sent right after one that started workers, before the normal cadence resumes. */
+    private static final int MAX_IMMEDIATE_HEARTBEATS = 3;
+
     private final GpuHealthProbe gpuHealth = new GpuHealthProbe(NvidiaSmi.QUERY, 30_000);
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -79,19 +88,29 @@ public final class Agent {
             boolean registered = false;
             long delayMillis = backoff.initial().toMillis();
             boolean outage = false;
+            int immediate = 0;
             while (stopping.getCount() > 0) {
                 try {
                     if (!registered) {
                         register();
                         registered = true;
                     }
-                    heartbeat();
+                    long sent = System.nanoTime();
+                    boolean startedWork = heartbeat();
                     if (outage) {
                         LOG.log(System.Logger.Level.INFO, "control plane reachable again");
                         outage = false;
                     }
                     delayMillis = backoff.initial().toMillis();
-                    pause(heartbeatSeconds * 1000L);
+                    if (startedWork && immediate < MAX_IMMEDIATE_HEARTBEATS) {
+                        // tell the control plane at once that the new workers run (and long-poll for more)
+                        immediate++;
+                    } else {
+                        immediate = 0;
+                        // a held (long-poll) heartbeat has already waited; an immediate answer waits the interval
+                        long elapsedMillis = (System.nanoTime() - sent) / 1_000_000;
+                        pause(Math.max(0, heartbeatSeconds * 1000L - elapsedMillis));
+                    }
                 } catch (ControlPlaneException e) {
                     if ((e.status() == 404 || e.status() == 401) && registered) {
                         LOG.log(System.Logger.Level.WARNING, "control plane does not know this agent or its token; registering again");
@@ -139,9 +158,19 @@ public final class Agent {
                 workers.runningWorkerIds());
     }
 
-    private void heartbeat() {
+    /**
+     * One heartbeat, held by the control plane for up to the interval while it has nothing for this agent (see
+     * {@link ControlPlaneClient#heartbeat(HeartbeatRequest, Duration)}). Returns true when it started workers.
+     */
+    private boolean heartbeat() {
         List<WorkerReport> reports = workers.reports();
-        HeartbeatResponse resp = client.heartbeat(new HeartbeatRequest(usage(), acceleratorHealth(), reports));
+        if (reports.stream().anyMatch(WorkerReport::isFinal)) {
+            // ship a finishing worker's last metrics and logs before its final state, so that a job the control
+            // plane shows as ended also shows all of its epochs (best effort: a failure is retried by the shipper)
+            workers.flush();
+        }
+        HeartbeatResponse resp = client.heartbeat(new HeartbeatRequest(usage(), acceleratorHealth(), reports),
+                Duration.ofSeconds(heartbeatSeconds));
         workers.acknowledge(reports);
         for (String id : resp.stop()) {
             workers.stop(id, "stopped by the control plane");
@@ -154,6 +183,7 @@ public final class Agent {
                 workers.reject(a, problem);
             }
         }
+        return !resp.start().isEmpty();
     }
 
     /** Why this agent cannot run the assignment, or null when it can. */

@@ -60,6 +60,17 @@ public final class ControlPlaneClient {
         return r == null ? new HeartbeatResponse(null, null) : r;
     }
 
+    /**
+     * Long-poll heartbeat: a control plane that supports it holds the answer for up to {@code wait} while it has
+     * nothing for this agent and answers as soon as work is placed here; an older one ignores the parameter and
+     * answers at once. The request timeout is the client's timeout plus {@code wait}.
+     */
+    public HeartbeatResponse heartbeat(HeartbeatRequest request, Duration wait) {
+        HeartbeatResponse r = post(agentPath() + "/heartbeat?waitSeconds=" + wait.toSeconds(), request,
+                HeartbeatResponse.class, timeout.plus(wait));
+        return r == null ? new HeartbeatResponse(null, null) : r;
+    }
+
     public void reportMetrics(String workerId, MetricsReport report) {
         post(agentPath() + "/workers/" + segment(workerId) + "/metrics", report, Void.class);
     }
@@ -77,9 +88,13 @@ public final class ControlPlaneClient {
     }
 
     private <T> T post(String path, Object body, Class<T> responseType) {
+        return post(path, body, responseType, timeout);
+    }
+
+    private <T> T post(String path, Object body, Class<T> responseType, Duration requestTimeout) {
         String what = "POST " + path;
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-                .timeout(timeout)
+                .timeout(requestTimeout)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));

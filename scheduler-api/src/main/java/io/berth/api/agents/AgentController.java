@@ -8,8 +8,10 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
 
 import java.util.UUID;
 
@@ -19,10 +21,12 @@ import java.util.UUID;
 class AgentController {
     private final AgentService agents;
     private final TokenService tokens;
+    private final HeldHeartbeats held;
 
-    AgentController(AgentService agents, TokenService tokens) {
+    AgentController(AgentService agents, TokenService tokens, HeldHeartbeats held) {
         this.agents = agents;
         this.tokens = tokens;
+        this.held = held;
     }
 
     @PostMapping("/register")
@@ -40,6 +44,18 @@ class AgentController {
                                               @Valid @RequestBody AgentProtocol.HeartbeatRequest request) {
         Caller.current().requireServer(name);
         return agents.heartbeat(name, request);
+    }
+
+    /**
+     * Long-poll variant: with nothing to start or stop, the answer is held for up to {@code waitSeconds} (at most the
+     * heartbeat interval) and sent as soon as work is placed on this server. Agents that do not send the parameter
+     * get the plain heartbeat above.
+     */
+    @PostMapping(value = "/{name}/heartbeat", params = "waitSeconds")
+    DeferredResult<AgentProtocol.HeartbeatResponse> heartbeatOrWait(@PathVariable String name,
+                                                                    @RequestParam int waitSeconds,
+                                                                    @Valid @RequestBody AgentProtocol.HeartbeatRequest request) {
+        return held.heartbeat(name, request, waitSeconds);
     }
 
     @PostMapping("/{name}/workers/{workerId}/metrics")

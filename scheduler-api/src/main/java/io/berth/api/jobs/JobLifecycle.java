@@ -2,10 +2,12 @@ package io.berth.api.jobs;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -24,8 +26,10 @@ public class JobLifecycle {
 
     private final JobRepository jobs;
     private final WorkerRepository workers;
+    private final ApplicationEventPublisher events;
 
-    JobLifecycle(JobRepository jobs, WorkerRepository workers) {
+    JobLifecycle(JobRepository jobs, WorkerRepository workers, ApplicationEventPublisher events) {
+        this.events = events;
         this.jobs = jobs;
         this.workers = workers;
     }
@@ -127,10 +131,13 @@ public class JobLifecycle {
     }
 
     private void stopWorkers(JobRow job) {
+        Set<String> servers = new HashSet<>();
         for (WorkerRow w : workers.ofJob(job.id())) {
-            if (LIVE_WORKER.contains(w.state()))
-                workers.transition(w.id(), LIVE_WORKER, WorkerState.STOPPING, null, "stop requested");
+            if (LIVE_WORKER.contains(w.state())
+                    && workers.transition(w.id(), LIVE_WORKER, WorkerState.STOPPING, null, "stop requested"))
+                servers.add(w.serverName());
         }
+        if (!servers.isEmpty()) events.publishEvent(new WorkersChanged(servers));
     }
 
     private boolean allIn(JobRow job, Set<WorkerState> states) {

@@ -5,6 +5,7 @@ import io.berth.core.inventory.Inventory;
 import io.berth.core.inventory.Server;
 import io.berth.core.inventory.ServerState;
 import io.berth.core.placement.Allocation;
+import io.berth.core.placement.ClusterLayout;
 import io.berth.core.placement.Assignment;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -32,6 +33,12 @@ class ClusterView {
 
     private record Cached(String key, Inventory inventory) {
     }
+
+    /** The layout of the last inventory asked for; rebuilt only when {@link #inventory()} returns a new instance. */
+    private record CachedLayout(Inventory inventory, ClusterLayout layout) {
+    }
+
+    private volatile CachedLayout cachedLayout;
 
     ClusterView(InventoryService inventory, JdbcClient jdbc, SchedulerProperties properties) {
         this.inventory = inventory;
@@ -63,6 +70,19 @@ class ClusterView {
         }
         cached = new Cached(key, inv);
         return inv;
+    }
+
+    /**
+     * The placement layout of {@code inventory} (an instance returned by {@link #inventory()}). Building it is linear
+     * in servers and GPUs and dominated submissions (can-ever-fit) and cycles on a 10,000-server cluster, so it is
+     * kept while the inventory instance is unchanged; ClusterLayout is immutable, so sharing it is safe.
+     */
+    ClusterLayout layout(Inventory inventory) {
+        CachedLayout c = cachedLayout;
+        if (c != null && c.inventory() == inventory) return c.layout();
+        ClusterLayout layout = new ClusterLayout(inventory);
+        cachedLayout = new CachedLayout(inventory, layout);
+        return layout;
     }
 
     /** A job that holds resources, with what the scheduler needs to order, share and preempt. */

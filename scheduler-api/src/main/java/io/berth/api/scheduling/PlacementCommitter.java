@@ -8,7 +8,9 @@ import io.berth.api.jobs.WorkerRow;
 import io.berth.api.jobs.WorkerState;
 import io.berth.api.leader.LeaderFence;
 import io.berth.api.leader.Leadership;
+import io.berth.api.jobs.WorkersChanged;
 import io.berth.core.placement.Assignment;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * Writes one placement in one transaction: the job moves QUEUED to SCHEDULED only if its version is unchanged, and
@@ -32,9 +35,11 @@ class PlacementCommitter {
     private final SchedulerProperties properties;
     private final LeaderFence fence;
     private final Leadership leadership;
+    private final ApplicationEventPublisher events;
 
     PlacementCommitter(JobRepository jobs, WorkerRepository workers, JdbcClient jdbc, SchedulerProperties properties,
-                       LeaderFence fence, Leadership leadership) {
+                       LeaderFence fence, Leadership leadership, ApplicationEventPublisher events) {
+        this.events = events;
         this.jobs = jobs;
         this.workers = workers;
         this.jdbc = jdbc;
@@ -74,6 +79,7 @@ class PlacementCommitter {
                 .params(epoch, job.id(), attempt).update();
         jobs.event(job.id(), JobState.QUEUED, JobState.SCHEDULED,
                 "placed on " + placed);
+        events.publishEvent(new WorkersChanged(ordered.stream().map(Assignment::server).collect(Collectors.toSet())));
     }
 
     private String agentAddress(String server) {

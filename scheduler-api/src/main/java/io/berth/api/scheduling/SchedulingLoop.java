@@ -113,7 +113,7 @@ public class SchedulingLoop implements SmartLifecycle {
         if (queue.isEmpty()) return new CycleResult(0, 0, 0, 0);
         Inventory inventory = cluster.inventory();
         List<ClusterView.Holder> holders = cluster.holders();
-        ClusterSnapshot snapshot = ClusterSnapshot.of(inventory, holders.stream().map(ClusterView.Holder::allocation).toList());
+        ClusterSnapshot snapshot = ClusterSnapshot.of(cluster.layout(inventory), holders.stream().map(ClusterView.Holder::allocation).toList());
         PlacementState state = snapshot.workingCopy();
         FairShare share = new FairShare(inventory, holders);
         Map<String, Quotas.Limit> limits = quotas.limits();

@@ -40,6 +40,8 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  */
 class FencedCommitTest extends ApiTestBase {
     @Autowired
+    org.springframework.context.ApplicationEventPublisher events;
+    @Autowired
     JobRepository jobs;
     @Autowired
     WorkerRepository workers;
@@ -108,7 +110,7 @@ class FencedCommitTest extends ApiTestBase {
 
     private void commit(Leadership leadership, UUID jobId) {
         JobRow job = jobs.find(jobId).orElseThrow();
-        PlacementCommitter committer = new PlacementCommitter(jobs, workers, jdbcClient, properties, fence, leadership);
+        PlacementCommitter committer = new PlacementCommitter(jobs, workers, jdbcClient, properties, fence, leadership, events);
         tx.executeWithoutResult(status -> committer.commit(job, onS1()));
     }
 
@@ -187,7 +189,7 @@ class FencedCommitTest extends ApiTestBase {
         UUID second = queuedJob("after-take-over");
         long oldEpoch = fence.current();
         Leadership oldLeader = new FixedLeadership(true, oldEpoch);
-        PlacementCommitter committer = new PlacementCommitter(jobs, workers, jdbcClient, properties, fence, oldLeader);
+        PlacementCommitter committer = new PlacementCommitter(jobs, workers, jdbcClient, properties, fence, oldLeader, events);
         JobRow firstRow = jobs.find(first).orElseThrow();
 
         CompletableFuture<Long> newEpoch = tx.execute(status -> {
@@ -215,7 +217,7 @@ class FencedCommitTest extends ApiTestBase {
         postJson("/api/v1/servers/s1/cordon", ""); // nobody can place, so the background loop cannot interfere
         queuedJob("waiting");
         SchedulingLoop loop = new SchedulingLoop(properties, cluster, placement,
-                new PlacementCommitter(jobs, workers, jdbcClient, properties, fence, contextLeadership), jobs, lifecycle,
+                new PlacementCommitter(jobs, workers, jdbcClient, properties, fence, contextLeadership, events), jobs, lifecycle,
                 quotas, new SimpleMeterRegistry(), new FixedLeadership(leader, fence.current()));
 
         assertThat(loop.cycle()).isEqualTo(new SchedulingLoop.CycleResult(considered, 0, 0, 0));

@@ -29,7 +29,15 @@ public final class ClusterSnapshot {
      * @throws IllegalStateException when the allocations over-commit a server
      */
     public static ClusterSnapshot of(Inventory inventory, List<Allocation> existing) {
-        ClusterLayout layout = new ClusterLayout(inventory);
+        return of(new ClusterLayout(inventory), existing);
+    }
+
+    /**
+     * Same as {@link #of(Inventory, List)} on a layout built earlier from the same inventory. Building the layout is
+     * the costly part (linear in servers and accelerators, many small maps); a caller that sees the inventory
+     * unchanged between cycles can keep the layout, which is immutable.
+     */
+    public static ClusterSnapshot of(ClusterLayout layout, List<Allocation> existing) {
         boolean[] usable = layout.gpuHealthy.clone();
         PlacementState state = full(layout, layout.serverReady.clone(), usable);
         Map<String, Allocation> byJob = new LinkedHashMap<>();

@@ -1,0 +1,515 @@
+package io.berth.api.bench;
+
+import io.berth.api.BerthApplication;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * Benchmark command for the control plane (not a test: nothing here asserts a time; the figures are written down in
+ * BENCHMARKS.md). Each scenario starts its own control plane in this JVM (fresh embedded PostgreSQL in a temporary
+ * directory, random port, no local agent) and drives it over real HTTP with a keep-alive {@link HttpClient} from a
+ * few client threads, so request parsing, validation, JSON, transactions and the database are all on the clock.
+ *
+ * <ul>
+ *   <li>{@code submissions}: imports {@code servers} servers of 8 GPUs (node-list CSV), lets the scheduler place on
+ *   inventory-only servers ({@code require-agent=false}) and submits 1-GPU process jobs for {@code duration} seconds
+ *   from {@code threads} threads (4 tenants, so fair share is exercised); then waits for the queue to drain.
+ *   Persisted = 201 responses; placed = jobs that left QUEUED (counted in SQL).</li>
+ *   <li>{@code heartbeats}: registers {@code agents} agents (8 GPUs each) over the API, sends one warm-up heartbeat
+ *   each, then heartbeats round-robin over all of them from {@code threads} threads for {@code duration} seconds.
+ *   Latency is per request, measured by the client.</li>
+ *   <li>{@code latency}: one real node agent process (the packaged node-agent jar, simulated 8 x A100) on an idle
+ *   cluster; {@code latency-jobs} jobs ({@code argv ["true"]}) are submitted one at a time, each after a random pause
+ *   of up to one heartbeat interval (so submissions fall at random points of the heartbeat cycle); latency = the
+ *   job's RUNNING event time minus the instant the POST returned (same machine, same clock).</li>
+ * </ul>
+ *
+ * <p>Arguments, all {@code key=value}: scenarios=submissions,heartbeats,latency servers=10000 duration=30
+ * warmup=5 threads=8 max-feasible=0 (berth.scheduler.max-feasible for the submissions scenario) agents=10000
+ * latency-jobs=40 heartbeat-interval=3 (seconds, the control plane's
+ * berth.scheduler.heartbeat-interval-seconds for the latency scenario). Output: progress lines, then one
+ * {@code RESULT scenario=...} line per scenario.
+ */
+public final class ControlPlaneBenchmark {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final Map<String, String> args;
+    private final List<String> results = new ArrayList<>();
+
+    private ControlPlaneBenchmark(Map<String, String> args) {
+        this.args = args;
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> args = new LinkedHashMap<>();
+        for (String a : argv) {
+            for (String part : a.trim().split("\\s+")) {
+                if (part.isBlank()) continue;
+                int eq = part.indexOf('=');
+                if (eq < 0) throw new IllegalArgumentException("arguments are key=value, got '" + part + "'");
+                args.put(part.substring(0, eq), part.substring(eq + 1));
+            }
+        }
+        new ControlPlaneBenchmark(args).run();
+    }
+
+    private String arg(String key, String def) {
+        return args.getOrDefault(key, def);
+    }
+
+    private int intArg(String key, int def) {
+        return Integer.parseInt(arg(key, String.valueOf(def)));
+    }
+
+    private void run() throws Exception {
+        System.out.printf("machine: %d cores, java %s, load %s%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), load());
+        for (String scenario : arg("scenarios", "submissions,heartbeats,latency").split(",")) {
+            switch (scenario.trim()) {
+                case "submissions" -> submissions();
+                case "heartbeats" -> heartbeats();
+                case "latency" -> latency();
+                default -> throw new IllegalArgumentException("unknown scenario '" + scenario + "'");
+            }
+        }
+        System.out.println();
+        results.forEach(System.out::println);
+    }
+
+    // ------------------------------------------------------------------------------------------- submissions
+
+    private void submissions() throws Exception {
+        int servers = intArg("servers", 10_000);
+        int duration = intArg("duration", 30);
+        int warmup = intArg("warmup", 5);
+        int threads = intArg("threads", 8);
+        int maxFeasible = intArg("max-feasible", 0);
+        try (ControlPlane cp = ControlPlane.start("--berth.scheduler.require-agent=false",
+                "--berth.scheduler.max-feasible=" + maxFeasible)) {
+            StringBuilder csv = new StringBuilder("sn,cpu_milli,memory_mib,gpu,model\n");
+            for (int i = 0; i < servers; i++)
+                csv.append(String.format("bench-%05d,128000,1048576,8,V100M32%n", i));
+            long t = System.nanoTime();
+            Resp imported = cp.post("/api/v1/inventory/import", "text/csv", csv.toString());
+            check(imported, 200);
+            log("submissions: imported %d servers in %.1f s", servers, seconds(t));
+
+            AtomicLong sequence = new AtomicLong();
+            AtomicLong persisted = new AtomicLong();
+            AtomicLong errors = new AtomicLong();
+            Sampler submitLatency = new Sampler();
+            AtomicBoolean measuring = new AtomicBoolean(false);
+            long end = System.nanoTime() + Duration.ofSeconds(warmup + duration).toNanos();
+            List<Thread> clients = new ArrayList<>();
+            for (int c = 0; c < threads; c++) {
+                Thread th = new Thread(() -> {
+                    long[] local = new long[1 << 16];
+                    int n = 0;
+                    while (System.nanoTime() < end) {
+                        long i = sequence.incrementAndGet();
+                        String body = """
+                                {"name":"bench-%d","tenant":"tenant-%d","priority":50,
+                                 "taskGroups":[{"name":"main","replicas":1,"cpuMillis":1000,"memoryMib":4096,"gpus":1}],
+                                 "runtime":{"type":"process","process":{"argv":["true"]}}}""".formatted(i, i % 4);
+                        long s = System.nanoTime();
+                        Resp r = cp.post("/api/v1/jobs", "application/json", body);
+                        long took = System.nanoTime() - s;
+                        if (r.status() != 201) {
+                            if (errors.incrementAndGet() <= 5) log("submit failed: %d %s", r.status(), r.body());
+                            continue;
+                        }
+                        if (measuring.get()) {
+                            persisted.incrementAndGet();
+                            if (n == local.length) local = Arrays.copyOf(local, n * 2);
+                            local[n++] = took;
+                        }
+                    }
+                    submitLatency.add(local, n);
+                }, "submit-" + c);
+                th.start();
+                clients.add(th);
+            }
+            Thread.sleep(warmup * 1000L);
+            long[] before = cp.jobCounts();
+            measuring.set(true);
+            long start = System.nanoTime();
+            String loadAtStart = load();
+            for (int s = 5; s <= duration; s += 5) {
+                Thread.sleep(5000);
+                long[] now = cp.jobCounts();
+                log("submissions: t=%ds persisted %d, placed %d, queued %d, load %s", s, persisted.get(),
+                        now[1] - before[1], now[0], load());
+            }
+            for (Thread th : clients) th.join();
+            double window = seconds(start);
+            measuring.set(false);
+            long[] after = cp.jobCounts();
+            String loadAtEnd = load();
+            // drain: how long until every submitted job has left the queue
+            long drainStart = System.nanoTime();
+            while (cp.jobCounts()[0] > 0 && seconds(drainStart) < 300) Thread.sleep(200);
+            double drain = seconds(drainStart);
+            long[] drained = cp.jobCounts();
+            double submittedPerSec = persisted.get() / window;
+            double placedPerSec = (after[1] - before[1]) / window;
+            // placement throughput over the window plus the drain (every job persisted is placed by then)
+            double placedWithDrain = (drained[1] - before[1]) / (window + drain);
+            log("submissions: window %.1f s, %d persisted, %d placed, backlog %d queued at the end, drained in %.1f s",
+                    window, persisted.get(), after[1] - before[1], after[0], drain);
+            results.add(String.format(Locale.ROOT, "RESULT scenario=submissions submitted_per_sec=%.0f placed_per_sec=%.0f "
+                            + "placed_per_sec_incl_drain=%.0f jobs=%d submit_p50_ms=%.1f submit_p99_ms=%.1f backlog_at_end=%d "
+                            + "drain_s=%.1f errors=%d servers=%d max_feasible=%d threads=%d duration_s=%d load_start=%s load_end=%s",
+                    submittedPerSec, placedPerSec, placedWithDrain, persisted.get(), submitLatency.percentileMillis(50),
+                    submitLatency.percentileMillis(99), after[0], drain, errors.get(), servers, maxFeasible, threads, duration,
+                    loadAtStart, loadAtEnd));
+            log(results.get(results.size() - 1));
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------- heartbeats
+
+    private void heartbeats() throws Exception {
+        int agents = intArg("agents", 10_000);
+        int duration = intArg("duration", 30);
+        int threads = intArg("threads", 8);
+        try (ControlPlane cp = ControlPlane.start()) {
+            String[] names = new String[agents];
+            for (int i = 0; i < agents; i++) names[i] = String.format("agent-%05d", i);
+            StringBuilder gpus = new StringBuilder();
+            for (int g = 0; g < 8; g++) {
+                if (g > 0) gpus.append(',');
+                gpus.append("{\"index\":").append(g).append(",\"kind\":\"GPU\",\"vendor\":\"NVIDIA\",\"model\":\"A100\","
+                        + "\"memoryMib\":81920,\"interconnectDomain\":\"nvswitch\",\"health\":\"HEALTHY\"}");
+            }
+            long t = System.nanoTime();
+            AtomicLong next = new AtomicLong();
+            parallel(threads, () -> {
+                for (long i; (i = next.getAndIncrement()) < agents; ) {
+                    String body = "{\"name\":\"" + names[(int) i] + "\",\"rack\":\"rack-" + (i / 40) + "\","
+                            + "\"address\":\"127.0.0.1\",\"cpuMillis\":128000,\"memoryMib\":1048576,\"networkMbps\":200000,"
+                            + "\"labels\":{},\"accelerators\":[" + gpus + "],\"localDevices\":[],\"runningWorkerIds\":[]}";
+                    check(cp.post("/api/v1/agents/register", "application/json", body), 200);
+                    if ((i + 1) % 2000 == 0) log("heartbeats: %d agents registered, load %s", i + 1, load());
+                }
+            });
+            double registerSeconds = seconds(t);
+            log("heartbeats: registered %d agents in %.1f s (%.0f/s)", agents, registerSeconds, agents / registerSeconds);
+
+            String heartbeat = "{\"usage\":{\"cpuMillisUsed\":0,\"memoryMibUsed\":0},\"acceleratorHealth\":[],\"workers\":[]}";
+            // warm-up: one heartbeat per agent (brings every agent back to READY should the registration have taken
+            // longer than the heartbeat timeout, and warms the JIT)
+            next.set(0);
+            t = System.nanoTime();
+            parallel(threads, () -> {
+                for (long i; (i = next.getAndIncrement()) < agents; )
+                    check(cp.post("/api/v1/agents/" + names[(int) i] + "/heartbeat", "application/json", heartbeat), 200);
+            });
+            log("heartbeats: warm-up round of %d in %.1f s", agents, seconds(t));
+
+            Sampler latency = new Sampler();
+            AtomicLong errors = new AtomicLong();
+            String loadAtStart = load();
+            long start = System.nanoTime();
+            long end = start + Duration.ofSeconds(duration).toNanos();
+            AtomicLong sent = new AtomicLong();
+            Thread progress = new Thread(() -> {
+                try {
+                    for (int s = 5; s < duration; s += 5) {
+                        Thread.sleep(5000);
+                        log("heartbeats: t=%ds %d sent, load %s", s, sent.get(), load());
+                    }
+                } catch (InterruptedException ignored) {
+                    // finished early
+                }
+            });
+            progress.setDaemon(true);
+            progress.start();
+            parallel(threads, () -> {
+                long[] local = new long[1 << 16];
+                int n = 0;
+                while (System.nanoTime() < end) {
+                    String name = names[(int) (next.getAndIncrement() % agents)];
+                    long s = System.nanoTime();
+                    Resp r = cp.post("/api/v1/agents/" + name + "/heartbeat", "application/json", heartbeat);
+                    long took = System.nanoTime() - s;
+                    if (r.status() != 200) {
+                        if (errors.incrementAndGet() <= 5) log("heartbeat failed: %d %s", r.status(), r.body());
+                        continue;
+                    }
+                    sent.incrementAndGet();
+                    if (n == local.length) local = Arrays.copyOf(local, n * 2);
+                    local[n++] = took;
+                }
+                latency.add(local, n);
+            });
+            double window = seconds(start);
+            progress.interrupt();
+            results.add(String.format(Locale.ROOT, "RESULT scenario=heartbeats heartbeats_per_sec=%.0f p50_ms=%.2f p99_ms=%.2f "
+                            + "max_ms=%.1f agents=%d threads=%d duration_s=%d errors=%d register_per_sec=%.0f load_start=%s load_end=%s",
+                    latency.count() / window, latency.percentileMillis(50), latency.percentileMillis(99),
+                    latency.percentileMillis(100), agents, threads, duration, errors.get(), agents / registerSeconds,
+                    loadAtStart, load()));
+            log(results.get(results.size() - 1));
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------- latency
+
+    private void latency() throws Exception {
+        int jobs = intArg("latency-jobs", 40);
+        int interval = intArg("heartbeat-interval", 3);
+        Path jar = agentJar();
+        Path hardware = firstExisting("examples/hardware/gpu-8x-a100.yaml", "../examples/hardware/gpu-8x-a100.yaml");
+        Path work = Files.createTempDirectory("berth-bench-agent");
+        try (ControlPlane cp = ControlPlane.start("--berth.scheduler.heartbeat-interval-seconds=" + interval)) {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process agent = new ProcessBuilder(java, "-Xmx256m", "-jar", jar.toAbsolutePath().toString(),
+                    "--control-plane=http://localhost:" + cp.port, "--name=bench-a100", "--hardware=" + hardware.toAbsolutePath(),
+                    "--work-dir=" + work.resolve("work"), "--advertise-address=127.0.0.1", "--heartbeat-seconds=" + interval)
+                    .redirectErrorStream(true).redirectOutput(work.resolve("agent.log").toFile()).start();
+            try {
+                long t = System.nanoTime();
+                while (cp.get("/api/v1/servers/bench-a100").status() != 200) {
+                    if (!agent.isAlive() || seconds(t) > 60)
+                        throw new IllegalStateException("agent did not register; see " + work.resolve("agent.log"));
+                    Thread.sleep(100);
+                }
+                Thread.sleep(2000L * interval);
+                log("latency: agent registered (%s), heartbeat every %d s, load %s", jar.getFileName(), interval, load());
+                String loadAtStart = load();
+                double[] millis = new double[jobs];
+                for (int i = 0; i < jobs; i++) {
+                    Thread.sleep(ThreadLocalRandom.current().nextLong(interval * 1000L));
+                    String body = """
+                            {"name":"latency-%d","tenant":"bench","taskGroups":[{"name":"main","replicas":1,
+                             "cpuMillis":1000,"memoryMib":1024,"gpus":1}],
+                             "runtime":{"type":"process","process":{"argv":["true"]}}}""".formatted(i);
+                    Resp r = cp.post("/api/v1/jobs", "application/json", body);
+                    Instant submitted = Instant.now();
+                    check(r, 201);
+                    String id = JSON.readTree(r.body()).get("id").asString();
+                    Instant running = null;
+                    Instant scheduled = null;
+                    long waitStart = System.nanoTime();
+                    while (seconds(waitStart) < 60) {
+                        JsonNode job = JSON.readTree(cp.get("/api/v1/jobs/" + id).body());
+                        for (JsonNode e : job.get("events")) {
+                            if ("RUNNING".equals(e.get("to").asString()) && running == null)
+                                running = Instant.parse(e.get("at").asString());
+                            if ("SCHEDULED".equals(e.get("to").asString()) && scheduled == null)
+                                scheduled = Instant.parse(e.get("at").asString());
+                        }
+                        String state = job.get("state").asString();
+                        if (running != null && !state.equals("RUNNING") && !state.equals("SCHEDULED")) break;
+                        Thread.sleep(10);
+                    }
+                    if (running == null) throw new IllegalStateException("job " + id + " never ran; see " + work);
+                    millis[i] = Duration.between(submitted, running).toNanos() / 1e6;
+                    log("latency: job %d: %.0f ms (placed after %d ms)", i + 1, millis[i],
+                            scheduled == null ? -1 : Duration.between(submitted, scheduled).toMillis());
+                }
+                Arrays.sort(millis);
+                results.add(String.format(Locale.ROOT, "RESULT scenario=latency p50_ms=%.0f p99_ms=%.0f max_ms=%.0f min_ms=%.0f "
+                                + "jobs=%d heartbeat_interval_s=%d load_start=%s load_end=%s", percentile(millis, 50),
+                        percentile(millis, 99), millis[jobs - 1], millis[0], jobs, interval, loadAtStart, load()));
+                log(results.get(results.size() - 1));
+            } finally {
+                agent.destroy();
+                if (!agent.waitFor(20, TimeUnit.SECONDS)) agent.destroyForcibly();
+            }
+        }
+    }
+
+    private static Path agentJar() throws IOException {
+        for (String dir : List.of("node-agent/target", "../node-agent/target")) {
+            Path d = Path.of(dir);
+            if (!Files.isDirectory(d)) continue;
+            try (Stream<Path> files = Files.list(d)) {
+                var jar = files.filter(p -> p.getFileName().toString().matches("node-agent-[0-9].*\\.jar")).findFirst();
+                if (jar.isPresent()) return jar.get();
+            }
+        }
+        throw new IllegalStateException("node-agent jar not found in node-agent/target: build it first (see BENCHMARKS.md)");
+    }
+
+    private static Path firstExisting(String... candidates) {
+        for (String c : candidates) if (Files.exists(Path.of(c))) return Path.of(c);
+        throw new IllegalStateException("none of " + Arrays.toString(candidates) + " exists; run from the repository root");
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    /** A control plane in this JVM on a random port with a throw-away embedded PostgreSQL. */
+    private static final class ControlPlane implements AutoCloseable {
+        private final ConfigurableApplicationContext context;
+        private final int port;
+        private final JdbcTemplate jdbc;
+        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        private final Path checkpoints;
+
+        private ControlPlane(ConfigurableApplicationContext context, Path checkpoints) {
+            this.context = context;
+            this.port = ((WebServerApplicationContext) context).getWebServer().getPort();
+            this.jdbc = context.getBean(JdbcTemplate.class);
+            this.checkpoints = checkpoints;
+        }
+
+        static ControlPlane start(String... extra) throws IOException {
+            Path checkpoints = Files.createTempDirectory("berth-bench-checkpoints");
+            List<String> props = new ArrayList<>(List.of("--server.port=0", "--berth.embedded-postgres.data-dir=",
+                    "--berth.local-agent.enabled=false", "--berth.scheduler.checkpoint-root=" + checkpoints,
+                    "--spring.main.banner-mode=off", "--logging.level.root=WARN",
+                    "--logging.level.io.berth.api.web.ProblemHandler=ERROR"));
+            props.addAll(List.of(extra));
+            long t = System.nanoTime();
+            ConfigurableApplicationContext context = new SpringApplication(BerthApplication.class)
+                    .run(props.toArray(String[]::new));
+            ControlPlane cp = new ControlPlane(context, checkpoints);
+            log("control plane up on port %d in %.1f s (%s)", cp.port, seconds(t), String.join(" ", extra));
+            return cp;
+        }
+
+        /** {queued, left the queue (any other state)}. */
+        long[] jobCounts() {
+            return jdbc.query("SELECT count(*) FILTER (WHERE state = 'QUEUED'), count(*) FILTER (WHERE state <> 'QUEUED') FROM jobs",
+                    rs -> {
+                        rs.next();
+                        return new long[]{rs.getLong(1), rs.getLong(2)};
+                    });
+        }
+
+        Resp post(String path, String contentType, String body) {
+            return send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                    .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)));
+        }
+
+        Resp get(String path) {
+            return send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).GET());
+        }
+
+        private Resp send(HttpRequest.Builder request) {
+            try {
+                HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(60)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                return new Resp(r.statusCode(), r.body());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            context.close();
+            try (Stream<Path> files = Files.walk(checkpoints)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // a temporary directory left behind
+            }
+        }
+    }
+
+    private record Resp(int status, String body) {
+    }
+
+    /** Latencies in nanoseconds from several threads; percentiles from the sorted whole (no histogram). */
+    private static final class Sampler {
+        private long[] all = new long[0];
+
+        synchronized void add(long[] values, int n) {
+            int old = all.length;
+            all = Arrays.copyOf(all, old + n);
+            System.arraycopy(values, 0, all, old, n);
+        }
+
+        synchronized int count() {
+            return all.length;
+        }
+
+        synchronized double percentileMillis(double p) {
+            if (all.length == 0) return Double.NaN;
+            long[] sorted = all.clone();
+            Arrays.sort(sorted);
+            int idx = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+            return sorted[Math.max(0, Math.min(sorted.length - 1, idx))] / 1e6;
+        }
+    }
+
+    private static double percentile(double[] sorted, double p) {
+        int idx = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
+    }
+
+    private interface Body {
+        void run() throws Exception;
+    }
+
+    private static void parallel(int threads, Body body) throws InterruptedException {
+        List<Thread> ts = new ArrayList<>();
+        List<Throwable> failures = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    body.run();
+                } catch (Throwable e) {
+                    synchronized (failures) {
+                        failures.add(e);
+                    }
+                }
+            });
+            t.start();
+            ts.add(t);
+        }
+        for (Thread t : ts) t.join();
+        if (!failures.isEmpty()) throw new IllegalStateException("client thread failed", failures.get(0));
+    }
+
+    private static void check(Resp r, int expected) {
+        if (r.status() != expected)
+            throw new IllegalStateException("expected HTTP " + expected + " but got " + r.status() + ": " + r.body());
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /** The 1-minute load average, as uptime shows it. */
+    private static String load() {
+        return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    private static void log(String format, Object... args) {
+        System.out.printf("[%s] %s%n", Instant.now().toString().substring(11, 19), args.length == 0 ? format
+                : String.format(Locale.ROOT, format, args));
+    }
+}
