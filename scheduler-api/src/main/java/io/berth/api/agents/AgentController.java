@@ -55,6 +55,7 @@ class AgentController {
     DeferredResult<AgentProtocol.HeartbeatResponse> heartbeatOrWait(@PathVariable String name,
                                                                     @RequestParam int waitSeconds,
                                                                     @Valid @RequestBody AgentProtocol.HeartbeatRequest request) {
+        Caller.current().requireServer(name);
         return held.heartbeat(name, request, waitSeconds);
     }
 
