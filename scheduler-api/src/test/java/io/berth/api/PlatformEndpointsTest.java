@@ -25,6 +25,6 @@ class PlatformEndpointsTest extends ApiTestBase {
         assertThat(prometheus.status()).isEqualTo(200);
         assertThat(prometheus.body()).contains("jvm_memory_used_bytes", "hikaricp_connections",
                 "berth_scheduler_cycle_seconds", "berth_scheduler_placements_total", "berth_gpu_allocation_ratio",
-                "berth_gpu_fragmentation_ratio");
+                "berth_gpu_fragmentation_ratio", "berth_leader");
     }
 }
