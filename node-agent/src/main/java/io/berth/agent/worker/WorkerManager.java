@@ -138,10 +138,13 @@ public final class WorkerManager implements AutoCloseable {
     /**
      * Starts the assignment unless a worker with its id is known (idempotent). Never throws: an
      * assignment that cannot be started becomes a FAILED worker with the reason as message.
+     *
+     * @return true when the id was new (a worker started, or failed to start and has a state to
+     *         report); false when it was known and nothing changed
      */
-    public synchronized void start(Assignment a) {
+    public synchronized boolean start(Assignment a) {
         if (workers.containsKey(a.workerId()) || forgotten.contains(a.workerId())) {
-            return;
+            return false;
         }
         Path dir = dirOf(a.workerId());
         String type = a.runtime() == null ? null : a.runtime().type();
@@ -162,7 +165,7 @@ public final class WorkerManager implements AutoCloseable {
             WorkerRecord r = new WorkerRecord(a, String.valueOf(type), null, null, null, null, null).finished(s);
             workers.put(a.workerId(), new Entry(r, null, s, new LogTail(dir.resolve("output.log"))));
             persist();
-            return;
+            return true;
         }
         LOG.log(System.Logger.Level.INFO, "started worker " + a.workerId() + " (" + type + ") of job "
                 + a.jobName() + " attempt " + a.attempt() + ", rank " + a.replicaIndex() + "/" + a.worldSize()
@@ -172,6 +175,7 @@ public final class WorkerManager implements AutoCloseable {
             scheduler.schedule(() -> stop(a.workerId(), "exceeded maxRunSeconds=" + a.maxRunSeconds()),
                     a.maxRunSeconds(), TimeUnit.SECONDS);
         }
+        return true;
     }
 
     private void track(WorkerRecord r, Worker w, LogTail tail) {
