@@ -55,9 +55,6 @@ public final class Agent {
     private final WorkerManager workers;
     private final Backoff backoff;
     private final Duration stopWait;
-    /** Heartbeats sent right after one that started workers, before the normal cadence resumes. */
-    private static final int MAX_IMMEDIATE_HEARTBEATS = 3;
-
     private final GpuHealthProbe gpuHealth = new GpuHealthProbe(NvidiaSmi.QUERY, 30_000);
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -88,7 +85,6 @@ public final class Agent {
             boolean registered = false;
             long delayMillis = backoff.initial().toMillis();
             boolean outage = false;
-            int immediate = 0;
             while (stopping.getCount() > 0) {
                 try {
                     if (!registered) {
@@ -102,15 +98,14 @@ public final class Agent {
                         outage = false;
                     }
                     delayMillis = backoff.initial().toMillis();
-                    if (startedWork && immediate < MAX_IMMEDIATE_HEARTBEATS) {
-                        // tell the control plane at once that the new workers run (and long-poll for more)
-                        immediate++;
-                    } else {
-                        immediate = 0;
+                    if (!startedWork) {
                         // a held (long-poll) heartbeat has already waited; an immediate answer waits the interval
                         long elapsedMillis = (System.nanoTime() - sent) / 1_000_000;
                         pause(Math.max(0, heartbeatSeconds * 1000L - elapsedMillis));
                     }
+                    // else: tell the control plane at once that the new workers run (and long-poll for more).
+                    // This cannot spin: only a worker id never seen before counts as started, and the control
+                    // plane stops sending a start once the worker is reported.
                 } catch (ControlPlaneException e) {
                     if ((e.status() == 404 || e.status() == 401) && registered) {
                         LOG.log(System.Logger.Level.WARNING, "control plane does not know this agent or its token; registering again");
@@ -160,7 +155,8 @@ public final class Agent {
 
     /**
      * One heartbeat, held by the control plane for up to the interval while it has nothing for this agent (see
-     * {@link ControlPlaneClient#heartbeat(HeartbeatRequest, Duration)}). Returns true when it started workers.
+     * {@link ControlPlaneClient#heartbeat(HeartbeatRequest, Duration)}). Returns true when it started a
+     * worker it did not know before.
      */
     private boolean heartbeat() {
         List<WorkerReport> reports = workers.reports();
@@ -175,15 +171,16 @@ public final class Agent {
         for (String id : resp.stop()) {
             workers.stop(id, "stopped by the control plane");
         }
+        boolean started = false;
         for (Assignment a : resp.start()) {
             String problem = problemWith(a);
             if (problem == null) {
-                workers.start(a);
+                started |= workers.start(a);
             } else {
                 workers.reject(a, problem);
             }
         }
-        return !resp.start().isEmpty();
+        return started;
     }
 
     /** Why this agent cannot run the assignment, or null when it can. */

@@ -139,10 +139,13 @@ public final class WorkerManager implements AutoCloseable {
     /**
      * Starts the assignment unless a worker with its id is known (idempotent). Never throws: an
      * assignment that cannot be started becomes a FAILED worker with the reason as message.
+     *
+     * @return true when the id was new (a worker started, or failed to start and has a state to
+     *         report); false when it was known and nothing changed
      */
-    public synchronized void start(Assignment a) {
+    public synchronized boolean start(Assignment a) {
         if (workers.containsKey(a.workerId()) || forgotten.contains(a.workerId())) {
-            return;
+            return false;
         }
         Path dir = dirOf(a.workerId());
         String type = a.runtime() == null ? null : a.runtime().type();
@@ -158,13 +161,14 @@ public final class WorkerManager implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             reject(a, e.getMessage());
-            return;
+            return true;
         }
         LOG.log(System.Logger.Level.INFO, "started worker " + a.workerId() + " (" + type + ") of job "
                 + a.jobName() + " attempt " + a.attempt() + ", rank " + a.replicaIndex() + "/" + a.worldSize()
                 + ", GPUs " + a.gpuIndices());
         track(w.record(), w, new LogTail(w.logFile));
         scheduleMaxRun(a, 0);
+        return true;
     }
 
     /** Stops the worker once it has run for maxRunSeconds, counting {@code elapsedMillis} already run. */
