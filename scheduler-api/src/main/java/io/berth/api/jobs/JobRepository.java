@@ -96,11 +96,6 @@ public class JobRepository {
                 .param(limit).query(JobRepository::row).list();
     }
 
-    public List<JobRow> inStates(Collection<JobState> states) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE state = ANY (?)")
-                .param(states.stream().map(Enum::name).toArray(String[]::new)).query(JobRepository::row).list();
-    }
-
     /**
      * Moves the job from one of {@code from} to {@code to} and records the event. Returns false (and changes nothing)
      * when the job is in none of {@code from}.

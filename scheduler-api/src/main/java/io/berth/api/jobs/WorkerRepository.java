@@ -115,11 +115,6 @@ public class WorkerRepository {
                 .query(WorkerRepository::row).list();
     }
 
-    /** Every worker whose resources are still counted: the allocations the placement snapshot starts from. */
-    public List<WorkerRow> holdingResources() {
-        return jdbc.sql("SELECT " + COLUMNS + FROM + " WHERE w.holds_resources").query(WorkerRepository::row).list();
-    }
-
     private static WorkerRow row(ResultSet rs, int n) throws SQLException {
         Integer[] gpus = (Integer[]) rs.getArray("gpu_indices").getArray();
         return new WorkerRow(rs.getObject("id", UUID.class), rs.getObject("job_id", UUID.class), rs.getInt("attempt"),
