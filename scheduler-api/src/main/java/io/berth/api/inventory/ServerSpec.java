@@ -2,6 +2,7 @@ package io.berth.api.inventory;
 
 import io.berth.api.web.ApiException.FieldError;
 import io.berth.core.inventory.Accelerator;
+import io.berth.core.inventory.LocalDevice;
 import io.berth.core.inventory.Server;
 import io.berth.core.inventory.ServerState;
 import jakarta.validation.Valid;
@@ -86,7 +87,7 @@ public record ServerSpec(@NotBlank @Pattern(regexp = Names.PATTERN, message = Na
                 idlePowerWatts == null ? 0 : idlePowerWatts, peakPowerWatts == null ? 0 : peakPowerWatts,
                 networkMbps == null ? 0 : networkMbps, converted,
                 localDevices == null ? List.of() : localDevices.stream().map(LocalDeviceSpec::toDevice)
-                        .sorted(Comparator.comparing(io.berth.core.inventory.LocalDevice::name)).toList());
+                        .sorted(Comparator.comparing(LocalDevice::name)).toList());
     }
 
     static ServerSpec of(Server s) {

@@ -1,6 +1,7 @@
 package io.berth.api.scheduling;
 
 import io.berth.core.inventory.Inventory;
+import io.berth.api.jobs.JobService;
 import io.berth.core.placement.ClusterSnapshot;
 import io.berth.core.placement.JobRequest;
 import io.berth.core.placement.PlacementEngine;
@@ -22,7 +23,7 @@ import java.util.Set;
  * training shapes (a fraction of a GPU, 1, 2, 4 and 8 whole GPUs).
  */
 @Component
-public class Placement implements io.berth.api.jobs.JobService.JobFeasibility {
+public class Placement implements JobService.JobFeasibility {
     private final PlacementEngine engine;
     private final ClusterView cluster;
 

@@ -3,6 +3,7 @@ package io.berth.api.scheduling;
 import io.berth.api.jobs.JobLifecycle;
 import io.berth.api.jobs.JobRepository;
 import io.berth.api.jobs.JobRow;
+import io.berth.api.jobs.JobService;
 import io.berth.api.jobs.JobSpecs;
 import io.berth.api.leader.Leadership;
 import io.berth.core.inventory.Inventory;
@@ -18,6 +19,7 @@ import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
@@ -93,8 +95,8 @@ public class SchedulingLoop implements SmartLifecycle {
         }
     }
 
-    @org.springframework.context.event.EventListener
-    void onSchedulingNeeded(io.berth.api.jobs.JobService.SchedulingNeeded event) {
+    @EventListener
+    void onSchedulingNeeded(JobService.SchedulingNeeded event) {
         wake();
     }
 
