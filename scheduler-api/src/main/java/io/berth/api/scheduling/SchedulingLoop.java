@@ -331,11 +331,6 @@ public class SchedulingLoop implements SmartLifecycle {
             u[1] += job.cpuMillis();
         }
 
-        double dominantShare(String tenant) {
-            long[] u = usage(tenant);
-            return Math.max(u[0] / gpuCapacity, u[1] / cpuCapacity);
-        }
-
         /** The queue (already by priority, then age) reordered by DRF inside each priority. */
         List<JobRow> order(List<JobRow> queue) {
             List<JobRow> ordered = new ArrayList<>(queue.size());
