@@ -42,25 +42,52 @@ class JobController {
     ResponseEntity<JobViews.Submitted> submit(@RequestBody(required = false) byte[] body,
                                               @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
                                               @RequestHeader(value = "Idempotency-Key", required = false) String key) {
-        if (key != null && (key.isBlank() || key.length() > 255))
-            throw ApiException.invalid("Idempotency-Key", "must be 1 to 255 characters");
-        MediaType type;
-        try {
-            type = contentType == null ? MediaType.APPLICATION_JSON : MediaType.parseMediaType(contentType);
-        } catch (RuntimeException e) {
-            throw ApiException.unsupportedMediaType(contentType, java.util.List.of("application/json", "application/yaml"));
-        }
-        JobSpec spec = documents.read(body, type, JobSpec.class);
-        if (spec.runtime().embedded() != null) {
-            EmbeddedTrainingSpec training = documents.convert(spec.runtime().embedded(), EmbeddedTrainingSpec.class,
-                    "runtime.embedded");
-            List<ApiException.FieldError> errors = training.crossFieldErrors().stream()
-                    .map(e -> new ApiException.FieldError("runtime.embedded." + e.field(), e.message())).toList();
-            if (!errors.isEmpty()) throw ApiException.invalid(errors);
-        }
+        checkKey(key);
+        JobSpec spec = documents.read(body, mediaType(contentType), JobSpec.class);
+        checkRuntime(spec, "");
         JobViews.Submitted submitted = jobs.submit(Caller.current(), spec, key);
         return ResponseEntity.status(submitted.replayed() ? HttpStatus.OK : HttpStatus.CREATED)
                 .location(URI.create("/api/v1/jobs/" + submitted.id())).body(submitted);
+    }
+
+    /**
+     * Submits a batch of jobs (a job array), all or nothing: 201 with their ids in request order; 400 or 422 naming
+     * the first offending job by index ({@code jobs[3].taskGroups[0].gpus}) and nothing stored. With an
+     * Idempotency-Key already used for a batch of the same tenants, 200 with the jobs of that batch.
+     */
+    @PostMapping(value = "/batch", consumes = MediaType.ALL_VALUE)
+    ResponseEntity<JobViews.BatchSubmitted> submitBatch(@RequestBody(required = false) byte[] body,
+                                               @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
+                                               @RequestHeader(value = "Idempotency-Key", required = false) String key) {
+        checkKey(key);
+        JobBatch batch = documents.read(body, mediaType(contentType), JobBatch.class);
+        for (int i = 0; i < batch.jobs().size(); i++) checkRuntime(batch.jobs().get(i), "jobs[" + i + "].");
+        List<JobViews.Submitted> submitted = jobs.submitAll(Caller.current(), batch.jobs(), key);
+        boolean replayed = submitted.stream().allMatch(JobViews.Submitted::replayed);
+        return ResponseEntity.status(replayed ? HttpStatus.OK : HttpStatus.CREATED).body(new JobViews.BatchSubmitted(submitted));
+    }
+
+    private static void checkKey(String key) {
+        if (key != null && (key.isBlank() || key.length() > 255))
+            throw ApiException.invalid("Idempotency-Key", "must be 1 to 255 characters");
+    }
+
+    private static MediaType mediaType(String contentType) {
+        try {
+            return contentType == null ? MediaType.APPLICATION_JSON : MediaType.parseMediaType(contentType);
+        } catch (RuntimeException e) {
+            throw ApiException.unsupportedMediaType(contentType, List.of("application/json", "application/yaml"));
+        }
+    }
+
+    /** An embedded runtime is checked at submission (the agent would only find out when the job starts). */
+    private void checkRuntime(JobSpec spec, String prefix) {
+        if (spec.runtime().embedded() == null) return;
+        EmbeddedTrainingSpec training = documents.convert(spec.runtime().embedded(), EmbeddedTrainingSpec.class,
+                prefix + "runtime.embedded");
+        List<ApiException.FieldError> errors = training.crossFieldErrors().stream()
+                .map(e -> new ApiException.FieldError(prefix + "runtime.embedded." + e.field(), e.message())).toList();
+        if (!errors.isEmpty()) throw ApiException.invalid(errors);
     }
 
     @GetMapping

@@ -9,8 +9,10 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /** Jobs and their events. Every state change goes through {@link #transition}, which also writes the event. */
@@ -27,21 +29,62 @@ public class JobRepository {
     }
 
     /**
-     * Inserts a QUEUED job with its first event. With an idempotency key that the tenant used before, inserts nothing
-     * and returns empty (the unique constraint decides, so concurrent retries cannot both insert).
+     * Inserts a QUEUED job with its first event, in one statement (so one round trip, and never a job without its
+     * event). With an idempotency key that the tenant used before, inserts nothing and returns empty (the unique
+     * constraint decides, so concurrent retries cannot both insert).
      */
     Optional<UUID> insert(UUID id, JobSpec spec, String specJson, String idempotencyKey) {
-        Optional<UUID> inserted = jdbc.sql("""
-                        INSERT INTO jobs (id, name, tenant, priority, state, spec, idempotency_key, max_retries,
-                                          max_run_seconds, gpu_milli, cpu_millis, memory_mib)
-                        VALUES (?, ?, ?, ?, 'QUEUED', CAST(? AS jsonb), ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (tenant, idempotency_key) DO NOTHING
-                        RETURNING id""")
+        return jdbc.sql("""
+                        WITH job AS (
+                            INSERT INTO jobs (id, name, tenant, priority, state, spec, idempotency_key, max_retries,
+                                              max_run_seconds, gpu_milli, cpu_millis, memory_mib)
+                            VALUES (?, ?, ?, ?, 'QUEUED', CAST(? AS jsonb), ?, ?, ?, ?, ?, ?)
+                            ON CONFLICT (tenant, idempotency_key) DO NOTHING
+                            RETURNING id)
+                        INSERT INTO job_events (job_id, from_state, to_state, reason)
+                        SELECT id, NULL, 'QUEUED', 'submitted' FROM job
+                        RETURNING job_id""")
                 .params(id, spec.name(), spec.tenant(), spec.priorityOrDefault(), specJson, idempotencyKey,
                         spec.retriesOrDefault(), spec.maxRunSeconds(), spec.gpuMilli(), spec.cpuMillis(), spec.memoryMib())
                 .query(UUID.class).optional();
-        inserted.ifPresent(j -> event(j, null, JobState.QUEUED, "submitted"));
-        return inserted;
+    }
+
+    /** A job for {@link #insertAll}. */
+    record NewJob(UUID id, JobSpec spec, String specJson, String idempotencyKey) {
+    }
+
+    /**
+     * {@link #insert} for many jobs in one statement; returns the ids inserted (a job whose idempotency key the tenant
+     * used before is not).
+     */
+    Set<UUID> insertAll(List<NewJob> batch) {
+        return new HashSet<>(jdbc.sql("""
+                        WITH job AS (
+                            INSERT INTO jobs (id, name, tenant, priority, state, spec, idempotency_key, max_retries,
+                                              max_run_seconds, gpu_milli, cpu_millis, memory_mib)
+                            SELECT id::uuid, name, tenant, priority, 'QUEUED', spec::jsonb, key, retries, max_run, gpu,
+                                   cpu, mem
+                            FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::int[],
+                                        ?::int[], ?::bigint[], ?::bigint[], ?::bigint[]) WITH ORDINALITY
+                                AS d(id, name, tenant, priority, spec, key, retries, max_run, gpu, cpu, mem, n)
+                            ORDER BY n
+                            ON CONFLICT (tenant, idempotency_key) DO NOTHING
+                            RETURNING id)
+                        INSERT INTO job_events (job_id, from_state, to_state, reason)
+                        SELECT id, NULL, 'QUEUED', 'submitted' FROM job
+                        RETURNING job_id""")
+                .params(batch.stream().map(j -> j.id().toString()).toArray(String[]::new),
+                        batch.stream().map(j -> j.spec().name()).toArray(String[]::new),
+                        batch.stream().map(j -> j.spec().tenant()).toArray(String[]::new),
+                        batch.stream().map(j -> j.spec().priorityOrDefault()).toArray(Integer[]::new),
+                        batch.stream().map(NewJob::specJson).toArray(String[]::new),
+                        batch.stream().map(NewJob::idempotencyKey).toArray(String[]::new),
+                        batch.stream().map(j -> j.spec().retriesOrDefault()).toArray(Integer[]::new),
+                        batch.stream().map(j -> j.spec().maxRunSeconds()).toArray(Integer[]::new),
+                        batch.stream().map(j -> j.spec().gpuMilli()).toArray(Long[]::new),
+                        batch.stream().map(j -> j.spec().cpuMillis()).toArray(Long[]::new),
+                        batch.stream().map(j -> j.spec().memoryMib()).toArray(Long[]::new))
+                .query(UUID.class).list());
     }
 
     Optional<UUID> findByIdempotencyKey(String tenant, String key) {
@@ -127,6 +170,24 @@ public class JobRepository {
         return n == 1;
     }
 
+    /** One job of a batched placement commit: move it to SCHEDULED under {@code attempt} if still at {@code version}. */
+    public record Scheduling(UUID id, long version, int attempt) {
+    }
+
+    /** {@link #schedule} for many jobs in one statement; returns the ids that moved (the others changed meanwhile). */
+    public Set<UUID> scheduleAll(List<Scheduling> jobs) {
+        return new HashSet<>(jdbc.sql("""
+                        UPDATE jobs j SET state = 'SCHEDULED', attempt = d.attempt, version = j.version + 1,
+                            updated_at = now(), pending_reason = NULL, message = NULL
+                        FROM unnest(?::uuid[], ?::bigint[], ?::int[]) AS d(id, version, attempt)
+                        WHERE j.id = d.id AND j.state = 'QUEUED' AND j.version = d.version
+                        RETURNING j.id""")
+                .params(jobs.stream().map(j -> j.id().toString()).toArray(String[]::new),
+                        jobs.stream().map(Scheduling::version).toArray(Long[]::new),
+                        jobs.stream().map(Scheduling::attempt).toArray(Integer[]::new))
+                .query(UUID.class).list());
+    }
+
     public void countFailure(UUID id) {
         jdbc.sql("UPDATE jobs SET failures = failures + 1 WHERE id = ?").param(id).update();
     }
@@ -140,6 +201,24 @@ public class JobRepository {
     public void event(UUID id, JobState from, JobState to, String reason) {
         jdbc.sql("INSERT INTO job_events (job_id, from_state, to_state, reason) VALUES (?, ?, ?, ?)")
                 .params(id, from == null ? null : from.name(), to.name(), reason).update();
+    }
+
+    /** An event to record with {@link #events(List)}. */
+    public record NewEvent(UUID jobId, JobState from, JobState to, String reason) {
+    }
+
+    /** Records many events in one statement, in list order. */
+    public void events(List<NewEvent> events) {
+        jdbc.sql("""
+                        INSERT INTO job_events (job_id, from_state, to_state, reason)
+                        SELECT job_id, from_state, to_state, reason
+                        FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY
+                            AS e(job_id, from_state, to_state, reason, n) ORDER BY n""")
+                .params(events.stream().map(e -> e.jobId().toString()).toArray(String[]::new),
+                        events.stream().map(e -> e.from() == null ? null : e.from().name()).toArray(String[]::new),
+                        events.stream().map(e -> e.to().name()).toArray(String[]::new),
+                        events.stream().map(NewEvent::reason).toArray(String[]::new))
+                .update();
     }
 
     public record Event(Instant at, JobState from, JobState to, String reason) {

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /** The jobs feature's facade: submit, read, list, cancel, logs. */
@@ -49,32 +50,78 @@ public class JobService {
      * (replayed = true) and stores nothing. A job that could never fit the cluster is refused with 422.
      */
     public JobViews.Submitted submit(Caller caller, JobSpec spec, String idempotencyKey) {
-        if (!caller.seesAllTenants() && !spec.tenant().equals(caller.tenant()))
-            throw ApiException.forbidden("you may only submit jobs for tenant '" + caller.tenant() + "'");
-        List<FieldError> errors = spec.crossFieldErrors();
-        if (!errors.isEmpty()) throw ApiException.invalid(errors);
+        check(caller, spec, "");
         if (idempotencyKey != null) {
             var existing = jobs.findByIdempotencyKey(spec.tenant(), idempotencyKey);
             if (existing.isPresent()) return replay(existing.get());
         }
         UUID id = UUID.randomUUID();
-        PlacementResult fit = feasibility.canEverFit(spec.toRequest(id.toString()));
-        if (fit instanceof PlacementResult.Unschedulable u) {
-            List<FieldError> reasons = new ArrayList<>();
-            for (Reason r : u.sample()) {
-                reasons.add(new FieldError("taskGroups." + u.taskGroup(), r.kind().phrase() + " (requested "
-                        + r.requested() + ", capacity " + r.capacity() + " on " + r.server() + ")"));
-            }
-            throw ApiException.unprocessable("never-fits", "the job can never fit this cluster: " + u.summary(), reasons);
-        }
-        String json = JobSpecs.JSON.writeValueAsString(spec);
-        var inserted = jobs.insert(id, spec, json, idempotencyKey);
+        requireFits(spec, id, "");
+        var inserted = jobs.insert(id, spec, JobSpecs.JSON.writeValueAsString(spec), idempotencyKey);
         if (inserted.isEmpty()) {
             // a concurrent submission with the same key won the unique constraint
             return replay(jobs.findByIdempotencyKey(spec.tenant(), idempotencyKey).orElseThrow());
         }
         events.publishEvent(new SchedulingNeeded());
         return new JobViews.Submitted(id, JobState.QUEUED, false);
+    }
+
+    /**
+     * Validates and queues many jobs in one transaction, all or nothing: one invalid, forbidden or never-fitting job
+     * refuses the whole batch, naming it by index ({@code jobs[3]....}). With an idempotency key, job i is stored under
+     * the key {@code <key>#<i>}, so a retried batch returns the jobs of the first one (replayed) and stores nothing.
+     */
+    @Transactional
+    public List<JobViews.Submitted> submitAll(Caller caller, List<JobSpec> specs, String idempotencyKey) {
+        List<FieldError> errors = new ArrayList<>();
+        for (int i = 0; i < specs.size(); i++) {
+            try {
+                check(caller, specs.get(i), "jobs[" + i + "].");
+            } catch (ApiException e) {
+                if (e.status().value() != 400) throw e;
+                errors.addAll(e.fieldErrors());
+            }
+        }
+        if (!errors.isEmpty()) throw ApiException.invalid(errors);
+        List<JobRepository.NewJob> batch = new ArrayList<>(specs.size());
+        for (int i = 0; i < specs.size(); i++) {
+            JobSpec spec = specs.get(i);
+            UUID id = UUID.randomUUID();
+            requireFits(spec, id, "jobs[" + i + "].");
+            batch.add(new JobRepository.NewJob(id, spec, JobSpecs.JSON.writeValueAsString(spec),
+                    idempotencyKey == null ? null : idempotencyKey + "#" + i));
+        }
+        Set<UUID> inserted = jobs.insertAll(batch);
+        List<JobViews.Submitted> out = new ArrayList<>(batch.size());
+        for (JobRepository.NewJob j : batch) {
+            out.add(inserted.contains(j.id()) ? new JobViews.Submitted(j.id(), JobState.QUEUED, false)
+                    : replay(jobs.findByIdempotencyKey(j.spec().tenant(), j.idempotencyKey()).orElseThrow()));
+        }
+        if (!inserted.isEmpty()) events.publishEvent(new SchedulingNeeded());
+        return out;
+    }
+
+    /** The caller may submit for the spec's tenant and the spec is consistent; field names start with prefix. */
+    private static void check(Caller caller, JobSpec spec, String prefix) {
+        if (!caller.seesAllTenants() && !spec.tenant().equals(caller.tenant()))
+            throw ApiException.forbidden("you may only submit jobs for tenant '" + caller.tenant() + "'");
+        List<FieldError> errors = spec.crossFieldErrors();
+        if (!errors.isEmpty())
+            throw ApiException.invalid(errors.stream().map(e -> new FieldError(prefix + e.field(), e.message())).toList());
+    }
+
+    /** 422 when the job could never fit the cluster, with the engine's reasons per task group. */
+    private void requireFits(JobSpec spec, UUID id, String prefix) {
+        PlacementResult fit = feasibility.canEverFit(spec.toRequest(id.toString()));
+        if (fit instanceof PlacementResult.Unschedulable u) {
+            List<FieldError> reasons = new ArrayList<>();
+            for (Reason r : u.sample()) {
+                reasons.add(new FieldError(prefix + "taskGroups." + u.taskGroup(), r.kind().phrase() + " (requested "
+                        + r.requested() + ", capacity " + r.capacity() + " on " + r.server() + ")"));
+            }
+            throw ApiException.unprocessable("never-fits", (prefix.isEmpty() ? "the job" : prefix.substring(0, prefix.length() - 1))
+                    + " can never fit this cluster: " + u.summary(), reasons);
+        }
     }
 
     private JobViews.Submitted replay(UUID id) {

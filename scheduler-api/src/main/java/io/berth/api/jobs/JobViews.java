@@ -47,6 +47,10 @@ public final class JobViews {
     public record Submitted(UUID id, JobState state, boolean replayed) {
     }
 
+    /** The jobs of a batch submission, in request order. */
+    public record BatchSubmitted(List<Submitted> jobs) {
+    }
+
     public record LogLines(List<Line> lines, long next) {
         public record Line(long id, int rank, Instant at, String text) {
         }

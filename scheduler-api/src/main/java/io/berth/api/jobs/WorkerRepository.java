@@ -1,15 +1,20 @@
 package io.berth.api.jobs;
 
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -25,9 +30,11 @@ public class WorkerRepository {
     private static final String FROM = " FROM workers w JOIN servers s ON s.id = w.server_id";
 
     private final JdbcClient jdbc;
+    private final JdbcTemplate batch;
 
-    WorkerRepository(JdbcClient jdbc) {
+    WorkerRepository(JdbcClient jdbc, JdbcTemplate batch) {
         this.jdbc = jdbc;
+        this.batch = batch;
     }
 
     /** Thrown when the database refuses a reservation: the server is gone, not READY, or the GPU not healthy. */
@@ -65,6 +72,66 @@ public class WorkerRepository {
                         w.gpuIndices().toArray(Integer[]::new), w.milliGpu(), w.cpuMillis(), w.memoryMib(),
                         w.networkMbps(), w.storageGib(), w.storageMbPerSec(), w.masterAddr(), w.masterPort())
                 .update();
+    }
+
+    /**
+     * {@link #reserve} for many workers in a fixed number of statements: the demand is summed per server and per GPU
+     * first (an UPDATE ... FROM applies one row per target row), so the CHECK constraints see the batch's total. Every
+     * worker is stamped with the leader epoch. Refusals throw as in {@link #reserve}; the caller's transaction must
+     * then roll back.
+     */
+    public void reserveAll(List<WorkerRow> rows, long leaderEpoch) {
+        Map<String, long[]> perServer = new TreeMap<>(); // sorted: servers are locked in name order
+        Map<String, Map<Integer, Integer>> perGpu = new TreeMap<>();
+        for (WorkerRow w : rows) {
+            long[] d = perServer.computeIfAbsent(w.serverName(), k -> new long[3]);
+            d[0] += w.cpuMillis();
+            d[1] += w.memoryMib();
+            d[2] += w.networkMbps();
+            for (int g : w.gpuIndices())
+                perGpu.computeIfAbsent(w.serverName(), k -> new TreeMap<>()).merge(g, w.milliGpu(), Integer::sum);
+        }
+        Map<String, Long> ids = new HashMap<>();
+        jdbc.sql("""
+                        UPDATE servers s SET cpu_millis_used = s.cpu_millis_used + d.cpu,
+                            memory_mib_used = s.memory_mib_used + d.mem, network_mbps_used = s.network_mbps_used + d.net
+                        FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::bigint[]) AS d(name, cpu, mem, net)
+                        WHERE s.name = d.name AND s.state = 'READY' RETURNING s.name, s.id""")
+                .params(perServer.keySet().toArray(String[]::new),
+                        perServer.values().stream().map(d -> d[0]).toArray(Long[]::new),
+                        perServer.values().stream().map(d -> d[1]).toArray(Long[]::new),
+                        perServer.values().stream().map(d -> d[2]).toArray(Long[]::new))
+                .query(rs -> {
+                    ids.put(rs.getString(1), rs.getLong(2));
+                });
+        for (String name : perServer.keySet())
+            if (!ids.containsKey(name)) throw new ReservationRefused("server " + name + " is not READY");
+        List<Long> gpuServer = new ArrayList<>();
+        List<Integer> gpuIdx = new ArrayList<>();
+        List<Integer> gpuMilli = new ArrayList<>();
+        perGpu.forEach((name, gpus) -> gpus.forEach((idx, milli) -> {
+            gpuServer.add(ids.get(name));
+            gpuIdx.add(idx);
+            gpuMilli.add(milli);
+        }));
+        if (!gpuIdx.isEmpty()) {
+            int n = jdbc.sql("""
+                            UPDATE accelerators a SET used_milli = a.used_milli + d.milli
+                            FROM unnest(?::bigint[], ?::int[], ?::int[]) AS d(server_id, idx, milli)
+                            WHERE a.server_id = d.server_id AND a.idx = d.idx AND a.health = 'HEALTHY'""")
+                    .params(gpuServer.toArray(Long[]::new), gpuIdx.toArray(Integer[]::new), gpuMilli.toArray(Integer[]::new))
+                    .update();
+            if (n != gpuIdx.size()) throw new ReservationRefused("some of the GPUs placed on are not healthy any more");
+        }
+        batch.batchUpdate("""
+                        INSERT INTO workers (id, job_id, attempt, task_group, replica, rank, world_size, server_id,
+                            gpu_indices, milli_gpu, cpu_millis, memory_mib, network_mbps, storage_gib, storage_mb_per_sec,
+                            master_addr, master_port, state, leader_epoch)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ASSIGNED', ?)""",
+                rows.stream().map(w -> new Object[]{w.id(), w.jobId(), w.attempt(), w.taskGroup(), w.replica(), w.rank(),
+                        w.worldSize(), ids.get(w.serverName()), w.gpuIndices().toArray(Integer[]::new), w.milliGpu(),
+                        w.cpuMillis(), w.memoryMib(), w.networkMbps(), w.storageGib(), w.storageMbPerSec(),
+                        w.masterAddr(), w.masterPort(), leaderEpoch}).toList());
     }
 
     /**

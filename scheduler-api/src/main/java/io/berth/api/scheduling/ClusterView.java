@@ -31,7 +31,7 @@ class ClusterView {
     private final SchedulerProperties properties;
     private volatile Cached cached;
 
-    private record Cached(String key, Inventory inventory) {
+    private record Cached(long key, Inventory inventory) {
     }
 
     /** The layout of the last inventory asked for; rebuilt only when {@link #inventory()} returns a new instance. */
@@ -48,14 +48,14 @@ class ClusterView {
 
     /**
      * The inventory the engine may place on. Servers without a registered agent are shown NOT_READY when agents are
-     * required. Re-read only when a server row changed (count, versions or agent registrations).
+     * required. Re-read only when the inventory version (V5: moved by triggers on every inventory change, one
+     * primary-key read) differs from the cached one; the version is read before the inventory, so a change committed
+     * in between only causes one more re-read.
      */
     Inventory inventory() {
-        String key = jdbc.sql("""
-                        SELECT count(*) || ':' || coalesce(sum(version), 0) || ':' || count(agent_last_seen)
-                        FROM servers""").query(String.class).single();
+        long key = jdbc.sql("SELECT version FROM inventory_version").query(Long.class).single();
         Cached c = cached;
-        if (c != null && c.key().equals(key)) return c.inventory();
+        if (c != null && c.key() == key) return c.inventory();
         Inventory inv = inventory.snapshot();
         if (properties.requireAgent()) {
             Set<String> withAgent = new HashSet<>(jdbc.sql("SELECT name FROM servers WHERE agent_last_seen IS NOT NULL")

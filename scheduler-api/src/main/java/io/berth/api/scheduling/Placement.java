@@ -2,6 +2,7 @@ package io.berth.api.scheduling;
 
 import io.berth.core.inventory.Inventory;
 import io.berth.api.jobs.JobService;
+import io.berth.core.placement.ClusterLayout;
 import io.berth.core.placement.ClusterSnapshot;
 import io.berth.core.placement.JobRequest;
 import io.berth.core.placement.PlacementEngine;
@@ -24,16 +25,29 @@ import java.util.Set;
  */
 @Component
 public class Placement implements JobService.JobFeasibility {
-    private final PlacementEngine engine;
+    /** With {@code max-feasible} = auto: clusters up to this many servers are scored exactly. */
+    static final int AUTO_EXACT_UP_TO_SERVERS = 1_000;
+    /** With {@code max-feasible} = auto: servers scored per replica on larger clusters. */
+    static final int AUTO_MAX_FEASIBLE = 100;
+
+    private final PlacementEngine exact;
+    private final PlacementEngine large;
     private final ClusterView cluster;
 
     Placement(SchedulerProperties properties, ClusterView cluster) {
         this.cluster = cluster;
         try {
-            this.engine = BuiltinPlugins.registry().engine(
-                    Profiles.named(properties.policy()).withMaxFeasible(properties.maxFeasible()), new PluginSettings(List.of(
-                    shape(1, 500, 40), shape(1, 1000, 30), shape(2, 1000, 10), shape(4, 1000, 10),
-                    shape(8, 1000, 10))));
+            PluginSettings settings = new PluginSettings(List.of(shape(1, 500, 40), shape(1, 1000, 30),
+                    shape(2, 1000, 10), shape(4, 1000, 10), shape(8, 1000, 10)));
+            var registry = BuiltinPlugins.registry();
+            var profile = Profiles.named(properties.policy());
+            if (properties.maxFeasible() >= 0) {
+                exact = registry.engine(profile.withMaxFeasible(properties.maxFeasible()), settings);
+                large = exact;
+            } else {
+                exact = registry.engine(profile.withMaxFeasible(0), settings);
+                large = registry.engine(profile.withMaxFeasible(AUTO_MAX_FEASIBLE), settings);
+            }
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("berth.scheduler.policy: " + e.getMessage(), e);
         }
@@ -43,8 +57,14 @@ public class Placement implements JobService.JobFeasibility {
         return new PluginSettings.WeightedShape(TaskGroup.single("typical", 4000, 16384, gpus, milli, Set.of()), weight);
     }
 
-    PlacementEngine engine() {
-        return engine;
+    /**
+     * The engine for a cluster of this layout. With {@code max-feasible} = auto (-1), exact scoring up to
+     * {@value #AUTO_EXACT_UP_TO_SERVERS} servers; above, each replica scores the first {@value #AUTO_MAX_FEASIBLE}
+     * feasible servers of the free-GPU index, tightest bucket first (Kubernetes scores a percentage of nodes on large
+     * clusters for the same reason: exact scoring is linear in servers for every replica).
+     */
+    PlacementEngine engine(ClusterLayout layout) {
+        return layout.serverCount() <= AUTO_EXACT_UP_TO_SERVERS ? exact : large;
     }
 
     /**
@@ -66,7 +86,8 @@ public class Placement implements JobService.JobFeasibility {
         JobRequest shape = new JobRequest("", job.tenant(), job.priority(), job.taskGroups());
         PlacementResult known = f.answers().get(shape);
         if (known != null) return known;
-        PlacementResult answer = engine.canEverFit(ClusterSnapshot.of(cluster.layout(inventory), List.of()), job);
+        ClusterLayout layout = cluster.layout(inventory);
+        PlacementResult answer = engine(layout).canEverFit(ClusterSnapshot.of(layout, List.of()), job);
         f.answers().put(shape, answer);
         return answer;
     }

@@ -17,7 +17,11 @@ import org.springframework.transaction.annotation.Transactional;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -55,31 +59,79 @@ class PlacementCommitter {
         }
     }
 
+    /** A placement decided by the engine, waiting to be committed. */
+    record Pending(JobRow job, List<Assignment> assignments) {
+    }
+
     @Transactional
     void commit(JobRow job, List<Assignment> assignments) {
         long epoch = fence.check(leadership); // first: a deposed leader writes nothing (LeaderFence, V4)
         int attempt = job.attempt() + 1;
         if (!jobs.schedule(job.id(), job.version(), attempt)) throw new StaleJob(job.id());
-        // Ranks follow task-group order then replica index; rank 0's server hosts the rendezvous (MASTER_ADDR).
+        List<Assignment> ordered = ranked(assignments);
+        String masterAddr = agentAddress(ordered.get(0).server());
+        for (WorkerRow w : workerRows(job, attempt, ordered, masterAddr)) workers.reserve(w);
+        jdbc.sql("UPDATE workers SET leader_epoch = ? WHERE job_id = ? AND attempt = ?")
+                .params(epoch, job.id(), attempt).update();
+        jobs.event(job.id(), JobState.QUEUED, JobState.SCHEDULED, "placed on " + placementText(ordered));
+        events.publishEvent(new WorkersChanged(ordered.stream().map(Assignment::server).collect(Collectors.toSet())));
+    }
+
+    /**
+     * Commits many placements in one transaction, with the same guards as {@link #commit} (fence, job versions,
+     * READY servers, healthy GPUs, the usage CHECK constraints) but a fixed number of statements whatever the batch
+     * size. Any refusal rolls the whole batch back with an exception; the caller then commits the jobs one by one,
+     * so one stale job costs the others only a retry.
+     */
+    @Transactional
+    void commitAll(List<Pending> batch) {
+        long epoch = fence.check(leadership);
+        Set<UUID> scheduled = jobs.scheduleAll(batch.stream()
+                .map(p -> new JobRepository.Scheduling(p.job().id(), p.job().version(), p.job().attempt() + 1)).toList());
+        for (Pending p : batch) if (!scheduled.contains(p.job().id())) throw new StaleJob(p.job().id());
+        Map<String, String> addresses = new HashMap<>();
+        List<String> names = batch.stream().flatMap(p -> p.assignments().stream()).map(Assignment::server).distinct().toList();
+        jdbc.sql("SELECT name, coalesce(agent_address, name) FROM servers WHERE name = ANY (?)")
+                .param(names.toArray(String[]::new))
+                .query(rs -> {
+                    addresses.put(rs.getString(1), rs.getString(2));
+                });
+        List<WorkerRow> rows = new ArrayList<>();
+        List<JobRepository.NewEvent> placedEvents = new ArrayList<>(batch.size());
+        Set<String> servers = new HashSet<>();
+        for (Pending p : batch) {
+            List<Assignment> ordered = ranked(p.assignments());
+            String masterAddr = addresses.get(ordered.get(0).server());
+            rows.addAll(workerRows(p.job(), p.job().attempt() + 1, ordered, masterAddr));
+            placedEvents.add(new JobRepository.NewEvent(p.job().id(), JobState.QUEUED, JobState.SCHEDULED,
+                    "placed on " + placementText(ordered)));
+            ordered.forEach(a -> servers.add(a.server()));
+        }
+        workers.reserveAll(rows, epoch);
+        jobs.events(placedEvents);
+        events.publishEvent(new WorkersChanged(servers));
+    }
+
+    /** Ranks follow task-group order then replica index; rank 0's server hosts the rendezvous (MASTER_ADDR). */
+    private static List<Assignment> ranked(List<Assignment> assignments) {
         List<Assignment> ordered = new ArrayList<>(assignments);
         List<String> groupOrder = ordered.stream().map(Assignment::taskGroup).distinct().toList();
         ordered.sort(Comparator.<Assignment>comparingInt(a -> groupOrder.indexOf(a.taskGroup()))
                 .thenComparingInt(Assignment::replica));
-        String masterAddr = agentAddress(ordered.get(0).server());
+        return ordered;
+    }
+
+    private List<WorkerRow> workerRows(JobRow job, int attempt, List<Assignment> ordered, String masterAddr) {
         int masterPort = properties.masterPortBase() + Math.floorMod(job.id().hashCode(), 5000);
-        String placed = placementText(ordered);
+        List<WorkerRow> rows = new ArrayList<>(ordered.size());
         for (int rank = 0; rank < ordered.size(); rank++) {
             Assignment a = ordered.get(rank);
-            workers.reserve(new WorkerRow(UUID.randomUUID(), job.id(), attempt, a.taskGroup(), a.replica(), rank,
+            rows.add(new WorkerRow(UUID.randomUUID(), job.id(), attempt, a.taskGroup(), a.replica(), rank,
                     ordered.size(), 0, a.server(), a.gpuIndices(), a.gpuIndices().isEmpty() ? 0 : a.milliGpuPerGpu(),
-                    a.cpuMillis(), a.memoryMib(), a.networkMbps(), a.storageGib(), a.storageMbPerSec(), masterAddr, masterPort, WorkerState.ASSIGNED,
-                    true, null, null));
+                    a.cpuMillis(), a.memoryMib(), a.networkMbps(), a.storageGib(), a.storageMbPerSec(), masterAddr,
+                    masterPort, WorkerState.ASSIGNED, true, null, null));
         }
-        jdbc.sql("UPDATE workers SET leader_epoch = ? WHERE job_id = ? AND attempt = ?")
-                .params(epoch, job.id(), attempt).update();
-        jobs.event(job.id(), JobState.QUEUED, JobState.SCHEDULED,
-                "placed on " + placed);
-        events.publishEvent(new WorkersChanged(ordered.stream().map(Assignment::server).collect(Collectors.toSet())));
+        return rows;
     }
 
     private String agentAddress(String server) {

@@ -22,11 +22,12 @@ import org.springframework.validation.annotation.Validated;
  *                                default {@code ~/.berth/checkpoints} (set in application.yaml: a
  *                                {@code @DefaultValue} would not resolve the placeholder)
  * @param masterPortBase          first port of the range handed out as MASTER_PORT to multi-replica jobs
- * @param maxFeasible             0 (default) = score every feasible server for each replica (exact); n > 0 = stop
- *                                after n feasible servers, visited tightest free-GPU bucket first (Kubernetes'
- *                                percentageOfNodesToScore idea). Placement is then linear in n instead of in the
- *                                number of servers, which is what a cluster of thousands of servers needs to place
- *                                thousands of jobs a second (see BENCHMARKS.md)
+ * @param maxFeasible             servers scored for each replica: -1 (default, auto) = every feasible server on
+ *                                clusters of up to 1,000 servers, the first 100 feasible above; 0 = always every
+ *                                feasible server (exact); n > 0 = stop after n feasible servers. Bounded searches visit
+ *                                the tightest free-GPU bucket first (Kubernetes' percentageOfNodesToScore idea), so
+ *                                placement is linear in n instead of in the number of servers, which is what a cluster
+ *                                of thousands of servers needs to place thousands of jobs a second (see BENCHMARKS.md)
  */
 @Validated
 @ConfigurationProperties("berth.scheduler")
@@ -40,5 +41,5 @@ public record SchedulerProperties(@DefaultValue("true") boolean enabled,
                                   @DefaultValue("true") boolean backfill,
                                   @NotBlank String checkpointRoot,
                                   @DefaultValue("29500") @Min(1024) @Max(60000) int masterPortBase,
-                                  @DefaultValue("0") @Min(0) @Max(1_000_000) int maxFeasible) {
+                                  @DefaultValue("-1") @Min(-1) @Max(1_000_000) int maxFeasible) {
 }

@@ -10,6 +10,7 @@ import io.berth.core.inventory.Inventory;
 import io.berth.core.inventory.Server;
 import io.berth.core.placement.Assignment;
 import io.berth.core.placement.ClusterSnapshot;
+import io.berth.core.placement.PlacementEngine;
 import io.berth.core.placement.JobRequest;
 import io.berth.core.placement.PlacementResult;
 import io.berth.core.placement.PlacementState;
@@ -51,6 +52,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public class SchedulingLoop implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(SchedulingLoop.class);
     private static final int QUEUE_SCAN_LIMIT = 5000;
+    /** Placements committed per transaction; the cycle's last batch is committed when the cycle ends. */
+    static final int COMMIT_BATCH = 500;
 
     private final SchedulerProperties properties;
     private final ClusterView cluster;
@@ -117,6 +120,8 @@ public class SchedulingLoop implements SmartLifecycle {
         List<ClusterView.Holder> holders = cluster.holders();
         ClusterSnapshot snapshot = ClusterSnapshot.of(cluster.layout(inventory), holders.stream().map(ClusterView.Holder::allocation).toList());
         PlacementState state = snapshot.workingCopy();
+        PlacementEngine engine = placement.engine(state.layout());
+        List<PlacementCommitter.Pending> pending = new ArrayList<>();
         FairShare share = new FairShare(inventory, holders);
         Map<String, Quotas.Limit> limits = quotas.limits();
         Set<String> reserved = new HashSet<>();
@@ -141,7 +146,7 @@ public class SchedulingLoop implements SmartLifecycle {
                 jobs.setPendingReason(job.id(), quotaProblem);
                 continue;
             }
-            PlacementResult result = placement.engine().place(state, request, seed);
+            PlacementResult result = engine.place(state, request, seed);
             if (result instanceof PlacementResult.Placed p) {
                 if (properties.backfill() && usesAny(p.assignments(), reserved)) {
                     p.assignments().forEach(state::release);
@@ -149,22 +154,19 @@ public class SchedulingLoop implements SmartLifecycle {
                             + String.join(", ", reserved.stream().sorted().limit(5).toList()));
                     continue;
                 }
-                try {
-                    committer.commit(job, p.assignments());
-                    share.add(job.tenant(), job);
-                    placements.increment();
-                    placed++;
-                } catch (RuntimeException e) {
-                    // Another loop or a concurrent change won; undo locally and try again next cycle.
-                    p.assignments().forEach(state::release);
-                    conflicts++;
-                    log.debug("placement of job {} not committed: {}", job.id(), e.getMessage());
+                pending.add(new PlacementCommitter.Pending(job, p.assignments()));
+                share.add(job.tenant(), job);
+                if (pending.size() >= COMMIT_BATCH) {
+                    int committed = flush(pending, state);
+                    placed += committed;
+                    conflicts += pending.size() - committed;
+                    pending.clear();
                 }
                 continue;
             }
             PlacementResult.Unschedulable why = (PlacementResult.Unschedulable) result;
             if (job.priority() >= properties.preemptionMinPriority() && !stopping) {
-                List<ClusterView.Holder> victims = victims(state, request, job, holders, seed);
+                List<ClusterView.Holder> victims = victims(engine, state, request, job, holders, seed);
                 if (!victims.isEmpty()) {
                     for (ClusterView.Holder v : victims) {
                         if (lifecycle.preempt(v.jobId(), "preempted by job " + job.id() + " (priority " + job.priority() + ")"))
@@ -177,13 +179,46 @@ public class SchedulingLoop implements SmartLifecycle {
             }
             if (properties.backfill() && !reservationMade) {
                 reservationMade = true;
-                reserved.addAll(reservationFor(state, request, holders, seed));
+                reserved.addAll(reservationFor(engine, state, request, holders, seed));
             }
             jobs.setPendingReason(job.id(), why.summary());
+        }
+        if (!pending.isEmpty()) {
+            int committed = flush(pending, state);
+            placed += committed;
+            conflicts += pending.size() - committed;
         }
         if (placed > 0 || preempted > 0)
             log.debug("cycle: {} queued, {} placed, {} preempted, {} conflicts", queue.size(), placed, preempted, conflicts);
         return new CycleResult(queue.size(), placed, preempted, conflicts);
+    }
+
+    /**
+     * Commits the cycle's pending placements, all in one transaction when nothing refuses; otherwise job by job, so
+     * the jobs that can still be committed are. A job whose commit is refused (another loop or a concurrent change
+     * won) is released from the working state and tried again next cycle. Returns how many were committed.
+     */
+    private int flush(List<PlacementCommitter.Pending> batch, PlacementState state) {
+        try {
+            committer.commitAll(batch);
+            placements.increment(batch.size());
+            return batch.size();
+        } catch (RuntimeException batchRefused) {
+            log.debug("batch of {} placements not committed, committing one by one: {}", batch.size(),
+                    batchRefused.getMessage());
+        }
+        int committed = 0;
+        for (PlacementCommitter.Pending p : batch) {
+            try {
+                committer.commit(p.job(), p.assignments());
+                placements.increment();
+                committed++;
+            } catch (RuntimeException e) {
+                p.assignments().forEach(state::release);
+                log.debug("placement of job {} not committed: {}", p.job().id(), e.getMessage());
+            }
+        }
+        return committed;
     }
 
     private static boolean usesAny(List<Assignment> assignments, Set<String> servers) {
@@ -196,7 +231,7 @@ public class SchedulingLoop implements SmartLifecycle {
      * The fewest lower-priority jobs (lowest priority first, newest first) whose removal lets the job fit; empty
      * when no such set exists. Works on copies of the cycle's state.
      */
-    private List<ClusterView.Holder> victims(PlacementState state, JobRequest request, JobRow job,
+    private List<ClusterView.Holder> victims(PlacementEngine engine, PlacementState state, JobRequest request, JobRow job,
                                              List<ClusterView.Holder> holders, long seed) {
         List<ClusterView.Holder> candidates = new ArrayList<>(holders.stream()
                 .filter(h -> h.priority() < job.priority() && !h.stopping()).toList());
@@ -208,7 +243,7 @@ public class SchedulingLoop implements SmartLifecycle {
         for (ClusterView.Holder h : candidates) {
             copy.release(h.allocation());
             chosen.add(h);
-            if (fits(copy.copy(), request, seed)) {
+            if (fits(engine, copy.copy(), request, seed)) {
                 fits = true;
                 break;
             }
@@ -218,21 +253,21 @@ public class SchedulingLoop implements SmartLifecycle {
         for (int i = chosen.size() - 2; i >= 0; i--) {
             PlacementState without = state.copy();
             for (int j = 0; j < chosen.size(); j++) if (j != i) without.release(chosen.get(j).allocation());
-            if (fits(without, request, seed)) chosen.remove(i);
+            if (fits(engine, without, request, seed)) chosen.remove(i);
         }
         return chosen;
     }
 
-    private boolean fits(PlacementState state, JobRequest request, long seed) {
-        return placement.engine().place(state, request, seed) instanceof PlacementResult.Placed;
+    private static boolean fits(PlacementEngine engine, PlacementState state, JobRequest request, long seed) {
+        return engine.place(state, request, seed) instanceof PlacementResult.Placed;
     }
 
     /** Servers the blocked job would use once the running work is gone. */
-    private Set<String> reservationFor(PlacementState state, JobRequest request, List<ClusterView.Holder> holders,
+    private static Set<String> reservationFor(PlacementEngine engine, PlacementState state, JobRequest request, List<ClusterView.Holder> holders,
                                        long seed) {
         PlacementState drained = state.copy();
         for (ClusterView.Holder h : holders) drained.release(h.allocation());
-        PlacementResult r = placement.engine().place(drained, request, seed);
+        PlacementResult r = engine.place(drained, request, seed);
         if (!(r instanceof PlacementResult.Placed p)) return Set.of();
         Set<String> servers = new HashSet<>();
         p.assignments().forEach(a -> servers.add(a.server()));

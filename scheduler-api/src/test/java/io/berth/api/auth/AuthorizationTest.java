@@ -74,6 +74,8 @@ class AuthorizationTest extends ApiTestBase {
                 {"set quota", "PUT", "/api/v1/quotas/a", "{\"gpuMilli\":1000}", 200, 403, 403, 403, 401},
                 {"submit own tenant", "POST", "/api/v1/jobs", job("a"), 201, 201, 201, 403, 401},
                 {"submit other tenant", "POST", "/api/v1/jobs", job("b"), 201, 201, 403, 403, 401},
+                {"submit batch own tenant", "POST", "/api/v1/jobs/batch", "{\"jobs\":[" + job("a") + "]}", 201, 201, 201, 403, 401},
+                {"submit batch with another tenant", "POST", "/api/v1/jobs/batch", "{\"jobs\":[" + job("a") + "," + job("b") + "]}", 201, 201, 403, 403, 401},
                 {"list jobs", "GET", "/api/v1/jobs", null, 200, 200, 200, 403, 401},
                 {"get own job", "GET", "/api/v1/jobs/{jobA}", null, 200, 200, 200, 403, 401},
                 {"get other tenant's job", "GET", "/api/v1/jobs/{jobB}", null, 200, 200, 404, 403, 401},

@@ -111,8 +111,10 @@ public final class ControlPlaneBenchmark {
         int warmup = intArg("warmup", 5);
         int threads = intArg("threads", 8);
         int maxFeasible = intArg("max-feasible", 0);
-        try (ControlPlane cp = ControlPlane.start("--berth.scheduler.require-agent=false",
-                "--berth.scheduler.max-feasible=" + maxFeasible)) {
+        List<String> props = new ArrayList<>(List.of("--berth.scheduler.require-agent=false",
+                "--berth.scheduler.max-feasible=" + maxFeasible));
+        for (String p : arg("props", "").split(",")) if (!p.isBlank()) props.add("--" + p.trim());
+        try (ControlPlane cp = ControlPlane.start(props.toArray(String[]::new))) {
             StringBuilder csv = new StringBuilder("sn,cpu_milli,memory_mib,gpu,model\n");
             for (int i = 0; i < servers; i++)
                 csv.append(String.format("bench-%05d,128000,1048576,8,V100M32%n", i));
@@ -368,6 +370,8 @@ public final class ControlPlaneBenchmark {
 
     /** A control plane in this JVM on a random port with a throw-away embedded PostgreSQL. */
     private static final class ControlPlane implements AutoCloseable {
+        /** The benchmark calls the API as an administrator (allowed on every endpoint, agents' included). */
+        static final String ADMIN_TOKEN = "berth_bench_" + java.util.UUID.randomUUID();
         private final ConfigurableApplicationContext context;
         private final int port;
         private final JdbcTemplate jdbc;
@@ -385,6 +389,7 @@ public final class ControlPlaneBenchmark {
         static ControlPlane start(String... extra) throws IOException {
             Path checkpoints = Files.createTempDirectory("berth-bench-checkpoints");
             List<String> props = new ArrayList<>(List.of("--server.port=0", "--berth.embedded-postgres.data-dir=",
+                    "--berth.auth.admin-token=" + ADMIN_TOKEN, "--berth.auth.admin-token-file=" + checkpoints.resolve("admin-token"),
                     "--berth.local-agent.enabled=false", "--berth.scheduler.checkpoint-root=" + checkpoints,
                     "--spring.main.banner-mode=off", "--logging.level.root=WARN",
                     "--logging.level.io.berth.api.web.ProblemHandler=ERROR"));
@@ -408,11 +413,12 @@ public final class ControlPlaneBenchmark {
 
         Resp post(String path, String contentType, String body) {
             return send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                    .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)));
+                    .header("Content-Type", contentType).header("Authorization", "Bearer " + ADMIN_TOKEN).POST(HttpRequest.BodyPublishers.ofString(body)));
         }
 
         Resp get(String path) {
-            return send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).GET());
+            return send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                    .header("Authorization", "Bearer " + ADMIN_TOKEN).GET());
         }
 
         private Resp send(HttpRequest.Builder request) {

@@ -88,6 +88,70 @@ class JobApiTest extends ApiTestBase {
         assertThat(count("jobs")).isZero();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidJobs")
+    void aBatchWithOneInvalidJobIsRefusedWholeNamingTheJob(String name, String body, int status, String field) {
+        Response r = postJson("/api/v1/jobs/batch", "{\"jobs\":[" + job("fine", 0, group(1, 1)) + "," + body + "]}");
+
+        assertThat(r.status()).as(r.body()).isEqualTo(status);
+        assertThat(r.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/problem+json");
+        if (field != null && !field.equals("body")) {
+            List<String> fields = JsonPath.read(r.body(), "$.errors[*].field");
+            assertThat(fields).as(r.body()).anySatisfy(f -> assertThat(f).startsWith("jobs[1]." + field));
+        }
+        if (status == 422) assertThat((String) JsonPath.read(r.body(), "$.detail")).startsWith("jobs[1] can never fit");
+        assertThat(count("jobs")).isZero();
+        assertThat(count("job_events")).isZero();
+    }
+
+    @Test
+    void submitsABatchInOrderAndARetriedBatchReturnsTheSameJobs() {
+        String batch = "{\"jobs\":[" + job("first", 1, group(1, 1)) + "," + job("second", 2, group(1, 2)) + ","
+                + job("third", 3, group(2, 0)) + "]}";
+        Response created = send(HttpRequest.newBuilder(uri("/api/v1/jobs/batch")).header("Content-Type", "application/json")
+                .header("Idempotency-Key", "nightly-7").POST(HttpRequest.BodyPublishers.ofString(batch)));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        List<String> ids = JsonPath.read(created.body(), "$.jobs[*].id");
+        assertThat(ids).hasSize(3).doesNotHaveDuplicates();
+        for (int i = 0; i < 3; i++) {
+            String detail = get("/api/v1/jobs/" + ids.get(i)).body();
+            assertThat((String) JsonPath.read(detail, "$.name")).isEqualTo(List.of("first", "second", "third").get(i));
+            assertThat((String) JsonPath.read(detail, "$.state")).isIn("QUEUED", "SCHEDULED");
+            assertThat((List<String>) JsonPath.read(detail, "$.events[*].to")).startsWith("QUEUED");
+        }
+
+        Response retried = send(HttpRequest.newBuilder(uri("/api/v1/jobs/batch")).header("Content-Type", "application/json")
+                .header("Idempotency-Key", "nightly-7").POST(HttpRequest.BodyPublishers.ofString(batch)));
+        assertThat(retried.status()).as(retried.body()).isEqualTo(200);
+        assertThat((List<String>) JsonPath.read(retried.body(), "$.jobs[*].id")).isEqualTo(ids);
+        assertThat((List<Boolean>) JsonPath.read(retried.body(), "$.jobs[*].replayed")).containsOnly(true);
+        assertThat(count("jobs")).isEqualTo(3);
+        assertThat(count("job_events WHERE to_state = 'QUEUED'")).isEqualTo(3);
+    }
+
+    @Test
+    void batchLimitsAndYaml() {
+        assertThat(postJson("/api/v1/jobs/batch", "{\"jobs\":[]}").status()).isEqualTo(400);
+        String many = String.join(",", java.util.Collections.nCopies(1001, job("j", 0, group(1, 0))));
+        Response tooMany = postJson("/api/v1/jobs/batch", "{\"jobs\":[" + many + "]}");
+        assertThat(tooMany.status()).isEqualTo(400);
+        assertThat((List<String>) JsonPath.read(tooMany.body(), "$.errors[*].field")).contains("jobs");
+        Response yaml = post("/api/v1/jobs/batch", "application/yaml", """
+                jobs:
+                  - name: sweep-lr-0.1
+                    tenant: team-b
+                    taskGroups: [{name: w, replicas: 1, cpuMillis: 500, memoryMib: 512}]
+                    runtime: {type: process, process: {argv: [python, train.py, --lr, "0.1"]}}
+                  - name: sweep-lr-0.01
+                    tenant: team-b
+                    taskGroups: [{name: w, replicas: 1, cpuMillis: 500, memoryMib: 512}]
+                    runtime: {type: process, process: {argv: [python, train.py, --lr, "0.01"]}}
+                """);
+        assertThat(yaml.status()).as(yaml.body()).isEqualTo(201);
+        assertThat(count("jobs WHERE tenant = 'team-b'")).isEqualTo(2);
+        assertThat(count("jobs")).isEqualTo(2);
+    }
+
     @Test
     void submitsAsJsonOrYamlAndReadsBack() {
         Response json = postJson("/api/v1/jobs", job("json-job", 5, group(1, 1)));

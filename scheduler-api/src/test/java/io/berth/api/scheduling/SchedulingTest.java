@@ -174,4 +174,61 @@ class SchedulingTest extends ApiTestBase {
         // 24 GPUs, jobs of 1 and 2 GPUs: the cluster is full or nearly so
         assertThat(jdbc.queryForObject("SELECT sum(used_milli) FROM accelerators", Long.class)).isGreaterThanOrEqualTo(23_000);
     }
+
+    @Autowired
+    PlacementCommitter committer;
+
+    @Autowired
+    io.berth.api.jobs.JobRepository jobRepository;
+
+    @Test
+    void oneCycleCommitsSharedGpusOfManyJobsTogetherWithExactCounters() {
+        liveServer("share-1", "default", 2, "H100", 64000, 65536);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Response r = postJson("/api/v1/jobs", "{\"name\":\"half-" + i + "\",\"tenant\":\"t\",\"taskGroups\":[{\"name\":\"g\","
+                    + "\"replicas\":1,\"cpuMillis\":1000,\"memoryMib\":1024,\"gpus\":1,\"milliGpu\":500}],"
+                    + "\"runtime\":{\"type\":\"process\",\"process\":{\"argv\":[\"true\"]}}}");
+            assertThat(r.status()).as(r.body()).isEqualTo(201);
+            ids.add(JsonPath.read(r.body(), "$.id"));
+        }
+        settle();
+
+        ids.forEach(id -> assertThat(state(id)).isEqualTo("SCHEDULED"));
+        assertThat(jdbc.queryForList("SELECT used_milli FROM accelerators ORDER BY idx", Integer.class)).containsExactly(1000, 1000);
+        assertThat(jdbc.queryForObject("SELECT cpu_millis_used FROM servers WHERE name = 'share-1'", Long.class)).isEqualTo(4000);
+        assertThat(jdbc.queryForObject("SELECT count(DISTINCT leader_epoch) FROM workers WHERE leader_epoch IS NOT NULL",
+                Long.class)).isEqualTo(1);
+        assertThat(count("job_events WHERE to_state = 'SCHEDULED' AND reason LIKE 'placed on share-1 GPU [_]'")).isEqualTo(4);
+    }
+
+    @Test
+    void aBatchWithOneStaleJobWritesNothing() {
+        loop.stop(); // the background loop must not place these jobs first
+        try {
+            liveServer("batch-1", "default", 4, "H100", 64000, 65536);
+            String a = submit("a", "t", 0, 1, 1);
+            String b = submit("b", "t", 0, 1, 1);
+            var rowA = jobRepository.find(java.util.UUID.fromString(a)).orElseThrow();
+            var rowB = jobRepository.find(java.util.UUID.fromString(b)).orElseThrow();
+            jdbc.update("UPDATE jobs SET version = version + 1 WHERE id = ?::uuid", b); // changed since it was read
+
+            var placeA = List.of(new io.berth.core.placement.Assignment("g", 0, "batch-1", List.of(0), 1000, 1000, 1024, 0, 0, 0));
+            var placeB = List.of(new io.berth.core.placement.Assignment("g", 0, "batch-1", List.of(1), 1000, 1000, 1024, 0, 0, 0));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> committer.commitAll(List.of(
+                    new PlacementCommitter.Pending(rowA, placeA), new PlacementCommitter.Pending(rowB, placeB))))
+                    .isInstanceOf(PlacementCommitter.StaleJob.class);
+
+            assertThat(state(a)).isEqualTo("QUEUED");
+            assertThat(count("workers")).isZero();
+            assertThat(jdbc.queryForObject("SELECT sum(used_milli) FROM accelerators", Long.class)).isZero();
+            assertThat(jdbc.queryForObject("SELECT cpu_millis_used FROM servers WHERE name = 'batch-1'", Long.class)).isZero();
+
+            settle(); // the loop reads both again and places them
+            assertThat(state(a)).isEqualTo("SCHEDULED");
+            assertThat(state(b)).isEqualTo("SCHEDULED");
+        } finally {
+            loop.start();
+        }
+    }
 }

@@ -1,0 +1,12 @@
+package io.berth.api.jobs;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+
+import java.util.List;
+
+/** Many jobs submitted in one request (a job array): {@code {"jobs": [spec, ...]}}, at most 1,000. */
+public record JobBatch(@NotEmpty @Size(max = 1000) List<@NotNull @Valid JobSpec> jobs) {
+}
