@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -196,6 +197,18 @@ public class JobRepository {
     public void setPendingReason(UUID id, String reason) {
         jdbc.sql("UPDATE jobs SET pending_reason = ? WHERE id = ? AND state = 'QUEUED' AND pending_reason IS DISTINCT FROM ?")
                 .params(reason, id, reason).update();
+    }
+
+    /** {@link #setPendingReason} for many jobs in one statement. */
+    public void setPendingReasons(Map<UUID, String> reasons) {
+        if (reasons.isEmpty()) return;
+        jdbc.sql("""
+                        UPDATE jobs j SET pending_reason = d.reason
+                        FROM unnest(?::uuid[], ?::text[]) AS d(id, reason)
+                        WHERE j.id = d.id AND j.state = 'QUEUED' AND j.pending_reason IS DISTINCT FROM d.reason""")
+                .params(reasons.keySet().stream().map(UUID::toString).toArray(String[]::new),
+                        reasons.values().toArray(String[]::new))
+                .update();
     }
 
     public void event(UUID id, JobState from, JobState to, String reason) {

@@ -42,7 +42,8 @@ public class JobService {
 
     /** Port to the placement engine's can-ever-fit mode, implemented by the scheduling feature. */
     public interface JobFeasibility {
-        PlacementResult canEverFit(JobRequest job);
+        /** One answer per job, in order, all against the same inventory. */
+        List<PlacementResult> canEverFit(List<JobRequest> jobs);
     }
 
     /**
@@ -56,7 +57,7 @@ public class JobService {
             if (existing.isPresent()) return replay(existing.get());
         }
         UUID id = UUID.randomUUID();
-        requireFits(spec, id, "");
+        requireFits(feasibility.canEverFit(List.of(spec.toRequest(id.toString()))).get(0), "");
         var inserted = jobs.insert(id, spec, JobSpecs.JSON.writeValueAsString(spec), idempotencyKey);
         if (inserted.isEmpty()) {
             // a concurrent submission with the same key won the unique constraint
@@ -83,12 +84,14 @@ public class JobService {
             }
         }
         if (!errors.isEmpty()) throw ApiException.invalid(errors);
+        List<UUID> ids = specs.stream().map(s -> UUID.randomUUID()).toList();
+        List<JobRequest> requests = new ArrayList<>(specs.size());
+        for (int i = 0; i < specs.size(); i++) requests.add(specs.get(i).toRequest(ids.get(i).toString()));
+        List<PlacementResult> fits = feasibility.canEverFit(requests);
+        for (int i = 0; i < specs.size(); i++) requireFits(fits.get(i), "jobs[" + i + "].");
         List<JobRepository.NewJob> batch = new ArrayList<>(specs.size());
         for (int i = 0; i < specs.size(); i++) {
-            JobSpec spec = specs.get(i);
-            UUID id = UUID.randomUUID();
-            requireFits(spec, id, "jobs[" + i + "].");
-            batch.add(new JobRepository.NewJob(id, spec, JobSpecs.JSON.writeValueAsString(spec),
+            batch.add(new JobRepository.NewJob(ids.get(i), specs.get(i), JobSpecs.JSON.writeValueAsString(specs.get(i)),
                     idempotencyKey == null ? null : idempotencyKey + "#" + i));
         }
         Set<UUID> inserted = jobs.insertAll(batch);
@@ -111,8 +114,7 @@ public class JobService {
     }
 
     /** 422 when the job could never fit the cluster, with the engine's reasons per task group. */
-    private void requireFits(JobSpec spec, UUID id, String prefix) {
-        PlacementResult fit = feasibility.canEverFit(spec.toRequest(id.toString()));
+    private static void requireFits(PlacementResult fit, String prefix) {
         if (fit instanceof PlacementResult.Unschedulable u) {
             List<FieldError> reasons = new ArrayList<>();
             for (Reason r : u.sample()) {

@@ -13,6 +13,7 @@ import io.berth.core.placement.plugins.BuiltinPlugins;
 import io.berth.core.placement.plugins.Profiles;
 import org.springframework.stereotype.Component;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,20 +77,25 @@ public class Placement implements JobService.JobFeasibility {
      * Thread-safe.
      */
     @Override
-    public PlacementResult canEverFit(JobRequest job) {
-        Inventory inventory = cluster.inventory();
+    public List<PlacementResult> canEverFit(List<JobRequest> jobs) {
+        Inventory inventory = cluster.inventory(); // one version read for the whole list
         Feasibility f = feasibility;
         if (f == null || f.inventory() != inventory || f.answers().size() >= FEASIBILITY_CACHE_SIZE) {
             f = new Feasibility(inventory, new ConcurrentHashMap<>());
             feasibility = f;
         }
-        JobRequest shape = new JobRequest("", job.tenant(), job.priority(), job.taskGroups());
-        PlacementResult known = f.answers().get(shape);
-        if (known != null) return known;
-        ClusterLayout layout = cluster.layout(inventory);
-        PlacementResult answer = engine(layout).canEverFit(ClusterSnapshot.of(layout, List.of()), job);
-        f.answers().put(shape, answer);
-        return answer;
+        List<PlacementResult> out = new ArrayList<>(jobs.size());
+        for (JobRequest job : jobs) {
+            JobRequest shape = new JobRequest("", job.tenant(), job.priority(), job.taskGroups());
+            PlacementResult answer = f.answers().get(shape);
+            if (answer == null) {
+                ClusterLayout layout = cluster.layout(inventory);
+                answer = engine(layout).canEverFit(ClusterSnapshot.of(layout, List.of()), job);
+                f.answers().put(shape, answer);
+            }
+            out.add(answer);
+        }
+        return out;
     }
 
     private static final int FEASIBILITY_CACHE_SIZE = 10_000;

@@ -34,6 +34,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -67,6 +69,8 @@ public class SchedulingLoop implements SmartLifecycle {
     private final Counter placements;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
+    /** Parsed specs of the jobs queued at the last cycle (specs never change), so waiting jobs are parsed once. */
+    private volatile Map<UUID, JobRequest> requests = Map.of();
     private boolean wakeRequested;
     private volatile Thread thread;
     private volatile boolean running;
@@ -122,6 +126,11 @@ public class SchedulingLoop implements SmartLifecycle {
         PlacementState state = snapshot.workingCopy();
         PlacementEngine engine = placement.engine(state.layout());
         List<PlacementCommitter.Pending> pending = new ArrayList<>();
+        Map<UUID, String> pendingReasons = new LinkedHashMap<>();
+        // Shapes that did not fit this cycle: the state only fills up during a cycle, so they would not fit again.
+        Map<JobRequest, String> failedShapes = new HashMap<>();
+        Map<UUID, JobRequest> known = requests;
+        Map<UUID, JobRequest> parsed = new ConcurrentHashMap<>();
         FairShare share = new FairShare(inventory, holders);
         Map<String, Quotas.Limit> limits = quotas.limits();
         Set<String> reserved = new HashSet<>();
@@ -134,23 +143,32 @@ public class SchedulingLoop implements SmartLifecycle {
 
         for (JobRow job : share.order(queue)) {
             if (!leadership.isLeader()) break; // deposed mid-cycle: place (and preempt) nothing more
-            JobRequest request;
-            try {
-                request = JobSpecs.request(job);
-            } catch (RuntimeException e) {
-                lifecycle.cancel(job.id(), "unreadable job spec: " + e.getMessage());
-                continue;
+            JobRequest request = known.get(job.id());
+            if (request == null) {
+                try {
+                    request = JobSpecs.request(job);
+                } catch (RuntimeException e) {
+                    lifecycle.cancel(job.id(), "unreadable job spec: " + e.getMessage());
+                    continue;
+                }
             }
+            parsed.put(job.id(), request);
             String quotaProblem = quotas.exceeded(limits.get(job.tenant()), share.usage(job.tenant()), job);
             if (quotaProblem != null) {
-                jobs.setPendingReason(job.id(), quotaProblem);
+                pendingReasons.put(job.id(), quotaProblem);
+                continue;
+            }
+            JobRequest shape = new JobRequest("", request.tenant(), request.priority(), request.taskGroups());
+            String knownFailure = failedShapes.get(shape);
+            if (knownFailure != null) {
+                pendingReasons.put(job.id(), knownFailure);
                 continue;
             }
             PlacementResult result = engine.place(state, request, seed);
             if (result instanceof PlacementResult.Placed p) {
                 if (properties.backfill() && usesAny(p.assignments(), reserved)) {
                     p.assignments().forEach(state::release);
-                    jobs.setPendingReason(job.id(), "backfill: would delay a reservation on "
+                    pendingReasons.put(job.id(), "backfill: would delay a reservation on "
                             + String.join(", ", reserved.stream().sorted().limit(5).toList()));
                     continue;
                 }
@@ -173,7 +191,7 @@ public class SchedulingLoop implements SmartLifecycle {
                             preempted++;
                     }
                     stopping = true;
-                    jobs.setPendingReason(job.id(), "waiting for " + victims.size() + " preempted job(s) to stop");
+                    pendingReasons.put(job.id(), "waiting for " + victims.size() + " preempted job(s) to stop");
                     continue;
                 }
             }
@@ -181,13 +199,16 @@ public class SchedulingLoop implements SmartLifecycle {
                 reservationMade = true;
                 reserved.addAll(reservationFor(engine, state, request, holders, seed));
             }
-            jobs.setPendingReason(job.id(), why.summary());
+            pendingReasons.put(job.id(), why.summary());
+            failedShapes.put(shape, why.summary());
         }
         if (!pending.isEmpty()) {
             int committed = flush(pending, state);
             placed += committed;
             conflicts += pending.size() - committed;
         }
+        jobs.setPendingReasons(pendingReasons);
+        requests = parsed;
         if (placed > 0 || preempted > 0)
             log.debug("cycle: {} queued, {} placed, {} preempted, {} conflicts", queue.size(), placed, preempted, conflicts);
         return new CycleResult(queue.size(), placed, preempted, conflicts);

@@ -110,7 +110,10 @@ public final class ControlPlaneBenchmark {
         int duration = intArg("duration", 30);
         int warmup = intArg("warmup", 5);
         int threads = intArg("threads", 8);
-        int maxFeasible = intArg("max-feasible", 0);
+        int maxFeasible = intArg("max-feasible", -1);
+        int batch = intArg("batch", 1);
+        int maxDrain = intArg("max-drain", 300);
+        int rate = intArg("rate", 0); // jobs per second offered by all clients together; 0 = as fast as they can
         List<String> props = new ArrayList<>(List.of("--berth.scheduler.require-agent=false",
                 "--berth.scheduler.max-feasible=" + maxFeasible));
         for (String p : arg("props", "").split(",")) if (!p.isBlank()) props.add("--" + p.trim());
@@ -129,26 +132,38 @@ public final class ControlPlaneBenchmark {
             Sampler submitLatency = new Sampler();
             AtomicBoolean measuring = new AtomicBoolean(false);
             long end = System.nanoTime() + Duration.ofSeconds(warmup + duration).toNanos();
+            AtomicLong slot = new AtomicLong();
+            AtomicLong begin = new AtomicLong(System.nanoTime()); // of the rate schedule; restarted with the window
             List<Thread> clients = new ArrayList<>();
             for (int c = 0; c < threads; c++) {
                 Thread th = new Thread(() -> {
                     long[] local = new long[1 << 16];
                     int n = 0;
                     while (System.nanoTime() < end) {
-                        long i = sequence.incrementAndGet();
-                        String body = """
-                                {"name":"bench-%d","tenant":"tenant-%d","priority":50,
-                                 "taskGroups":[{"name":"main","replicas":1,"cpuMillis":1000,"memoryMib":4096,"gpus":1}],
-                                 "runtime":{"type":"process","process":{"argv":["true"]}}}""".formatted(i, i % 4);
+                        if (rate > 0) { // open loop: request k is due at begin + k * batch / rate
+                            long due = begin.get() + (long) (slot.getAndIncrement() * (double) batch / rate * 1e9);
+                            long wait = due - System.nanoTime();
+                            if (wait > 0) java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                        }
+                        StringBuilder jobs = new StringBuilder();
+                        for (int b = 0; b < batch; b++) {
+                            long i = sequence.incrementAndGet();
+                            if (b > 0) jobs.append(',');
+                            jobs.append("""
+                                    {"name":"bench-%d","tenant":"tenant-%d","priority":50,
+                                     "taskGroups":[{"name":"main","replicas":1,"cpuMillis":1000,"memoryMib":4096,"gpus":1}],
+                                     "runtime":{"type":"process","process":{"argv":["true"]}}}""".formatted(i, i % 4));
+                        }
                         long s = System.nanoTime();
-                        Resp r = cp.post("/api/v1/jobs", "application/json", body);
+                        Resp r = batch == 1 ? cp.post("/api/v1/jobs", "application/json", jobs.toString())
+                                : cp.post("/api/v1/jobs/batch", "application/json", "{\"jobs\":[" + jobs + "]}");
                         long took = System.nanoTime() - s;
                         if (r.status() != 201) {
                             if (errors.incrementAndGet() <= 5) log("submit failed: %d %s", r.status(), r.body());
                             continue;
                         }
                         if (measuring.get()) {
-                            persisted.incrementAndGet();
+                            persisted.addAndGet(batch);
                             if (n == local.length) local = Arrays.copyOf(local, n * 2);
                             local[n++] = took;
                         }
@@ -160,6 +175,8 @@ public final class ControlPlaneBenchmark {
             }
             Thread.sleep(warmup * 1000L);
             long[] before = cp.jobCounts();
+            slot.set(0);
+            begin.set(System.nanoTime());
             measuring.set(true);
             long start = System.nanoTime();
             String loadAtStart = load();
@@ -176,7 +193,7 @@ public final class ControlPlaneBenchmark {
             String loadAtEnd = load();
             // drain: how long until every submitted job has left the queue
             long drainStart = System.nanoTime();
-            while (cp.jobCounts()[0] > 0 && seconds(drainStart) < 300) Thread.sleep(200);
+            while (cp.jobCounts()[0] > 0 && seconds(drainStart) < maxDrain) Thread.sleep(200);
             double drain = seconds(drainStart);
             long[] drained = cp.jobCounts();
             double submittedPerSec = persisted.get() / window;
@@ -187,9 +204,9 @@ public final class ControlPlaneBenchmark {
                     window, persisted.get(), after[1] - before[1], after[0], drain);
             results.add(String.format(Locale.ROOT, "RESULT scenario=submissions submitted_per_sec=%.0f placed_per_sec=%.0f "
                             + "placed_per_sec_incl_drain=%.0f jobs=%d submit_p50_ms=%.1f submit_p99_ms=%.1f backlog_at_end=%d "
-                            + "drain_s=%.1f errors=%d servers=%d max_feasible=%d threads=%d duration_s=%d load_start=%s load_end=%s",
+                            + "drain_s=%.1f errors=%d servers=%d max_feasible=%d batch=%d rate=%d threads=%d duration_s=%d load_start=%s load_end=%s",
                     submittedPerSec, placedPerSec, placedWithDrain, persisted.get(), submitLatency.percentileMillis(50),
-                    submitLatency.percentileMillis(99), after[0], drain, errors.get(), servers, maxFeasible, threads, duration,
+                    submitLatency.percentileMillis(99), after[0], drain, errors.get(), servers, maxFeasible, batch, rate, threads, duration,
                     loadAtStart, loadAtEnd));
             log(results.get(results.size() - 1));
         }
