@@ -1,6 +1,5 @@
 package io.berth.api.jobs;
 
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.UUID;
 
 /**
@@ -30,11 +30,9 @@ public class WorkerRepository {
     private static final String FROM = " FROM workers w JOIN servers s ON s.id = w.server_id";
 
     private final JdbcClient jdbc;
-    private final JdbcTemplate batch;
 
-    WorkerRepository(JdbcClient jdbc, JdbcTemplate batch) {
+    WorkerRepository(JdbcClient jdbc) {
         this.jdbc = jdbc;
-        this.batch = batch;
     }
 
     /** Thrown when the database refuses a reservation: the server is gone, not READY, or the GPU not healthy. */
@@ -123,15 +121,40 @@ public class WorkerRepository {
                     .update();
             if (n != gpuIdx.size()) throw new ReservationRefused("some of the GPUs placed on are not healthy any more");
         }
-        batch.batchUpdate("""
+        // one statement for all workers; GPU index lists travel as array literals ('{0,3}') since unnest flattens
+        // a two-dimensional array
+        jdbc.sql("""
                         INSERT INTO workers (id, job_id, attempt, task_group, replica, rank, world_size, server_id,
                             gpu_indices, milli_gpu, cpu_millis, memory_mib, network_mbps, storage_gib, storage_mb_per_sec,
                             master_addr, master_port, state, leader_epoch)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ASSIGNED', ?)""",
-                rows.stream().map(w -> new Object[]{w.id(), w.jobId(), w.attempt(), w.taskGroup(), w.replica(), w.rank(),
-                        w.worldSize(), ids.get(w.serverName()), w.gpuIndices().toArray(Integer[]::new), w.milliGpu(),
-                        w.cpuMillis(), w.memoryMib(), w.networkMbps(), w.storageGib(), w.storageMbPerSec(),
-                        w.masterAddr(), w.masterPort(), leaderEpoch}).toList());
+                        SELECT id::uuid, job_id::uuid, attempt, task_group, replica, rank, world_size, server_id,
+                               gpus::int[], milli_gpu, cpu, mem, net, storage, storage_mb, master_addr, master_port,
+                               'ASSIGNED', ?
+                        FROM unnest(?::text[], ?::text[], ?::int[], ?::text[], ?::int[], ?::int[], ?::int[], ?::bigint[],
+                                    ?::text[], ?::int[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::int[],
+                                    ?::text[], ?::int[])
+                            AS d(id, job_id, attempt, task_group, replica, rank, world_size, server_id, gpus, milli_gpu,
+                                 cpu, mem, net, storage, storage_mb, master_addr, master_port)""")
+                .params(leaderEpoch,
+                        rows.stream().map(w -> w.id().toString()).toArray(String[]::new),
+                        rows.stream().map(w -> w.jobId().toString()).toArray(String[]::new),
+                        rows.stream().map(WorkerRow::attempt).toArray(Integer[]::new),
+                        rows.stream().map(WorkerRow::taskGroup).toArray(String[]::new),
+                        rows.stream().map(WorkerRow::replica).toArray(Integer[]::new),
+                        rows.stream().map(WorkerRow::rank).toArray(Integer[]::new),
+                        rows.stream().map(WorkerRow::worldSize).toArray(Integer[]::new),
+                        rows.stream().map(w -> ids.get(w.serverName())).toArray(Long[]::new),
+                        rows.stream().map(w -> w.gpuIndices().stream().map(String::valueOf)
+                                .collect(Collectors.joining(",", "{", "}"))).toArray(String[]::new),
+                        rows.stream().map(WorkerRow::milliGpu).toArray(Integer[]::new),
+                        rows.stream().map(WorkerRow::cpuMillis).toArray(Long[]::new),
+                        rows.stream().map(WorkerRow::memoryMib).toArray(Long[]::new),
+                        rows.stream().map(WorkerRow::networkMbps).toArray(Long[]::new),
+                        rows.stream().map(WorkerRow::storageGib).toArray(Long[]::new),
+                        rows.stream().map(WorkerRow::storageMbPerSec).toArray(Integer[]::new),
+                        rows.stream().map(WorkerRow::masterAddr).toArray(String[]::new),
+                        rows.stream().map(WorkerRow::masterPort).toArray(Integer[]::new))
+                .update();
     }
 
     /**

@@ -53,7 +53,8 @@ import java.util.concurrent.locks.ReentrantLock;
 @Component
 public class SchedulingLoop implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(SchedulingLoop.class);
-    private static final int QUEUE_SCAN_LIMIT = 5000;
+    /** Queued jobs considered per cycle: the per-cycle reads (holders, snapshot) are shared by this many jobs. */
+    private static final int QUEUE_SCAN_LIMIT = 10_000;
     /** Placements committed per transaction; the cycle's last batch is committed when the cycle ends. */
     static final int COMMIT_BATCH = 500;
 
