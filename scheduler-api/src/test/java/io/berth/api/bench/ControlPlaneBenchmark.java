@@ -77,6 +77,8 @@ public final class ControlPlaneBenchmark {
                 args.put(part.substring(0, eq), part.substring(eq + 1));
             }
         }
+        for (String p : args.getOrDefault("props", "").split(","))
+            if (!p.isBlank()) ControlPlane.EXTRA_PROPERTIES.add("--" + p.trim());
         new ControlPlaneBenchmark(args).run();
     }
 
@@ -116,7 +118,6 @@ public final class ControlPlaneBenchmark {
         int rate = intArg("rate", 0); // jobs per second offered by all clients together; 0 = as fast as they can
         List<String> props = new ArrayList<>(List.of("--berth.scheduler.require-agent=false",
                 "--berth.scheduler.max-feasible=" + maxFeasible));
-        for (String p : arg("props", "").split(",")) if (!p.isBlank()) props.add("--" + p.trim());
         try (ControlPlane cp = ControlPlane.start(props.toArray(String[]::new))) {
             StringBuilder csv = new StringBuilder("sn,cpu_milli,memory_mib,gpu,model\n");
             for (int i = 0; i < servers; i++)
@@ -309,10 +310,15 @@ public final class ControlPlaneBenchmark {
         Path work = Files.createTempDirectory("berth-bench-agent");
         try (ControlPlane cp = ControlPlane.start("--berth.scheduler.heartbeat-interval-seconds=" + interval)) {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process agent = new ProcessBuilder(java, "-Xmx256m", "-jar", jar.toAbsolutePath().toString(),
+            Resp issued = cp.post("/api/v1/tokens", "application/json",
+                    "{\"name\":\"bench-agent\",\"role\":\"AGENT\",\"server\":\"bench-a100\"}");
+            check(issued, 201);
+            ProcessBuilder agentCommand = new ProcessBuilder(java, "-Xmx256m", "-jar", jar.toAbsolutePath().toString(),
                     "--control-plane=http://localhost:" + cp.port, "--name=bench-a100", "--hardware=" + hardware.toAbsolutePath(),
                     "--work-dir=" + work.resolve("work"), "--advertise-address=127.0.0.1", "--heartbeat-seconds=" + interval)
-                    .redirectErrorStream(true).redirectOutput(work.resolve("agent.log").toFile()).start();
+                    .redirectErrorStream(true).redirectOutput(work.resolve("agent.log").toFile());
+            agentCommand.environment().put("BERTH_AGENT_TOKEN", JSON.readTree(issued.body()).get("token").asString());
+            Process agent = agentCommand.start();
             try {
                 long t = System.nanoTime();
                 while (cp.get("/api/v1/servers/bench-a100").status() != 200) {
@@ -403,6 +409,9 @@ public final class ControlPlaneBenchmark {
             this.checkpoints = checkpoints;
         }
 
+        /** Control-plane settings of every scenario, from the {@code props=key=value,...} argument. */
+        static final List<String> EXTRA_PROPERTIES = new ArrayList<>();
+
         static ControlPlane start(String... extra) throws IOException {
             Path checkpoints = Files.createTempDirectory("berth-bench-checkpoints");
             List<String> props = new ArrayList<>(List.of("--server.port=0", "--berth.embedded-postgres.data-dir=",
@@ -411,6 +420,7 @@ public final class ControlPlaneBenchmark {
                     "--spring.main.banner-mode=off", "--logging.level.root=WARN",
                     "--logging.level.io.berth.api.web.ProblemHandler=ERROR"));
             props.addAll(List.of(extra));
+            props.addAll(EXTRA_PROPERTIES);
             long t = System.nanoTime();
             ConfigurableApplicationContext context = new SpringApplication(BerthApplication.class)
                     .run(props.toArray(String[]::new));
