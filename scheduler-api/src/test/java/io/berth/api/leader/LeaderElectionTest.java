@@ -100,10 +100,18 @@ class LeaderElectionTest extends ApiTestBase {
         await().atMost(WAIT).until(a::isLeader);
         long epochOfA = a.epoch();
 
-        // another replica took the lease (as after a's renewals stalled past the lease duration)
-        client.leases().inNamespace(namespace).withName(LEASE).edit(l -> new LeaseBuilder(l).editSpec()
-                .withHolderIdentity("b").withRenewTime(ZonedDateTime.now(ZoneOffset.UTC)).withLeaseDurationSeconds(60)
-                .endSpec().build());
+        // another replica took the lease (as after a's renewals stalled past the lease duration); a renewal by a
+        // between the read and the write of the edit makes it a 409 conflict, so try again on the newer lease
+        for (int attempt = 1; ; attempt++) {
+            try {
+                client.leases().inNamespace(namespace).withName(LEASE).edit(l -> new LeaseBuilder(l).editSpec()
+                        .withHolderIdentity("b").withRenewTime(ZonedDateTime.now(ZoneOffset.UTC))
+                        .withLeaseDurationSeconds(60).endSpec().build());
+                break;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) throw e;
+            }
+        }
         KubernetesLeadership b = replica("b");
         b.start();
 
