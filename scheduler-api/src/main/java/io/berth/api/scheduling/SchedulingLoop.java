@@ -35,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -128,18 +127,19 @@ public class SchedulingLoop implements SmartLifecycle {
         PlacementEngine engine = placement.engine(state.layout());
         List<PlacementCommitter.Pending> pending = new ArrayList<>();
         Map<UUID, String> pendingReasons = new LinkedHashMap<>();
-        // Shapes that did not fit this cycle: the state only fills up during a cycle, so they would not fit again.
+        // Shapes that did not fit this cycle: the state only fills up during a cycle (refused commits aside, whose jobs
+        // are tried again next cycle anyway), so they would not fit again.
         Map<JobRequest, String> failedShapes = new HashMap<>();
         Map<UUID, JobRequest> known = requests;
-        Map<UUID, JobRequest> parsed = new ConcurrentHashMap<>();
+        Map<UUID, JobRequest> parsed = new HashMap<>();
         FairShare share = new FairShare(inventory, holders);
         Map<String, Quotas.Limit> limits = quotas.limits();
         Set<String> reserved = new HashSet<>();
         boolean reservationMade = false;
         boolean stopping = holders.stream().anyMatch(ClusterView.Holder::stopping);
+        int attempted = 0;
         int placed = 0;
         int preempted = 0;
-        int conflicts = 0;
         long seed = System.nanoTime();
 
         for (JobRow job : share.order(queue)) {
@@ -174,11 +174,10 @@ public class SchedulingLoop implements SmartLifecycle {
                     continue;
                 }
                 pending.add(new PlacementCommitter.Pending(job, p.assignments()));
+                attempted++;
                 share.add(job.tenant(), job);
                 if (pending.size() >= COMMIT_BATCH) {
-                    int committed = flush(pending, state);
-                    placed += committed;
-                    conflicts += pending.size() - committed;
+                    placed += flush(pending, state);
                     pending.clear();
                 }
                 continue;
@@ -203,11 +202,8 @@ public class SchedulingLoop implements SmartLifecycle {
             pendingReasons.put(job.id(), why.summary());
             failedShapes.put(shape, why.summary());
         }
-        if (!pending.isEmpty()) {
-            int committed = flush(pending, state);
-            placed += committed;
-            conflicts += pending.size() - committed;
-        }
+        if (!pending.isEmpty()) placed += flush(pending, state);
+        int conflicts = attempted - placed;
         jobs.setPendingReasons(pendingReasons);
         requests = parsed;
         if (placed > 0 || preempted > 0)
