@@ -6,6 +6,7 @@ import io.berth.api.web.DocumentReader;
 import io.berth.api.web.Page;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -22,16 +23,29 @@ import org.springframework.web.bind.annotation.RestController;
 import java.net.URI;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 @RestController
 @RequestMapping("/api/v1/jobs")
 class JobController {
     private final JobService jobs;
     private final DocumentReader documents;
+    /**
+     * Batches being validated and stored at once. Bulk submission is CPU-heavy; bounding it keeps the scheduling loop
+     * (one thread) from being starved by a submission storm, like Kubernetes' API priority and fairness does for
+     * request classes. Callers beyond the bound wait their turn, and get 429 after {@link #BATCH_WAIT_SECONDS}.
+     */
+    private final Semaphore batchSlots;
+    private static final int BATCH_WAIT_SECONDS = 30;
 
-    JobController(JobService jobs, DocumentReader documents) {
+    JobController(JobService jobs, DocumentReader documents,
+                  @Value("${berth.api.batch-concurrency:0}") int batchConcurrency) {
         this.jobs = jobs;
         this.documents = documents;
+        if (batchConcurrency < 0) throw new IllegalStateException("berth.api.batch-concurrency must be >= 0 (0 = auto)");
+        this.batchSlots = new Semaphore(batchConcurrency > 0 ? batchConcurrency
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / 2), true);
     }
 
     /**
@@ -60,9 +74,21 @@ class JobController {
                                                @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
                                                @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         checkKey(key);
-        JobBatch batch = documents.read(body, mediaType(contentType), JobBatch.class);
-        for (int i = 0; i < batch.jobs().size(); i++) checkRuntime(batch.jobs().get(i), "jobs[" + i + "].");
-        List<JobViews.Submitted> submitted = jobs.submitAll(Caller.current(), batch.jobs(), key);
+        try {
+            if (!batchSlots.tryAcquire(BATCH_WAIT_SECONDS, TimeUnit.SECONDS))
+                throw ApiException.tooManyRequests("too many batch submissions at once; try again later");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.tooManyRequests("interrupted while waiting for a batch submission slot");
+        }
+        List<JobViews.Submitted> submitted;
+        try {
+            JobBatch batch = documents.read(body, mediaType(contentType), JobBatch.class);
+            for (int i = 0; i < batch.jobs().size(); i++) checkRuntime(batch.jobs().get(i), "jobs[" + i + "].");
+            submitted = jobs.submitAll(Caller.current(), batch.jobs(), key);
+        } finally {
+            batchSlots.release();
+        }
         boolean replayed = submitted.stream().allMatch(JobViews.Submitted::replayed);
         return ResponseEntity.status(replayed ? HttpStatus.OK : HttpStatus.CREATED).body(new JobViews.BatchSubmitted(submitted));
     }

@@ -69,6 +69,10 @@ public class ApiException extends RuntimeException {
                 "request body exceeds the limit of " + limitBytes + " bytes", List.of());
     }
 
+    public static ApiException tooManyRequests(String message) {
+        return new ApiException(HttpStatus.TOO_MANY_REQUESTS, "too-many-requests", message, List.of());
+    }
+
     public static ApiException unsupportedMediaType(String contentType, List<String> supported) {
         return new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
                 "content type '" + contentType + "' is not supported; use one of " + supported, List.of());

@@ -181,12 +181,20 @@ public final class ControlPlaneBenchmark {
             measuring.set(true);
             long start = System.nanoTime();
             String loadAtStart = load();
-            for (int s = 5; s <= duration; s += 5) {
-                Thread.sleep(5000);
+            List<long[]> timeline = new ArrayList<>(); // {second, persisted, placed, queued} of the window
+            timeline.add(new long[]{0, 0, 0, before[0]});
+            for (int s = 1; s <= duration; s++) {
+                Thread.sleep(Math.max(0, start + s * 1_000_000_000L - System.nanoTime()) / 1_000_000);
                 long[] now = cp.jobCounts();
-                log("submissions: t=%ds persisted %d, placed %d, queued %d, load %s", s, persisted.get(),
-                        now[1] - before[1], now[0], load());
+                timeline.add(new long[]{s, persisted.get(), now[1] - before[1], now[0]});
+                if (s % 5 == 0)
+                    log("submissions: t=%ds persisted %d, placed %d, queued %d, load %s", s, persisted.get(),
+                            now[1] - before[1], now[0], load());
             }
+            Path chart = Path.of(arg("chart", "scheduler-api/target/bench/submissions.svg"));
+            writeTimeline(chart, timeline, String.format(Locale.ROOT, "%d servers, %s jobs per request, %s", servers,
+                    batch, rate > 0 ? rate + " jobs/s offered" : "closed loop"));
+            log("submissions: timeline in %s", chart);
             for (Thread th : clients) th.join();
             double window = seconds(start);
             measuring.set(false);
@@ -211,6 +219,48 @@ public final class ControlPlaneBenchmark {
                     loadAtStart, loadAtEnd));
             log(results.get(results.size() - 1));
         }
+    }
+
+    /**
+     * The window as a CSV (second, persisted, placed, queued) and an SVG chart of the three counts over time, next to
+     * each other: the picture of whether placement keeps up with submission.
+     */
+    private static void writeTimeline(Path svg, List<long[]> rows, String title) throws IOException {
+        Files.createDirectories(svg.toAbsolutePath().getParent());
+        StringBuilder csv = new StringBuilder("second,persisted,placed,queued\n");
+        rows.forEach(r -> csv.append(r[0]).append(',').append(r[1]).append(',').append(r[2]).append(',').append(r[3]).append('\n'));
+        Files.writeString(Path.of(svg.toString().replaceAll("\\.svg$", "") + ".csv"), csv);
+        int w = 640, h = 360, left = 70, right = 20, top = 40, bottom = 40;
+        long maxX = Math.max(1, rows.get(rows.size() - 1)[0]);
+        long maxY = 1;
+        for (long[] r : rows) maxY = Math.max(maxY, Math.max(r[1], Math.max(r[2], r[3])));
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                + "font-family=\"sans-serif\" font-size=\"12\">%n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n", w, h));
+        out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-size=\"14\">Jobs over the measured window: %s</text>%n",
+                left, title.replace("&", "&amp;").replace("<", "&lt;")));
+        for (int i = 0; i <= 4; i++) {
+            double y = top + (h - top - bottom) * (1 - i / 4.0);
+            out.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+                    + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%d</text>%n", left, y, w - right, y, left - 6, y + 4, maxY * i / 4));
+        }
+        out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">seconds (0 to %d)</text>%n",
+                (left + w - right) / 2, h - 10, maxX));
+        String[] names = {"persisted", "placed", "queued"};
+        String[] colors = {"#1f77b4", "#2ca02c", "#d62728"};
+        for (int k = 0; k < 3; k++) {
+            StringBuilder pts = new StringBuilder();
+            for (long[] r : rows) {
+                pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", left + (w - left - right) * (double) r[0] / maxX,
+                        top + (h - top - bottom) * (1 - (double) r[k + 1] / maxY)));
+            }
+            out.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>%n",
+                    colors[k], pts.toString().trim()));
+            out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"%s\">%s</text>%n", left + 10 + 90 * k, top + 14,
+                    colors[k], names[k]));
+        }
+        out.append("</svg>\n");
+        Files.writeString(svg, out);
     }
 
     // -------------------------------------------------------------------------------------------- heartbeats

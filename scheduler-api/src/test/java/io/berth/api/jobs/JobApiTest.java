@@ -130,6 +130,22 @@ class JobApiTest extends ApiTestBase {
     }
 
     @Test
+    void parallelBatchesWaitForTheirTurnAndAllLand() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<Response>> futures = new ArrayList<>();
+        for (int b = 0; b < 8; b++) {
+            StringBuilder jobs = new StringBuilder();
+            for (int i = 0; i < 25; i++) jobs.append(i == 0 ? "" : ",").append(job("p" + b + "-" + i, 0, group(1, 1)));
+            String body = "{\"jobs\":[" + jobs + "]}";
+            futures.add(pool.submit(() -> postJson("/api/v1/jobs/batch", body)));
+        }
+        for (Future<Response> f : futures) assertThat(f.get().status()).as(f.get().body()).isEqualTo(201);
+        pool.shutdown();
+        assertThat(count("jobs")).isEqualTo(200);
+        assertThat(count("job_events WHERE to_state = 'QUEUED'")).isEqualTo(200);
+    }
+
+    @Test
     void batchLimitsAndYaml() {
         assertThat(postJson("/api/v1/jobs/batch", "{\"jobs\":[]}").status()).isEqualTo(400);
         String many = String.join(",", java.util.Collections.nCopies(1001, job("j", 0, group(1, 0))));
