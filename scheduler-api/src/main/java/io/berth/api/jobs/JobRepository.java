@@ -29,34 +29,14 @@ public class JobRepository {
         this.jdbc = jdbc;
     }
 
-    /**
-     * Inserts a QUEUED job with its first event, in one statement (so one round trip, and never a job without its
-     * event). With an idempotency key that the tenant used before, inserts nothing and returns empty (the unique
-     * constraint decides, so concurrent retries cannot both insert).
-     */
-    Optional<UUID> insert(UUID id, JobSpec spec, String specJson, String idempotencyKey) {
-        return jdbc.sql("""
-                        WITH job AS (
-                            INSERT INTO jobs (id, name, tenant, priority, state, spec, idempotency_key, max_retries,
-                                              max_run_seconds, gpu_milli, cpu_millis, memory_mib)
-                            VALUES (?, ?, ?, ?, 'QUEUED', CAST(? AS jsonb), ?, ?, ?, ?, ?, ?)
-                            ON CONFLICT (tenant, idempotency_key) DO NOTHING
-                            RETURNING id)
-                        INSERT INTO job_events (job_id, from_state, to_state, reason)
-                        SELECT id, NULL, 'QUEUED', 'submitted' FROM job
-                        RETURNING job_id""")
-                .params(id, spec.name(), spec.tenant(), spec.priorityOrDefault(), specJson, idempotencyKey,
-                        spec.retriesOrDefault(), spec.maxRunSeconds(), spec.gpuMilli(), spec.cpuMillis(), spec.memoryMib())
-                .query(UUID.class).optional();
-    }
-
     /** A job for {@link #insertAll}. */
     record NewJob(UUID id, JobSpec spec, String specJson, String idempotencyKey) {
     }
 
     /**
-     * {@link #insert} for many jobs in one statement; returns the ids inserted (a job whose idempotency key the tenant
-     * used before is not).
+     * Inserts QUEUED jobs with their first events, in one statement (one round trip, and never a job without its
+     * event); returns the ids inserted. A job whose idempotency key the tenant used before is not inserted: the unique
+     * constraint decides, so concurrent retries cannot both insert.
      */
     Set<UUID> insertAll(List<NewJob> batch) {
         return new HashSet<>(jdbc.sql("""

@@ -58,7 +58,8 @@ public class JobService {
         }
         UUID id = UUID.randomUUID();
         requireFits(feasibility.canEverFit(List.of(spec.toRequest(id.toString()))).get(0), "");
-        var inserted = jobs.insert(id, spec, JobSpecs.JSON.writeValueAsString(spec), idempotencyKey);
+        Set<UUID> inserted = jobs.insertAll(List.of(
+                new JobRepository.NewJob(id, spec, JobSpecs.JSON.writeValueAsString(spec), idempotencyKey)));
         if (inserted.isEmpty()) {
             // a concurrent submission with the same key won the unique constraint
             return replay(jobs.findByIdempotencyKey(spec.tenant(), idempotencyKey).orElseThrow());

@@ -79,7 +79,7 @@ public class WorkerRepository {
      * then roll back.
      */
     public void reserveAll(List<WorkerRow> rows, long leaderEpoch) {
-        Map<String, long[]> perServer = new TreeMap<>(); // sorted: servers are locked in name order
+        Map<String, long[]> perServer = new TreeMap<>();
         Map<String, Map<Integer, Integer>> perGpu = new TreeMap<>();
         for (WorkerRow w : rows) {
             long[] d = perServer.computeIfAbsent(w.serverName(), k -> new long[3]);
