@@ -9,12 +9,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +29,7 @@ import java.util.stream.Stream;
 /**
  * Benchmark command for the control plane (not a test: nothing here asserts a time; the figures are written down in
  * BENCHMARKS.md). Each scenario starts its own control plane in this JVM (fresh embedded PostgreSQL in a temporary
- * directory, random port, no local agent) and drives it over real HTTP with a keep-alive {@link HttpClient} from a
+ * directory, random port, no local agent) and drives it over real HTTP with keep-alive connections ({@link LeanHttp}) from a
  * few client threads, so request parsing, validation, JSON, transactions and the database are all on the clock.
  *
  * <ul>
@@ -42,9 +37,10 @@ import java.util.stream.Stream;
  *   inventory-only servers ({@code require-agent=false}) and submits 1-GPU process jobs for {@code duration} seconds
  *   from {@code threads} threads (4 tenants, so fair share is exercised); then waits for the queue to drain.
  *   Persisted = 201 responses; placed = jobs that left QUEUED (counted in SQL).</li>
- *   <li>{@code heartbeats}: registers {@code agents} agents (8 GPUs each) over the API, sends one warm-up heartbeat
- *   each, then heartbeats round-robin over all of them from {@code threads} threads for {@code duration} seconds.
- *   Latency is per request, measured by the client.</li>
+ *   <li>{@code heartbeats}: registers {@code agents} agents (8 GPUs each) over the API with an enrollment token (each
+ *   gets its own server-bound token and heartbeats with it), sends one heartbeat each, then heartbeats round-robin
+ *   over all of them from {@code threads} threads: {@code heartbeat-warmup} seconds not counted, then
+ *   {@code duration} seconds measured. Latency is per request, measured by the client.</li>
  *   <li>{@code latency}: one real node agent process (the packaged node-agent jar, simulated 8 x A100) on an idle
  *   cluster; {@code latency-jobs} jobs ({@code argv ["true"]}) are submitted one at a time, each after a random pause
  *   of up to one heartbeat interval (so submissions fall at random points of the heartbeat cycle); latency = the
@@ -52,8 +48,8 @@ import java.util.stream.Stream;
  * </ul>
  *
  * <p>Arguments, all {@code key=value}: scenarios=submissions,heartbeats,latency servers=10000 duration=30
- * warmup=5 threads=8 max-feasible=0 (berth.scheduler.max-feasible for the submissions scenario) agents=10000
- * latency-jobs=40 heartbeat-interval=3 (seconds, the control plane's
+ * warmup=5 threads=8 max-feasible=-1 (berth.scheduler.max-feasible for the submissions scenario) agents=10000
+ * heartbeat-warmup=60 latency-jobs=40 heartbeat-interval=3 (seconds, the control plane's
  * berth.scheduler.heartbeat-interval-seconds for the latency scenario). Output: progress lines, then one
  * {@code RESULT scenario=...} line per scenario.
  */
@@ -269,8 +265,13 @@ public final class ControlPlaneBenchmark {
         int agents = intArg("agents", 10_000);
         int duration = intArg("duration", 30);
         int threads = intArg("threads", 8);
-        try (ControlPlane cp = ControlPlane.start()) {
+        int heartbeatWarmup = intArg("heartbeat-warmup", 60);
+        // agents enroll as the Helm chart's DaemonSet does: a shared enrollment token registers, and each agent then
+        // heartbeats with the server-bound token it got back (so every heartbeat is authenticated as its own agent)
+        String enrollment = "berth_bench_enroll_" + java.util.UUID.randomUUID();
+        try (ControlPlane cp = ControlPlane.start("--berth.auth.agent-enrollment-token=" + enrollment)) {
             String[] names = new String[agents];
+            String[] tokens = new String[agents];
             for (int i = 0; i < agents; i++) names[i] = String.format("agent-%05d", i);
             StringBuilder gpus = new StringBuilder();
             for (int g = 0; g < 8; g++) {
@@ -285,7 +286,9 @@ public final class ControlPlaneBenchmark {
                     String body = "{\"name\":\"" + names[(int) i] + "\",\"rack\":\"rack-" + (i / 40) + "\","
                             + "\"address\":\"127.0.0.1\",\"cpuMillis\":128000,\"memoryMib\":1048576,\"networkMbps\":200000,"
                             + "\"labels\":{},\"accelerators\":[" + gpus + "],\"localDevices\":[],\"runningWorkerIds\":[]}";
-                    check(cp.post("/api/v1/agents/register", "application/json", body), 200);
+                    Resp registered = cp.post("/api/v1/agents/register", "application/json", body, enrollment);
+                    check(registered, 200);
+                    tokens[(int) i] = JSON.readTree(registered.body()).get("agentToken").asString();
                     if ((i + 1) % 2000 == 0) log("heartbeats: %d agents registered, load %s", i + 1, load());
                 }
             });
@@ -299,21 +302,25 @@ public final class ControlPlaneBenchmark {
             t = System.nanoTime();
             parallel(threads, () -> {
                 for (long i; (i = next.getAndIncrement()) < agents; )
-                    check(cp.post("/api/v1/agents/" + names[(int) i] + "/heartbeat", "application/json", heartbeat), 200);
+                    check(cp.post("/api/v1/agents/" + names[(int) i] + "/heartbeat", "application/json", heartbeat,
+                            tokens[(int) i]), 200);
             });
             log("heartbeats: warm-up round of %d in %.1f s", agents, seconds(t));
 
+            // then heartbeatWarmup seconds of the same load before the measured window: on two cores the JIT needs about
+            // a minute to compile the request path, and a control plane runs for much longer than that
             Sampler latency = new Sampler();
             AtomicLong errors = new AtomicLong();
-            String loadAtStart = load();
-            long start = System.nanoTime();
-            long end = start + Duration.ofSeconds(duration).toNanos();
+            long warmupEnd = System.nanoTime() + Duration.ofSeconds(heartbeatWarmup).toNanos();
+            long end = warmupEnd + Duration.ofSeconds(duration).toNanos();
             AtomicLong sent = new AtomicLong();
+            String[] loadAtStart = {load()};
             Thread progress = new Thread(() -> {
                 try {
-                    for (int s = 5; s < duration; s += 5) {
+                    for (int s = 5 - heartbeatWarmup; s < duration; s += 5) {
                         Thread.sleep(5000);
-                        log("heartbeats: t=%ds %d sent, load %s", s, sent.get(), load());
+                        if (s == 0) loadAtStart[0] = load();
+                        log("heartbeats: %s t=%ds %d sent, load %s", s <= 0 ? "warm-up" : "measuring", s, sent.get(), load());
                     }
                 } catch (InterruptedException ignored) {
                     // finished early
@@ -324,28 +331,30 @@ public final class ControlPlaneBenchmark {
             parallel(threads, () -> {
                 long[] local = new long[1 << 16];
                 int n = 0;
-                while (System.nanoTime() < end) {
-                    String name = names[(int) (next.getAndIncrement() % agents)];
-                    long s = System.nanoTime();
-                    Resp r = cp.post("/api/v1/agents/" + name + "/heartbeat", "application/json", heartbeat);
+                for (long s; (s = System.nanoTime()) < end; ) {
+                    int agent = (int) (next.getAndIncrement() % agents);
+                    Resp r = cp.post("/api/v1/agents/" + names[agent] + "/heartbeat", "application/json", heartbeat,
+                            tokens[agent]);
                     long took = System.nanoTime() - s;
+                    boolean measured = s >= warmupEnd;
                     if (r.status() != 200) {
-                        if (errors.incrementAndGet() <= 5) log("heartbeat failed: %d %s", r.status(), r.body());
+                        if (measured && errors.incrementAndGet() <= 5) log("heartbeat failed: %d %s", r.status(), r.body());
                         continue;
                     }
                     sent.incrementAndGet();
+                    if (!measured) continue;
                     if (n == local.length) local = Arrays.copyOf(local, n * 2);
                     local[n++] = took;
                 }
                 latency.add(local, n);
             });
-            double window = seconds(start);
+            double window = (System.nanoTime() - warmupEnd) / 1e9;
             progress.interrupt();
             results.add(String.format(Locale.ROOT, "RESULT scenario=heartbeats heartbeats_per_sec=%.0f p50_ms=%.2f p99_ms=%.2f "
-                            + "max_ms=%.1f agents=%d threads=%d duration_s=%d errors=%d register_per_sec=%.0f load_start=%s load_end=%s",
+                            + "max_ms=%.1f agents=%d threads=%d duration_s=%d warmup_s=%d errors=%d register_per_sec=%.0f load_start=%s load_end=%s",
                     latency.count() / window, latency.percentileMillis(50), latency.percentileMillis(99),
-                    latency.percentileMillis(100), agents, threads, duration, errors.get(), agents / registerSeconds,
-                    loadAtStart, load()));
+                    latency.percentileMillis(100), agents, threads, duration, heartbeatWarmup, errors.get(),
+                    agents / registerSeconds, loadAtStart[0], load()));
             log(results.get(results.size() - 1));
         }
     }
@@ -448,13 +457,13 @@ public final class ControlPlaneBenchmark {
         private final ConfigurableApplicationContext context;
         private final int port;
         private final JdbcTemplate jdbc;
-        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
+        private final LeanHttp http;
         private final Path checkpoints;
 
         private ControlPlane(ConfigurableApplicationContext context, Path checkpoints) {
             this.context = context;
             this.port = ((WebServerApplicationContext) context).getWebServer().getPort();
+            this.http = new LeanHttp(port);
             this.jdbc = context.getBean(JdbcTemplate.class);
             this.checkpoints = checkpoints;
         }
@@ -489,26 +498,17 @@ public final class ControlPlaneBenchmark {
         }
 
         Resp post(String path, String contentType, String body) {
-            return send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                    .header("Content-Type", contentType).header("Authorization", "Bearer " + ADMIN_TOKEN).POST(HttpRequest.BodyPublishers.ofString(body)));
+            return post(path, contentType, body, ADMIN_TOKEN);
+        }
+
+        Resp post(String path, String contentType, String body, String token) {
+            LeanHttp.Response r = http.send("POST", path, token, contentType, body);
+            return new Resp(r.status(), r.body());
         }
 
         Resp get(String path) {
-            return send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                    .header("Authorization", "Bearer " + ADMIN_TOKEN).GET());
-        }
-
-        private Resp send(HttpRequest.Builder request) {
-            try {
-                HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(60)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                return new Resp(r.statusCode(), r.body());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            LeanHttp.Response r = http.send("GET", path, ADMIN_TOKEN, null, null);
+            return new Resp(r.status(), r.body());
         }
 
         @Override
