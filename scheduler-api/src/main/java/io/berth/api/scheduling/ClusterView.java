@@ -13,8 +13,8 @@ import org.springframework.stereotype.Component;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -104,16 +104,21 @@ class ClusterView {
                                 Arrays.asList((Integer[]) rs.getArray(9).getArray()), rs.getInt(10), rs.getLong(11),
                                 rs.getLong(12), rs.getLong(13), rs.getInt(14), rs.getLong(15))))
                 .list();
-        Map<UUID, List<Row>> byJob = new LinkedHashMap<>();
-        rows.forEach(r -> byJob.computeIfAbsent(r.jobId(), k -> new ArrayList<>()).add(r));
+        Map<UUID, List<Row>> byJob = new HashMap<>(rows.size() * 4 / 3 + 1);
+        for (Row r : rows) byJob.computeIfAbsent(r.jobId(), k -> new ArrayList<>(1)).add(r);
         List<Holder> holders = new ArrayList<>(byJob.size());
-        byJob.forEach((id, rs) -> {
+        for (List<Row> rs : byJob.values()) {
             Row first = rs.get(0);
+            boolean stopping = false;
+            List<Assignment> assignments = new ArrayList<>(rs.size());
+            for (Row r : rs) {
+                stopping |= r.workerState().equals("STOPPING");
+                assignments.add(r.a());
+            }
             // a job that already holds a slot under two attempts (old workers still stopping) keeps distinct replicas
-            holders.add(new Holder(id, first.tenant(), first.priority(), first.created(),
-                    rs.stream().anyMatch(r -> r.workerState().equals("STOPPING")),
-                    new Allocation(id.toString(), first.priority(), rs.stream().map(Row::a).toList())));
-        });
+            holders.add(new Holder(first.jobId(), first.tenant(), first.priority(), first.created(), stopping,
+                    new Allocation(first.jobId().toString(), first.priority(), assignments)));
+        }
         return holders;
     }
 }

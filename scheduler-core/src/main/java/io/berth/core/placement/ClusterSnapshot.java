@@ -3,7 +3,8 @@ package io.berth.core.placement;
 import io.berth.core.inventory.Inventory;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,12 +41,13 @@ public final class ClusterSnapshot {
     public static ClusterSnapshot of(ClusterLayout layout, List<Allocation> existing) {
         boolean[] usable = layout.gpuHealthy.clone();
         PlacementState state = full(layout, layout.serverReady.clone(), usable);
-        Map<String, Allocation> byJob = new LinkedHashMap<>();
+        // built once per scheduling cycle over every running job: sized up front and wrapped, not copied
+        Map<String, Allocation> byJob = new HashMap<>(existing.size() * 4 / 3 + 1);
         for (Allocation a : existing) {
             if (byJob.put(a.jobId(), a) != null) throw new IllegalArgumentException("duplicate allocation " + a.jobId());
             for (var as : a.assignments()) state.reserve(as);
         }
-        return new ClusterSnapshot(layout, state, Map.copyOf(byJob));
+        return new ClusterSnapshot(layout, state, Collections.unmodifiableMap(byJob));
     }
 
     public static ClusterSnapshot of(Inventory inventory) {

@@ -1,6 +1,5 @@
 package io.berth.core.placement;
 
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 
@@ -158,8 +157,9 @@ public final class PlacementState {
             gpus[i] = layout.globalGpu(s, idx.get(i));
             if (gpus[i] < 0) throw new IllegalArgumentException("no GPU " + idx.get(i) + " on " + a.server());
         }
-        if (Arrays.stream(gpus).distinct().count() != gpus.length)
-            throw new IllegalArgumentException("repeated GPU index in " + a);
+        for (int i = 1; i < gpus.length; i++)
+            for (int j = 0; j < i; j++)
+                if (gpus[i] == gpus[j]) throw new IllegalArgumentException("repeated GPU index in " + a);
         return gpus;
     }
 

@@ -118,6 +118,29 @@ class PlacementEngineTest {
         assertThat(PowerReport.of(st).idleServers()).hasSize(2);
     }
 
+    /** Existing allocations that cannot be true of the cluster are refused when the snapshot is built. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "repeated GPU      | s | 1,1 | 100 | 1 | repeated GPU index",
+            "unknown GPU       | s | 2   | 100 | 1 | no GPU 2 on s",
+            "unknown server    | x | 0   | 100 | 1 | unknown server x",
+            "GPU over-commit   | s | 0   | 700 | 2 | milliGpu on s would become -400",
+            "CPU over-commit   | s | 0   | 100 | 9 | cpuMillis on s would become",
+            "same job twice    | s | 0   | 100 | 0 | duplicate allocation a"
+    })
+    void impossibleAllocationsAreRefused(String name, String server, String gpus, int milliGpu, int copies,
+                                         String message) {
+        var inventory = inventory(aServer("s").cpu(8_000).gpus(2, "T4").build());
+        List<Integer> indices = java.util.Arrays.stream(gpus.split(",")).map(Integer::valueOf).toList();
+        // copies > 0: that many jobs with one 1,000-milli-CPU worker each; 0: two allocations of one job id
+        List<Allocation> allocations = new java.util.ArrayList<>();
+        for (int i = 0; i < (copies == 0 ? 2 : copies); i++) {
+            allocations.add(new Allocation(copies == 0 ? "a" : "a" + i, 0,
+                    List.of(new Assignment("g", 0, server, indices, milliGpu, 1000, 0, 0, 0, 0))));
+        }
+        assertThatThrownBy(() -> ClusterSnapshot.of(inventory, allocations)).hasMessageContaining(message);
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "unknown scorer | nope:1           | unknown scorer 'nope'",
