@@ -69,8 +69,10 @@ class PlacementCommitter {
         int attempt = job.attempt() + 1;
         if (!jobs.schedule(job.id(), job.version(), attempt)) throw new StaleJob(job.id());
         List<Assignment> ordered = ranked(assignments);
-        String masterAddr = agentAddress(ordered.get(0).server());
-        for (WorkerRow w : workerRows(job, attempt, ordered, masterAddr)) workers.reserve(w);
+        String master = ordered.get(0).server();
+        String masterAddr = agentAddress(master);
+        Set<Integer> ports = portsInUse(List.of(master)).getOrDefault(master, new HashSet<>());
+        for (WorkerRow w : workerRows(job, attempt, ordered, masterAddr, ports)) workers.reserve(w);
         jdbc.sql("UPDATE workers SET leader_epoch = ? WHERE job_id = ? AND attempt = ?")
                 .params(epoch, job.id(), attempt).update();
         jobs.event(job.id(), JobState.QUEUED, JobState.SCHEDULED, "placed on " + placementText(ordered));
@@ -96,13 +98,15 @@ class PlacementCommitter {
                 .query(rs -> {
                     addresses.put(rs.getString(1), rs.getString(2));
                 });
+        Map<String, Set<Integer>> ports = portsInUse(names);
         List<WorkerRow> rows = new ArrayList<>();
         List<JobRepository.NewEvent> placedEvents = new ArrayList<>(batch.size());
         Set<String> servers = new HashSet<>();
         for (Pending p : batch) {
             List<Assignment> ordered = ranked(p.assignments());
-            String masterAddr = addresses.get(ordered.get(0).server());
-            rows.addAll(workerRows(p.job(), p.job().attempt() + 1, ordered, masterAddr));
+            String master = ordered.get(0).server();
+            rows.addAll(workerRows(p.job(), p.job().attempt() + 1, ordered, addresses.get(master),
+                    ports.computeIfAbsent(master, k -> new HashSet<>())));
             placedEvents.add(new JobRepository.NewEvent(p.job().id(), JobState.QUEUED, JobState.SCHEDULED,
                     "placed on " + placementText(ordered)));
             ordered.forEach(a -> servers.add(a.server()));
@@ -121,8 +125,9 @@ class PlacementCommitter {
         return ordered;
     }
 
-    private List<WorkerRow> workerRows(JobRow job, int attempt, List<Assignment> ordered, String masterAddr) {
-        int masterPort = properties.masterPortBase() + Math.floorMod(job.id().hashCode(), 5000);
+    private List<WorkerRow> workerRows(JobRow job, int attempt, List<Assignment> ordered, String masterAddr,
+                                       Set<Integer> portsInUse) {
+        int masterPort = masterPort(job.id(), ordered, portsInUse);
         List<WorkerRow> rows = new ArrayList<>(ordered.size());
         for (int rank = 0; rank < ordered.size(); rank++) {
             Assignment a = ordered.get(rank);
@@ -132,6 +137,39 @@ class PlacementCommitter {
                     masterPort, WorkerState.ASSIGNED, true, null, null));
         }
         return rows;
+    }
+
+    /** Ports handed out as MASTER_PORT: {@code master-port-base} and the next {@value #MASTER_PORTS} - 1. */
+    static final int MASTER_PORTS = 5000;
+
+    /**
+     * The rendezvous port of a multi-replica job: the first port, from a start derived from the job id (so ports
+     * spread and a just-released one is not reused at once), that no other multi-replica job whose rank 0 runs on
+     * the same server holds. V6's unique index on those rank-0 workers settles races between two committers: the
+     * loser's transaction is refused and the job is placed again. A single replica opens no rendezvous; its port
+     * is recorded but never sent to the agent.
+     */
+    private int masterPort(UUID job, List<Assignment> ordered, Set<Integer> portsInUse) {
+        int start = Math.floorMod(job.hashCode(), MASTER_PORTS);
+        if (ordered.size() == 1) return properties.masterPortBase() + start;
+        for (int i = 0; i < MASTER_PORTS; i++) {
+            int port = properties.masterPortBase() + (start + i) % MASTER_PORTS;
+            if (portsInUse.add(port)) return port;
+        }
+        throw new IllegalStateException("no free MASTER_PORT on " + ordered.get(0).server());
+    }
+
+    /** Rendezvous ports held on each of {@code servers} (as rank 0 of a multi-replica job still holding resources). */
+    private Map<String, Set<Integer>> portsInUse(List<String> servers) {
+        Map<String, Set<Integer>> ports = new HashMap<>();
+        jdbc.sql("""
+                        SELECT s.name, w.master_port FROM workers w JOIN servers s ON s.id = w.server_id
+                        WHERE w.rank = 0 AND w.world_size > 1 AND w.holds_resources AND s.name = ANY (?)""")
+                .param(servers.toArray(String[]::new))
+                .query(rs -> {
+                    ports.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getInt(2));
+                });
+        return ports;
     }
 
     private String agentAddress(String server) {

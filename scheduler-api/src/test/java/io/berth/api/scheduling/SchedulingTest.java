@@ -202,6 +202,50 @@ class SchedulingTest extends ApiTestBase {
         assertThat(count("job_events WHERE to_state = 'SCHEDULED' AND reason LIKE 'placed on share-1 GPU [_]'")).isEqualTo(4);
     }
 
+    /**
+     * Two multi-replica jobs whose rank 0 lands on the same server get different MASTER_PORTs even when their ids
+     * point at the same first port (the second job is a copy of the first under an id chosen to collide), whether
+     * committed one by one or in one batch; the database refuses a duplicate written around the scheduler.
+     */
+    @Test
+    void multiReplicaJobsOnOneServerGetDistinctMasterPorts() {
+        loop.stop();
+        try {
+            liveServer("port-1", "default", 4, "H100", 64000, 65536);
+            liveServer("port-2", "default", 4, "H100", 64000, 65536);
+            java.util.UUID first = java.util.UUID.fromString(submit("first", "t", 0, 2, 1));
+            List<java.util.UUID> twins = new ArrayList<>();
+            while (twins.size() < 3) {
+                java.util.UUID id = java.util.UUID.randomUUID();
+                if (Math.floorMod(id.hashCode(), PlacementCommitter.MASTER_PORTS)
+                        == Math.floorMod(first.hashCode(), PlacementCommitter.MASTER_PORTS)) twins.add(id);
+            }
+            for (java.util.UUID twin : twins) {
+                jdbc.update("INSERT INTO jobs SELECT (jsonb_populate_record(NULL::jobs, to_jsonb(j) "
+                        + "|| jsonb_build_object('id', ?::text))).* FROM jobs j WHERE id = ?", twin.toString(), first);
+            }
+            java.util.function.IntFunction<List<io.berth.core.placement.Assignment>> onGpu = g -> List.of(
+                    new io.berth.core.placement.Assignment("g", 0, "port-1", List.of(g), 1000, 1000, 1024, 0, 0, 0),
+                    new io.berth.core.placement.Assignment("g", 1, "port-2", List.of(g), 1000, 1000, 1024, 0, 0, 0));
+            committer.commit(jobRepository.find(first).orElseThrow(), onGpu.apply(0));
+            committer.commit(jobRepository.find(twins.get(0)).orElseThrow(), onGpu.apply(1));
+            committer.commitAll(List.of(
+                    new PlacementCommitter.Pending(jobRepository.find(twins.get(1)).orElseThrow(), onGpu.apply(2)),
+                    new PlacementCommitter.Pending(jobRepository.find(twins.get(2)).orElseThrow(), onGpu.apply(3))));
+
+            assertThat(jdbc.queryForList("SELECT master_port FROM workers WHERE rank = 0", Integer.class))
+                    .hasSize(4).doesNotHaveDuplicates();
+            assertThat(jdbc.queryForObject("SELECT count(DISTINCT master_port) FROM workers", Long.class)).isEqualTo(4);
+            int firstPort = jdbc.queryForObject("SELECT master_port FROM workers WHERE job_id = ? AND rank = 0",
+                    Integer.class, first);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> jdbc.update(
+                            "UPDATE workers SET master_port = ? WHERE job_id = ?", firstPort, twins.get(2)))
+                    .isInstanceOf(org.springframework.dao.DuplicateKeyException.class);
+        } finally {
+            loop.start();
+        }
+    }
+
     @Test
     void aBatchWithOneStaleJobWritesNothing() {
         loop.stop(); // the background loop must not place these jobs first
