@@ -1,5 +1,6 @@
 package io.berth.api.scheduling;
 
+import io.berth.api.jobs.JobLifecycle;
 import io.berth.api.jobs.JobRepository;
 import io.berth.api.jobs.JobRow;
 import io.berth.api.jobs.JobState;
@@ -29,7 +30,7 @@ import java.util.stream.Collectors;
  * Writes one placement in one transaction: the job moves QUEUED to SCHEDULED only if its version is unchanged, and
  * every worker adds its demand to the usage counters, whose CHECK constraints refuse over-allocation. Any refusal
  * rolls the whole placement back. It first passes the leader fence (refused unless this process leads under the
- * current epoch) and stamps the workers with that epoch.
+ * current epoch) and stamps the workers with that epoch. The loop's preemptions pass the same fence.
  */
 @Component
 class PlacementCommitter {
@@ -40,10 +41,12 @@ class PlacementCommitter {
     private final LeaderFence fence;
     private final Leadership leadership;
     private final ApplicationEventPublisher events;
+    private final JobLifecycle lifecycle;
 
     PlacementCommitter(JobRepository jobs, WorkerRepository workers, JdbcClient jdbc, SchedulerProperties properties,
-                       LeaderFence fence, Leadership leadership, ApplicationEventPublisher events) {
+                       LeaderFence fence, Leadership leadership, ApplicationEventPublisher events, JobLifecycle lifecycle) {
         this.events = events;
+        this.lifecycle = lifecycle;
         this.jobs = jobs;
         this.workers = workers;
         this.jdbc = jdbc;
@@ -114,6 +117,16 @@ class PlacementCommitter {
         workers.reserveAll(rows, epoch);
         jobs.events(placedEvents);
         events.publishEvent(new WorkersChanged(servers));
+    }
+
+    /**
+     * Preempts a job for the loop behind the same fence as placements, in one transaction: a deposed leader stops
+     * nothing ({@link LeaderFence.NotLeader}). False when the job is no longer placed.
+     */
+    @Transactional
+    boolean preempt(UUID jobId, String reason) {
+        fence.check(leadership);
+        return lifecycle.preempt(jobId, reason);
     }
 
     /** Ranks follow task-group order then replica index; rank 0's server hosts the rendezvous (MASTER_ADDR). */

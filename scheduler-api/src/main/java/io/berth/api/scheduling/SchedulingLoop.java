@@ -5,6 +5,7 @@ import io.berth.api.jobs.JobRepository;
 import io.berth.api.jobs.JobRow;
 import io.berth.api.jobs.JobService;
 import io.berth.api.jobs.JobSpecs;
+import io.berth.api.leader.LeaderFence;
 import io.berth.api.leader.Leadership;
 import io.berth.core.inventory.Inventory;
 import io.berth.core.inventory.Server;
@@ -186,9 +187,13 @@ public class SchedulingLoop implements SmartLifecycle {
             if (job.priority() >= properties.preemptionMinPriority() && !stopping) {
                 List<ClusterView.Holder> victims = victims(engine, state, request, job, holders, seed);
                 if (!victims.isEmpty()) {
-                    for (ClusterView.Holder v : victims) {
-                        if (lifecycle.preempt(v.jobId(), "preempted by job " + job.id() + " (priority " + job.priority() + ")"))
-                            preempted++;
+                    try {
+                        for (ClusterView.Holder v : victims) {
+                            if (committer.preempt(v.jobId(), "preempted by job " + job.id() + " (priority " + job.priority() + ")"))
+                                preempted++;
+                        }
+                    } catch (LeaderFence.NotLeader deposed) {
+                        break; // another control plane leads now: it decides
                     }
                     stopping = true;
                     pendingReasons.put(job.id(), "waiting for " + victims.size() + " preempted job(s) to stop");

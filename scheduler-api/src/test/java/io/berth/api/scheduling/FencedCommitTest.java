@@ -110,7 +110,7 @@ class FencedCommitTest extends ApiTestBase {
 
     private void commit(Leadership leadership, UUID jobId) {
         JobRow job = jobs.find(jobId).orElseThrow();
-        PlacementCommitter committer = new PlacementCommitter(jobs, workers, jdbcClient, properties, fence, leadership, events);
+        PlacementCommitter committer = new PlacementCommitter(jobs, workers, jdbcClient, properties, fence, leadership, events, lifecycle);
         tx.executeWithoutResult(status -> committer.commit(job, onS1()));
     }
 
@@ -154,6 +154,34 @@ class FencedCommitTest extends ApiTestBase {
         }
     }
 
+    /** The loop's preemptions pass the same fence: a deposed leader stops nothing. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("leaderships")
+    void onlyTheCurrentLeaderPreempts(String name, boolean leader, long epochOffset, boolean preempts) {
+        serverWithoutAgent();
+        UUID job = queuedJob("victim");
+        commit(contextLeadership, job);
+        Leadership leadership = new FixedLeadership(leader, fence.current() + epochOffset);
+        PlacementCommitter committer = new PlacementCommitter(jobs, workers, jdbcClient, properties, fence, leadership,
+                events, lifecycle);
+
+        if (preempts) {
+            Boolean preempted = tx.execute(status -> committer.preempt(job, "test"));
+            assertThat(preempted).isTrue();
+            assertThat(jdbc.queryForObject("SELECT state FROM jobs WHERE id = ?", String.class, job)).isEqualTo("QUEUED");
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM job_events WHERE job_id = ? AND to_state = 'PREEMPTED'",
+                    Long.class, job)).isEqualTo(1);
+        } else {
+            assertThatThrownBy(() -> tx.execute(status -> committer.preempt(job, "test")))
+                    .isInstanceOf(LeaderFence.NotLeader.class);
+            assertThat(jdbc.queryForObject("SELECT state FROM jobs WHERE id = ?", String.class, job)).isEqualTo("SCHEDULED");
+            assertThat(jdbc.queryForObject("SELECT state FROM workers WHERE job_id = ?", String.class, job))
+                    .isEqualTo("ASSIGNED");
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM job_events WHERE job_id = ? AND to_state = 'PREEMPTED'",
+                    Long.class, job)).isZero();
+        }
+    }
+
     @Test
     void aStaleEpochTellsTheLeadershipItWasDeposed() {
         serverWithoutAgent();
@@ -189,7 +217,7 @@ class FencedCommitTest extends ApiTestBase {
         UUID second = queuedJob("after-take-over");
         long oldEpoch = fence.current();
         Leadership oldLeader = new FixedLeadership(true, oldEpoch);
-        PlacementCommitter committer = new PlacementCommitter(jobs, workers, jdbcClient, properties, fence, oldLeader, events);
+        PlacementCommitter committer = new PlacementCommitter(jobs, workers, jdbcClient, properties, fence, oldLeader, events, lifecycle);
         JobRow firstRow = jobs.find(first).orElseThrow();
 
         CompletableFuture<Long> newEpoch = tx.execute(status -> {
@@ -217,7 +245,7 @@ class FencedCommitTest extends ApiTestBase {
         postJson("/api/v1/servers/s1/cordon", ""); // nobody can place, so the background loop cannot interfere
         queuedJob("waiting");
         SchedulingLoop loop = new SchedulingLoop(properties, cluster, placement,
-                new PlacementCommitter(jobs, workers, jdbcClient, properties, fence, contextLeadership, events), jobs, lifecycle,
+                new PlacementCommitter(jobs, workers, jdbcClient, properties, fence, contextLeadership, events, lifecycle), jobs, lifecycle,
                 quotas, new SimpleMeterRegistry(), new FixedLeadership(leader, fence.current()));
 
         assertThat(loop.cycle()).isEqualTo(new SchedulingLoop.CycleResult(considered, 0, 0, 0));
