@@ -29,8 +29,9 @@ import java.util.stream.Stream;
 /**
  * Benchmark command for the control plane (not a test: nothing here asserts a time; the figures are written down in
  * BENCHMARKS.md). Each scenario starts its own control plane in this JVM (fresh embedded PostgreSQL in a temporary
- * directory, random port, no local agent) and drives it over real HTTP with keep-alive connections ({@link LeanHttp}) from a
- * few client threads, so request parsing, validation, JSON, transactions and the database are all on the clock.
+ * directory, random port, no local agent) and drives it over real HTTP with keep-alive connections
+ * ({@link LeanHttp}) from a few client threads, so request parsing, validation, JSON, transactions and the database
+ * are all on the clock.
  *
  * <ul>
  *   <li>{@code submissions}: imports {@code servers} servers of 8 GPUs (node-list CSV), lets the scheduler place on
