@@ -5,8 +5,12 @@ import io.berth.core.inventory.Inventory;
 import io.berth.core.inventory.Server;
 import io.berth.core.inventory.ServerState;
 import io.berth.core.placement.Allocation;
-import io.berth.core.placement.ClusterLayout;
 import io.berth.core.placement.Assignment;
+import io.berth.core.placement.ClusterLayout;
+import io.berth.core.placement.ClusterSnapshot;
+import io.berth.core.placement.PlacementState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -22,10 +26,12 @@ import java.util.UUID;
 
 /**
  * What the scheduler sees of the database: the schedulable inventory (cached until a server changes) and the
- * allocations of every worker that still holds resources. Thread-safe.
+ * allocations of every worker that still holds resources (kept between cycles and updated from the rows that
+ * changed). Thread-safe.
  */
 @Component
 class ClusterView {
+    private static final Logger log = LoggerFactory.getLogger(ClusterView.class);
     private final InventoryService inventory;
     private final JdbcClient jdbc;
     private final SchedulerProperties properties;
@@ -89,36 +95,120 @@ class ClusterView {
     record Holder(UUID jobId, String tenant, int priority, Instant createdAt, boolean stopping, Allocation allocation) {
     }
 
-    List<Holder> holders() {
-        record Row(UUID jobId, String tenant, int priority, Instant created, String workerState, Assignment a) {
+    /** What one scheduling cycle starts from: the inventory, every holder, and the free resources left by them. */
+    record Cycle(Inventory inventory, ClusterLayout layout, List<Holder> holders, PlacementState state) {
+    }
+
+    /** A worker row as read; {@code holds} false means it gave its resources back. */
+    private record Row(UUID workerId, UUID jobId, String tenant, int priority, Instant created, String workerState,
+                       boolean holds, Assignment a) {
+    }
+
+    /**
+     * Holders and the free resources they leave, kept between cycles for one layout. Brought up to date from the
+     * worker rows written since the previous read (V7's {@code changed_xid}), so a cycle costs what changed, not
+     * every running worker.
+     */
+    private static final class Tracked {
+        final ClusterLayout layout;
+        final PlacementState free;
+        final Map<UUID, Map<UUID, Row>> rowsByJob = new HashMap<>();
+        final Map<UUID, Holder> holders = new HashMap<>();
+        String horizon;
+
+        Tracked(ClusterLayout layout) {
+            this.layout = layout;
+            this.free = ClusterSnapshot.of(layout, List.of()).workingCopy();
         }
-        List<Row> rows = jdbc.sql("""
-                        SELECT w.job_id, j.tenant, j.priority, j.created_at, w.state, w.task_group, w.replica, s.name,
-                               w.gpu_indices, w.milli_gpu, w.cpu_millis, w.memory_mib, w.storage_gib,
-                               w.storage_mb_per_sec, w.network_mbps
-                        FROM workers w JOIN jobs j ON j.id = w.job_id JOIN servers s ON s.id = w.server_id
-                        WHERE w.holds_resources""")
-                .query((rs, n) -> new Row(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3),
-                        rs.getTimestamp(4).toInstant(), rs.getString(5),
-                        new Assignment(rs.getString(6), rs.getInt(7), rs.getString(8),
-                                Arrays.asList((Integer[]) rs.getArray(9).getArray()), rs.getInt(10), rs.getLong(11),
-                                rs.getLong(12), rs.getLong(13), rs.getInt(14), rs.getLong(15))))
-                .list();
-        Map<UUID, List<Row>> byJob = new HashMap<>(rows.size() * 4 / 3 + 1);
-        for (Row r : rows) byJob.computeIfAbsent(r.jobId(), k -> new ArrayList<>(1)).add(r);
-        List<Holder> holders = new ArrayList<>(byJob.size());
-        for (List<Row> rs : byJob.values()) {
-            Row first = rs.get(0);
-            boolean stopping = false;
-            List<Assignment> assignments = new ArrayList<>(rs.size());
-            for (Row r : rs) {
-                stopping |= r.workerState().equals("STOPPING");
-                assignments.add(r.a());
+    }
+
+    private final Object trackedLock = new Object();
+    private Tracked tracked; // guarded by trackedLock
+
+    /**
+     * The start of a cycle. The first read (and any read after the inventory changed) reads every worker holding
+     * resources; later reads only the rows written by transactions not visible to the previous read: that read
+     * noted the xmin of a snapshot taken just before it, and every transaction still running or not yet started
+     * then has an xid at least that large. Rows seen twice are simply applied again. Safe to call concurrently; the
+     * returned state is the caller's own copy.
+     */
+    Cycle cycle() {
+        Inventory inventory = inventory();
+        ClusterLayout layout = layout(inventory);
+        synchronized (trackedLock) {
+            String horizon = jdbc.sql("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").query(String.class).single();
+            Tracked t = tracked;
+            tracked = null; // until brought up to date: a failed read leaves a full read for the next cycle
+            if (t != null && t.layout == layout) {
+                try {
+                    apply(t, rows("w.changed_xid >= ?::xid8", t.horizon));
+                } catch (IllegalStateException | IllegalArgumentException inconsistent) {
+                    // the changes do not fit what was kept (should not happen): start over from every holder
+                    log.warn("scheduler view out of step with the workers table, reading it whole: {}",
+                            inconsistent.getMessage());
+                    t = null;
+                }
+            } else {
+                t = null;
             }
-            // a job that already holds a slot under two attempts (old workers still stopping) keeps distinct replicas
-            holders.add(new Holder(first.jobId(), first.tenant(), first.priority(), first.created(), stopping,
-                    new Allocation(first.jobId().toString(), first.priority(), assignments)));
+            if (t == null) {
+                t = new Tracked(layout);
+                apply(t, rows("w.holds_resources", null));
+            }
+            t.horizon = horizon;
+            tracked = t;
+            return new Cycle(inventory, layout, new ArrayList<>(t.holders.values()), t.free.copy());
         }
-        return holders;
+    }
+
+    /** Applies changed rows: each touched job gives back what it held and takes what its rows now hold. */
+    private static void apply(Tracked t, List<Row> rows) {
+        Set<UUID> touched = new HashSet<>();
+        for (Row r : rows) {
+            touched.add(r.jobId());
+            Map<UUID, Row> ofJob = t.rowsByJob.computeIfAbsent(r.jobId(), k -> new HashMap<>(2));
+            if (r.holds()) ofJob.put(r.workerId(), r);
+            else ofJob.remove(r.workerId());
+        }
+        for (UUID job : touched) {
+            Holder old = t.holders.remove(job);
+            if (old != null) t.free.release(old.allocation());
+            Map<UUID, Row> ofJob = t.rowsByJob.get(job);
+            if (ofJob.isEmpty()) {
+                t.rowsByJob.remove(job);
+                continue;
+            }
+            Holder h = holder(ofJob.values());
+            for (Assignment a : h.allocation().assignments()) t.free.reserve(a);
+            t.holders.put(job, h);
+        }
+    }
+
+    private static Holder holder(java.util.Collection<Row> rows) {
+        Row first = rows.iterator().next();
+        boolean stopping = false;
+        List<Assignment> assignments = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            stopping |= r.workerState().equals("STOPPING");
+            assignments.add(r.a());
+        }
+        // a job that already holds a slot under two attempts (old workers still stopping) keeps distinct replicas
+        return new Holder(first.jobId(), first.tenant(), first.priority(), first.created(), stopping,
+                new Allocation(first.jobId().toString(), first.priority(), assignments));
+    }
+
+    private List<Row> rows(String where, String horizon) {
+        var statement = jdbc.sql("""
+                SELECT w.id, w.job_id, j.tenant, j.priority, j.created_at, w.state, w.holds_resources, w.task_group,
+                       w.replica, s.name, w.gpu_indices, w.milli_gpu, w.cpu_millis, w.memory_mib, w.storage_gib,
+                       w.storage_mb_per_sec, w.network_mbps
+                FROM workers w JOIN jobs j ON j.id = w.job_id JOIN servers s ON s.id = w.server_id
+                WHERE\s""" + where);
+        if (horizon != null) statement = statement.param(horizon);
+        return statement.query((rs, n) -> new Row(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class),
+                rs.getString(3), rs.getInt(4), rs.getTimestamp(5).toInstant(), rs.getString(6), rs.getBoolean(7),
+                new Assignment(rs.getString(8), rs.getInt(9), rs.getString(10),
+                        Arrays.asList((Integer[]) rs.getArray(11).getArray()), rs.getInt(12), rs.getLong(13),
+                        rs.getLong(14), rs.getLong(15), rs.getInt(16), rs.getLong(17)))).list();
     }
 }

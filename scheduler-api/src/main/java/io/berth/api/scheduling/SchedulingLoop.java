@@ -10,7 +10,6 @@ import io.berth.api.leader.Leadership;
 import io.berth.core.inventory.Inventory;
 import io.berth.core.inventory.Server;
 import io.berth.core.placement.Assignment;
-import io.berth.core.placement.ClusterSnapshot;
 import io.berth.core.placement.PlacementEngine;
 import io.berth.core.placement.JobRequest;
 import io.berth.core.placement.PlacementResult;
@@ -121,10 +120,10 @@ public class SchedulingLoop implements SmartLifecycle {
         if (!leadership.isLeader()) return new CycleResult(0, 0, 0, 0); // only the leader schedules
         List<JobRow> queue = jobs.queued(QUEUE_SCAN_LIMIT);
         if (queue.isEmpty()) return new CycleResult(0, 0, 0, 0);
-        Inventory inventory = cluster.inventory();
-        List<ClusterView.Holder> holders = cluster.holders();
-        ClusterSnapshot snapshot = ClusterSnapshot.of(cluster.layout(inventory), holders.stream().map(ClusterView.Holder::allocation).toList());
-        PlacementState state = snapshot.workingCopy();
+        ClusterView.Cycle view = cluster.cycle();
+        Inventory inventory = view.inventory();
+        List<ClusterView.Holder> holders = view.holders();
+        PlacementState state = view.state();
         PlacementEngine engine = placement.engine(state.layout());
         List<PlacementCommitter.Pending> pending = new ArrayList<>();
         Map<UUID, String> pendingReasons = new LinkedHashMap<>();
