@@ -95,8 +95,12 @@ class ClusterView {
     record Holder(UUID jobId, String tenant, int priority, Instant createdAt, boolean stopping, Allocation allocation) {
     }
 
-    /** What one scheduling cycle starts from: the inventory, every holder, and the free resources left by them. */
-    record Cycle(Inventory inventory, ClusterLayout layout, List<Holder> holders, PlacementState state) {
+    /**
+     * What one scheduling cycle starts from: the inventory, every holder, the free resources left by them, what each
+     * tenant holds ({gpuMilli, cpuMillis}) against the cluster's capacity, and whether any holder is stopping.
+     */
+    record Cycle(Inventory inventory, ClusterLayout layout, List<Holder> holders, PlacementState state,
+                 Map<String, long[]> tenantUsage, long gpuMilliCapacity, long cpuMillisCapacity, boolean anyStopping) {
     }
 
     /** A worker row as read; {@code holds} false means it gave its resources back. */
@@ -112,13 +116,36 @@ class ClusterView {
     private static final class Tracked {
         final ClusterLayout layout;
         final PlacementState free;
+        final long gpuMilliCapacity;
+        final long cpuMillisCapacity;
         final Map<UUID, Map<UUID, Row>> rowsByJob = new HashMap<>();
         final Map<UUID, Holder> holders = new HashMap<>();
+        final Map<String, long[]> tenantUsage = new HashMap<>();
+        int stopping;
         String horizon;
 
-        Tracked(ClusterLayout layout) {
+        Tracked(Inventory inventory, ClusterLayout layout) {
             this.layout = layout;
             this.free = ClusterSnapshot.of(layout, List.of()).workingCopy();
+            long gpu = 0;
+            long cpu = 0;
+            for (Server s : inventory.servers()) {
+                gpu += 1000L * s.gpuCount();
+                cpu += s.cpuMillis();
+            }
+            this.gpuMilliCapacity = gpu;
+            this.cpuMillisCapacity = cpu;
+        }
+
+        void add(Holder h, int sign) {
+            long[] u = tenantUsage.computeIfAbsent(h.tenant(), k -> new long[2]);
+            for (Assignment a : h.allocation().assignments()) {
+                u[0] += sign * (long) a.gpuIndices().size() * a.milliGpuPerGpu();
+                u[1] += sign * a.cpuMillis();
+                if (sign > 0) free.reserve(a);
+                else free.release(a);
+            }
+            if (h.stopping()) stopping += sign;
         }
     }
 
@@ -152,12 +179,17 @@ class ClusterView {
                 t = null;
             }
             if (t == null) {
-                t = new Tracked(layout);
+                t = new Tracked(inventory, layout);
                 apply(t, rows("w.holds_resources", null));
             }
             t.horizon = horizon;
             tracked = t;
-            return new Cycle(inventory, layout, new ArrayList<>(t.holders.values()), t.free.copy());
+            Map<String, long[]> usage = new HashMap<>();
+            t.tenantUsage.forEach((tenant, u) -> {
+                if (u[0] != 0 || u[1] != 0) usage.put(tenant, u.clone());
+            });
+            return new Cycle(inventory, layout, new ArrayList<>(t.holders.values()), t.free.copy(), usage,
+                    t.gpuMilliCapacity, t.cpuMillisCapacity, t.stopping > 0);
         }
     }
 
@@ -172,14 +204,14 @@ class ClusterView {
         }
         for (UUID job : touched) {
             Holder old = t.holders.remove(job);
-            if (old != null) t.free.release(old.allocation());
+            if (old != null) t.add(old, -1);
             Map<UUID, Row> ofJob = t.rowsByJob.get(job);
             if (ofJob.isEmpty()) {
                 t.rowsByJob.remove(job);
                 continue;
             }
             Holder h = holder(ofJob.values());
-            for (Assignment a : h.allocation().assignments()) t.free.reserve(a);
+            t.add(h, 1);
             t.holders.put(job, h);
         }
     }

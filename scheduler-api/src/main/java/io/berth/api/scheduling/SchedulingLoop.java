@@ -132,11 +132,11 @@ public class SchedulingLoop implements SmartLifecycle {
         Map<JobRequest, String> failedShapes = new HashMap<>();
         Map<UUID, JobRequest> known = requests;
         Map<UUID, JobRequest> parsed = new HashMap<>();
-        FairShare share = new FairShare(inventory, holders);
+        FairShare share = new FairShare(view.gpuMilliCapacity(), view.cpuMillisCapacity(), view.tenantUsage());
         Map<String, Quotas.Limit> limits = quotas.limits();
         Set<String> reserved = new HashSet<>();
         boolean reservationMade = false;
-        boolean stopping = holders.stream().anyMatch(ClusterView.Holder::stopping);
+        boolean stopping = view.anyStopping();
         int attempted = 0;
         int placed = 0;
         int preempted = 0;
@@ -358,17 +358,22 @@ public class SchedulingLoop implements SmartLifecycle {
     static final class FairShare {
         private final double gpuCapacity;
         private final double cpuCapacity;
-        private final Map<String, long[]> usage = new HashMap<>();
+        private final Map<String, long[]> usage;
+
+        /** @param usage {gpuMilli, cpuMillis} held per tenant; taken over (added to as jobs are placed) */
+        FairShare(long gpuMilliCapacity, long cpuMillisCapacity, Map<String, long[]> usage) {
+            this.gpuCapacity = Math.max(1, gpuMilliCapacity);
+            this.cpuCapacity = Math.max(1, cpuMillisCapacity);
+            this.usage = usage;
+        }
 
         FairShare(Inventory inventory, List<ClusterView.Holder> holders) {
-            long gpu = 0;
-            long cpu = 0;
-            for (Server s : inventory.servers()) {
-                gpu += 1000L * s.gpuCount();
-                cpu += s.cpuMillis();
-            }
-            this.gpuCapacity = Math.max(1, gpu);
-            this.cpuCapacity = Math.max(1, cpu);
+            this(inventory.servers().stream().mapToLong(s -> 1000L * s.gpuCount()).sum(),
+                    inventory.servers().stream().mapToLong(Server::cpuMillis).sum(), usageOf(holders));
+        }
+
+        private static Map<String, long[]> usageOf(List<ClusterView.Holder> holders) {
+            Map<String, long[]> usage = new HashMap<>();
             for (ClusterView.Holder h : holders) {
                 long[] u = usage.computeIfAbsent(h.tenant(), t -> new long[2]);
                 for (Assignment a : h.allocation().assignments()) {
@@ -376,6 +381,7 @@ public class SchedulingLoop implements SmartLifecycle {
                     u[1] += a.cpuMillis();
                 }
             }
+            return usage;
         }
 
         long[] usage(String tenant) {

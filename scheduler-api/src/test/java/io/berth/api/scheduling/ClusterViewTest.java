@@ -56,7 +56,10 @@ class ClusterViewTest extends ApiTestBase {
         return UUID.fromString(JsonPath.read(r.body(), "$.id"));
     }
 
-    /** Holders (sorted, with their assignments) and the free CPU, memory and milli-GPU of every server. */
+    /**
+     * Holders (sorted, with their assignments), what each tenant holds, whether any holder stops, and the free CPU,
+     * memory and milli-GPU of every server.
+     */
     private static String describe(ClusterView.Cycle c) {
         List<String> lines = new ArrayList<>();
         for (ClusterView.Holder h : c.holders()) {
@@ -64,7 +67,9 @@ class ClusterViewTest extends ApiTestBase {
             parts.sort(null);
             lines.add(h.jobId() + " stopping=" + h.stopping() + " " + parts);
         }
+        c.tenantUsage().forEach((tenant, u) -> lines.add("tenant " + tenant + " gpuMilli=" + u[0] + " cpuMillis=" + u[1]));
         lines.sort(null);
+        lines.add("stopping=" + c.anyStopping() + " capacity=" + c.gpuMilliCapacity() + "/" + c.cpuMillisCapacity());
         for (int s = 0; s < c.layout().serverCount(); s++) {
             StringBuilder free = new StringBuilder(c.layout().serverName(s)).append(" cpu=").append(c.state().cpuFree(s))
                     .append(" mem=").append(c.state().memoryFree(s)).append(" gpus=");
@@ -97,7 +102,7 @@ class ClusterViewTest extends ApiTestBase {
         UUID pair = submit("pair", 1, 2);
         loop.cycle();
         assertThat(view.cycle().holders()).hasSize(2);
-        assertThat(kept()).isEqualTo(fromScratch());
+        assertThat(kept()).isEqualTo(fromScratch()).contains("tenant t gpuMilli=4000 cpuMillis=3000");
 
         // a release by a transaction that is still running when the view reads, and commits afterwards, while a
         // transaction that started later has already committed (so the release's xid is below the newest one seen)
@@ -125,7 +130,8 @@ class ClusterViewTest extends ApiTestBase {
         jdbc.update("UPDATE servers SET cpu_millis_used = 0, memory_mib_used = 0");
         jdbc.update("UPDATE accelerators SET used_milli = 0");
         assertThat(view.cycle().holders()).isEmpty();
-        assertThat(kept()).isEqualTo(fromScratch()).contains("view-1 cpu=64000 mem=65536 gpus=1000 1000 1000 1000");
+        assertThat(kept()).isEqualTo(fromScratch()).contains("view-1 cpu=64000 mem=65536 gpus=1000 1000 1000 1000")
+                .doesNotContain("tenant t");
 
         UUID later = submit("later", 1, 3);
         loop.cycle();
