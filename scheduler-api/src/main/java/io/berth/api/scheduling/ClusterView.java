@@ -96,10 +96,10 @@ class ClusterView {
     }
 
     /**
-     * What one scheduling cycle starts from: the inventory, every holder, the free resources left by them, what each
-     * tenant holds ({gpuMilli, cpuMillis}) against the cluster's capacity, and whether any holder is stopping.
+     * What one scheduling cycle starts from: every holder, the free resources left by them, what each tenant holds
+     * ({gpuMilli, cpuMillis}) against the cluster's capacity, and whether any holder is stopping.
      */
-    record Cycle(Inventory inventory, ClusterLayout layout, List<Holder> holders, PlacementState state,
+    record Cycle(ClusterLayout layout, List<Holder> holders, PlacementState state,
                  Map<String, long[]> tenantUsage, long gpuMilliCapacity, long cpuMillisCapacity, boolean anyStopping) {
     }
 
@@ -110,8 +110,8 @@ class ClusterView {
 
     /**
      * Holders and the free resources they leave, kept between cycles for one layout. Brought up to date from the
-     * worker rows written since the previous read (V7's {@code changed_xid}), so a cycle costs what changed, not
-     * every running worker.
+     * worker rows written since the previous read (V7's {@code changed_xid}), so a cycle reads and applies what
+     * changed instead of every running worker.
      */
     private static final class Tracked {
         final ClusterLayout layout;
@@ -188,7 +188,7 @@ class ClusterView {
             t.tenantUsage.forEach((tenant, u) -> {
                 if (u[0] != 0 || u[1] != 0) usage.put(tenant, u.clone());
             });
-            return new Cycle(inventory, layout, new ArrayList<>(t.holders.values()), t.free.copy(), usage,
+            return new Cycle(layout, new ArrayList<>(t.holders.values()), t.free.copy(), usage,
                     t.gpuMilliCapacity, t.cpuMillisCapacity, t.stopping > 0);
         }
     }

@@ -7,8 +7,6 @@ import io.berth.api.jobs.JobService;
 import io.berth.api.jobs.JobSpecs;
 import io.berth.api.leader.LeaderFence;
 import io.berth.api.leader.Leadership;
-import io.berth.core.inventory.Inventory;
-import io.berth.core.inventory.Server;
 import io.berth.core.placement.Assignment;
 import io.berth.core.placement.PlacementEngine;
 import io.berth.core.placement.JobRequest;
@@ -52,7 +50,7 @@ import java.util.concurrent.locks.ReentrantLock;
 @Component
 public class SchedulingLoop implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(SchedulingLoop.class);
-    /** Queued jobs considered per cycle: the per-cycle reads (holders, snapshot) are shared by this many jobs. */
+    /** Queued jobs considered per cycle: the per-cycle reads (queue, changed workers) are shared by this many jobs. */
     private static final int QUEUE_SCAN_LIMIT = 10_000;
     /** Placements committed per transaction; the cycle's last batch is committed when the cycle ends. */
     static final int COMMIT_BATCH = 500;
@@ -121,7 +119,6 @@ public class SchedulingLoop implements SmartLifecycle {
         List<JobRow> queue = jobs.queued(QUEUE_SCAN_LIMIT);
         if (queue.isEmpty()) return new CycleResult(0, 0, 0, 0);
         ClusterView.Cycle view = cluster.cycle();
-        Inventory inventory = view.inventory();
         List<ClusterView.Holder> holders = view.holders();
         PlacementState state = view.state();
         PlacementEngine engine = placement.engine(state.layout());
@@ -365,23 +362,6 @@ public class SchedulingLoop implements SmartLifecycle {
             this.gpuCapacity = Math.max(1, gpuMilliCapacity);
             this.cpuCapacity = Math.max(1, cpuMillisCapacity);
             this.usage = usage;
-        }
-
-        FairShare(Inventory inventory, List<ClusterView.Holder> holders) {
-            this(inventory.servers().stream().mapToLong(s -> 1000L * s.gpuCount()).sum(),
-                    inventory.servers().stream().mapToLong(Server::cpuMillis).sum(), usageOf(holders));
-        }
-
-        private static Map<String, long[]> usageOf(List<ClusterView.Holder> holders) {
-            Map<String, long[]> usage = new HashMap<>();
-            for (ClusterView.Holder h : holders) {
-                long[] u = usage.computeIfAbsent(h.tenant(), t -> new long[2]);
-                for (Assignment a : h.allocation().assignments()) {
-                    u[0] += (long) a.gpuIndices().size() * a.milliGpuPerGpu();
-                    u[1] += a.cpuMillis();
-                }
-            }
-            return usage;
         }
 
         long[] usage(String tenant) {

@@ -41,7 +41,7 @@ public final class ClusterSnapshot {
     public static ClusterSnapshot of(ClusterLayout layout, List<Allocation> existing) {
         boolean[] usable = layout.gpuHealthy.clone();
         PlacementState state = full(layout, layout.serverReady.clone(), usable);
-        // built once per scheduling cycle over every running job: sized up front and wrapped, not copied
+        // sized up front and wrapped, not copied: callers may pass every running job
         Map<String, Allocation> byJob = new HashMap<>(existing.size() * 4 / 3 + 1);
         for (Allocation a : existing) {
             if (byJob.put(a.jobId(), a) != null) throw new IllegalArgumentException("duplicate allocation " + a.jobId());
