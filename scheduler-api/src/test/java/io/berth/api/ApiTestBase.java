@@ -25,7 +25,7 @@ import java.time.Duration;
  */
 @Import(TestJwtIssuer.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"berth.embedded-postgres.data-dir=", "berth.api.max-body-bytes=1048576",
+        properties = {"berth.embedded-postgres.data-dir=", "berth.embedded-postgres.durable=false", "berth.api.max-body-bytes=1048576",
                 "berth.scheduler.heartbeat-timeout-seconds=5", "berth.scheduler.heartbeat-interval-seconds=1",
                 "berth.scheduler.interval-millis=100", "berth.local-agent.enabled=false",
                 "berth.auth.admin-token-file=target/test-admin-token", "berth.scheduler.checkpoint-root=target/test-checkpoints"})

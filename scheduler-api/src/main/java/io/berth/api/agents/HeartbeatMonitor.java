@@ -1,7 +1,9 @@
 package io.berth.api.agents;
 
+import io.berth.api.db.DatabaseOutage;
 import io.berth.api.jobs.JobLifecycle;
 import io.berth.api.jobs.JobService;
+import io.berth.api.leader.Leadership;
 import io.berth.api.scheduling.SchedulerProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,12 +13,22 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
 /**
- * Housekeeping once a second: a server whose agent has been silent longer than the heartbeat timeout becomes
- * NOT_READY and its workers are LOST (their jobs requeued or failed); jobs past their maximum run time fail.
+ * Housekeeping once a second, on the leader only: a server whose agent has been silent longer than the heartbeat
+ * timeout becomes NOT_READY and its workers are LOST (their jobs requeued or failed); jobs past their maximum run time
+ * fail.
+ *
+ * <p>Silence is counted from the later of the agent's last heartbeat and the moment this process could last hear it:
+ * when it became leader, or when the database came back after an outage. Agents cannot reach a control plane that
+ * is down, so a restart, a fail-over or a database outage never makes running work look lost; a server is declared
+ * NOT_READY only after it stayed silent for a whole timeout while this process was listening.
+ *
+ * <p>Each server and each job is handled in its own transaction: a row that fails is logged and skipped, so one bad
+ * row never stops failure handling for the rest of the cluster.
  */
 @Component
 class HeartbeatMonitor {
@@ -27,19 +39,54 @@ class HeartbeatMonitor {
     private final SchedulerProperties properties;
     private final TransactionTemplate tx;
     private final ApplicationEventPublisher events;
+    private final Leadership leadership;
+    /** {@link System#nanoTime()} since which this process has been listening; null while it is not. */
+    private Long listeningSince;
+    private boolean databaseDown;
 
     HeartbeatMonitor(JdbcClient jdbc, JobLifecycle lifecycle, SchedulerProperties properties, TransactionTemplate tx,
-                     ApplicationEventPublisher events) {
+                     ApplicationEventPublisher events, Leadership leadership) {
         this.jdbc = jdbc;
         this.lifecycle = lifecycle;
         this.properties = properties;
         this.tx = tx;
         this.events = events;
+        this.leadership = leadership;
     }
 
     @Scheduled(fixedDelay = 1000, initialDelay = 1000)
-    void check() {
+    synchronized void check() {
         if (!properties.enabled()) return;
+        if (!leadership.isLeader()) {
+            listeningSince = null; // a later leadership starts a new grace period
+            return;
+        }
+        if (listeningSince == null) listeningSince = System.nanoTime();
+        try {
+            int silent = markSilentServers();
+            int overdue = failOverdueJobs();
+            if (databaseDown) {
+                log.info("database reachable again: agents get {} s from now to heartbeat before their servers "
+                        + "count as silent", properties.heartbeatTimeoutSeconds());
+                databaseDown = false;
+                listeningSince = System.nanoTime();
+            }
+            if (silent > 0 || overdue > 0) events.publishEvent(new JobService.SchedulingNeeded());
+        } catch (RuntimeException e) {
+            if (!DatabaseOutage.is(e)) throw e;
+            if (!databaseDown) log.warn("heartbeat check cannot reach the database: {}", e.getMessage());
+            databaseDown = true; // heartbeats are not being recorded either; restart the grace period on recovery
+        }
+    }
+
+    /** Whether a whole heartbeat timeout has passed since this process started listening. */
+    private boolean listenedForATimeout() {
+        Duration listened = Duration.ofNanos(System.nanoTime() - listeningSince);
+        return listened.compareTo(Duration.ofSeconds(properties.heartbeatTimeoutSeconds())) >= 0;
+    }
+
+    private int markSilentServers() {
+        if (!listenedForATimeout()) return 0;
         record Silent(long id, String name) {
         }
         List<Silent> silent = jdbc.sql("""
@@ -49,21 +96,42 @@ class HeartbeatMonitor {
                                                                AND w.state IN ('ASSIGNED', 'RUNNING', 'STOPPING')))""")
                 .param(properties.heartbeatTimeoutSeconds()).query((rs, n) -> new Silent(rs.getLong(1), rs.getString(2)))
                 .list();
+        int handled = 0;
         for (Silent s : silent) {
-            int lost = tx.execute(status -> {
-                jdbc.sql("""
-                                UPDATE servers SET state = 'NOT_READY', version = version + 1
-                                WHERE id = ? AND state = 'READY'""").param(s.id()).update();
-                return lifecycle.serverLost(s.id(), s.name());
-            });
-            log.warn("agent of {} silent for more than {} s: server NOT_READY, {} worker(s) lost", s.name(),
-                    properties.heartbeatTimeoutSeconds(), lost);
+            try {
+                int lost = tx.execute(status -> {
+                    jdbc.sql("""
+                                    UPDATE servers SET state = 'NOT_READY', version = version + 1
+                                    WHERE id = ? AND state = 'READY'""").param(s.id()).update();
+                    return lifecycle.serverLost(s.id(), s.name());
+                });
+                handled++;
+                log.warn("agent of {} silent for more than {} s: server NOT_READY, {} worker(s) lost", s.name(),
+                        properties.heartbeatTimeoutSeconds(), lost);
+            } catch (RuntimeException e) {
+                if (DatabaseOutage.is(e)) throw e; // stop this round; the next one retries
+
+                log.error("could not mark server {} (id {}) NOT_READY; skipped, retried next round", s.name(), s.id(), e);
+            }
         }
+        return handled;
+    }
+
+    private int failOverdueJobs() {
         List<UUID> overdue = jdbc.sql("""
                         SELECT id FROM jobs WHERE state IN ('SCHEDULED', 'RUNNING') AND max_run_seconds IS NOT NULL
                           AND coalesce(started_at, updated_at) < now() - make_interval(secs => max_run_seconds)""")
                 .query(UUID.class).list();
-        for (UUID id : overdue) lifecycle.timedOut(id, "exceeded its maximum run time");
-        if (!silent.isEmpty() || !overdue.isEmpty()) events.publishEvent(new JobService.SchedulingNeeded());
+        int handled = 0;
+        for (UUID id : overdue) {
+            try {
+                if (lifecycle.timedOut(id, "exceeded its maximum run time")) handled++;
+            } catch (RuntimeException e) {
+                if (DatabaseOutage.is(e)) throw e;
+
+                log.error("could not stop job {} past its maximum run time; skipped, retried next round", id, e);
+            }
+        }
+        return handled;
     }
 }

@@ -1,5 +1,6 @@
 package io.berth.api.scheduling;
 
+import io.berth.api.db.DatabaseOutage;
 import io.berth.api.jobs.JobLifecycle;
 import io.berth.api.jobs.JobRepository;
 import io.berth.api.jobs.JobRow;
@@ -326,14 +327,23 @@ public class SchedulingLoop implements SmartLifecycle {
 
     private void run() {
         log.info("scheduling loop started: policy {}, every {} ms", properties.policy(), properties.intervalMillis());
+        boolean databaseDown = false;
         while (running) {
             try {
                 CycleResult r = cycle();
+                if (databaseDown) log.info("database reachable again: scheduling resumed");
+                databaseDown = false;
                 if (r.placed() > 0 || r.conflicts() > 0) continue; // more may fit right away
-            } catch (DataAccessException e) {
-                log.warn("scheduling cycle failed, retrying: {}", e.getMessage());
             } catch (RuntimeException e) {
-                log.error("scheduling cycle failed", e);
+                if (DatabaseOutage.is(e)) {
+                    // logged once per outage; the loop keeps trying every interval and resumes by itself
+                    if (!databaseDown) log.warn("database unreachable, scheduling paused: {}", e.getMessage());
+                    databaseDown = true;
+                } else if (e instanceof DataAccessException) {
+                    log.warn("scheduling cycle failed, retrying: {}", e.getMessage());
+                } else {
+                    log.error("scheduling cycle failed", e);
+                }
             }
             lock.lock();
             try {

@@ -1,5 +1,6 @@
 package io.berth.api.web;
 
+import io.berth.api.db.DatabaseOutage;
 import jakarta.validation.ConstraintViolationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +77,17 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<Object> unexpected(Exception e, WebRequest request) {
         PayloadTooLargeException tooLarge = causeOf(e, PayloadTooLargeException.class);
         if (tooLarge != null) return api(ApiException.tooLarge(tooLarge.limitBytes()), request);
+        if (DatabaseOutage.is(e)) {
+            // the transaction, if any, was rolled back: the client may simply retry
+            // (logged at DEBUG: the outage itself is logged once by the scheduling loop and the heartbeat monitor)
+            log.debug("503 on {}: database unreachable: {}", request.getDescription(false), e.getMessage());
+            ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                    DatabaseOutageFilter.DETAIL);
+            body.setType(Problems.type("database-unavailable"));
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                    .header(HttpHeaders.RETRY_AFTER, Integer.toString(DatabaseOutageFilter.RETRY_AFTER_SECONDS))
+                    .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON).body(body);
+        }
         log.error("unexpected error on {}", request.getDescription(false), e);
         return problem(HttpStatus.INTERNAL_SERVER_ERROR, Problems.type("internal-error"),
                 "an internal error occurred; it has been logged", List.of(), request);

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -18,12 +19,18 @@ final class AgentProcesses implements AutoCloseable {
     private final Path dir;
     private final int controlPlanePort;
     private final Map<String, Process> agents = new LinkedHashMap<>();
-    private final io.berth.api.auth.TokenService tokens;
+    /** Issues the agent token bound to a server name. */
+    private final Function<String, String> agentToken;
 
     AgentProcesses(Path dir, int controlPlanePort, io.berth.api.auth.TokenService tokens) {
+        this(dir, controlPlanePort,
+                name -> tokens.issue("agent-" + name, io.berth.api.auth.Role.AGENT, null, name).token());
+    }
+
+    AgentProcesses(Path dir, int controlPlanePort, Function<String, String> agentToken) {
         this.dir = dir;
         this.controlPlanePort = controlPlanePort;
-        this.tokens = tokens;
+        this.agentToken = agentToken;
     }
 
     static Path agentJar() throws IOException {
@@ -54,8 +61,7 @@ final class AgentProcesses implements AutoCloseable {
                 "--advertise-address=127.0.0.1", "--heartbeat-seconds=1"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().put("BERTH_AGENT_TOKEN",
-                tokens.issue("agent-" + name, io.berth.api.auth.Role.AGENT, null, name).token());
+        builder.environment().put("BERTH_AGENT_TOKEN", agentToken.apply(name));
         Process p = builder.start();
         agents.put(name, p);
     }

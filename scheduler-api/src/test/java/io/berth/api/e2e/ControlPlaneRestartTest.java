@@ -1,94 +1,177 @@
 package io.berth.api.e2e;
 
 import com.jayway.jsonpath.JsonPath;
-import io.berth.api.BerthApplication;
-import io.berth.api.auth.Role;
-import io.berth.api.auth.TokenService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A control-plane restart loses nothing: a job running on a real agent process keeps running while the control
- * plane is down, and the restarted control plane (same database, same port) picks it up and sees it succeed.
+ * A control-plane restart does not touch running work. The control plane and three node agents are separate
+ * processes; 30 process jobs hold one GPU each. The control plane is killed with SIGKILL (its embedded PostgreSQL
+ * left behind as an orphan), started again on the same data, then stopped with SIGTERM and started again. Each time
+ * it is down longer than the heartbeat timeout (5 s), so a control plane that counted silence from before its start
+ * would declare every server lost. Afterwards every job is still RUNNING, attempt 1, no failure charged, on the same
+ * server and GPU, and each job's command started exactly once.
  */
 class ControlPlaneRestartTest {
+    private static final int JOBS = 30;
+    private static final int HEARTBEAT_TIMEOUT_SECONDS = 5;
     private final HttpClient http = HttpClient.newHttpClient();
 
+    /** What must not change across a restart: state, attempt, failures and the placement of the current attempt. */
+    private record Snapshot(String state, int attempt, int failures, String placement) {
+    }
+
     @Test
-    void runningJobSurvivesAControlPlaneRestart(@TempDir Path dir) throws Exception {
+    void runningJobsSurviveKillAndStopOfTheControlPlane(@TempDir Path dir) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        String admin;
-        String jobId;
-        try (ConfigurableApplicationContext first = start(dir, port);
-             AgentProcesses agents = new AgentProcesses(dir, port, first.getBean(TokenService.class))) {
-            admin = first.getBean(TokenService.class).issue("admin", Role.ADMIN, null, null).token();
-            agents.start("solo", 1);
-            await(Duration.ofSeconds(60), () -> get(port, admin, "/api/v1/servers/solo").statusCode() == 200);
-            HttpResponse<String> submitted = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/jobs"))
-                    .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("""
-                            {"name":"long","tenant":"t","taskGroups":[{"name":"g","replicas":1,"cpuMillis":500,"memoryMib":256}],
-                             "runtime":{"type":"process","process":{"argv":["sh","-c","sleep 12; echo done"]}}}""")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(201);
-            jobId = JsonPath.read(submitted.body(), "$.id");
-            String id = jobId;
-            await(Duration.ofSeconds(60), () -> state(port, admin, id).equals("RUNNING"));
+        Path runs = dir.resolve("runs.txt");
+        try (ControlPlaneProcess controlPlane = new ControlPlaneProcess(dir, port, List.of(
+                "--berth.scheduler.heartbeat-interval-seconds=1",
+                "--berth.scheduler.heartbeat-timeout-seconds=" + HEARTBEAT_TIMEOUT_SECONDS))) {
+            controlPlane.start();
+            String admin = controlPlane.adminToken();
+            try (AgentProcesses agents = new AgentProcesses(dir, port, name -> agentToken(port, admin, name))) {
+                for (String name : List.of("node-a", "node-b", "node-c")) agents.start(name, 10);
+                await(Duration.ofSeconds(90), () -> readyServers(port, admin) == 3);
 
-            first.close(); // the agent keeps running its worker and retries the control plane
+                StringBuilder batch = new StringBuilder("{\"jobs\":[");
+                for (int i = 0; i < JOBS; i++) {
+                    if (i > 0) batch.append(',');
+                    batch.append("""
+                            {"name":"hold-%d","tenant":"t","taskGroups":[{"name":"g","replicas":1,"cpuMillis":100,
+                             "memoryMib":64,"gpus":1}],
+                             "runtime":{"type":"process","process":{"argv":["sh","-c",
+                             "echo \\"$BERTH_JOB_ID $BERTH_ATTEMPT\\" >> %s; exec sleep 600"]}}}"""
+                            .formatted(i, runs));
+                }
+                HttpResponse<String> submitted = send(port, admin, "POST", "/api/v1/jobs/batch", batch + "]}");
+                assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(201);
+                List<String> ids = JsonPath.read(submitted.body(), "$.jobs[*].id");
+                await(Duration.ofSeconds(120), () -> snapshots(port, admin, ids).values().stream()
+                        .allMatch(s -> s.state().equals("RUNNING")));
+                Map<String, Snapshot> before = snapshots(port, admin, ids);
+                assertThat(before.values()).allSatisfy(s -> {
+                    assertThat(s.attempt()).isEqualTo(1);
+                    assertThat(s.failures()).isZero();
+                });
 
-            Thread.sleep(2000);
-            try (ConfigurableApplicationContext second = start(dir, port)) {
-                await(Duration.ofSeconds(90), () -> state(port, admin, id).equals("SUCCEEDED"));
-                String detail = get(port, admin, "/api/v1/jobs/" + id).body();
-                assertThat((Integer) JsonPath.read(detail, "$.attempt")).isEqualTo(1);
-                assertThat((Integer) JsonPath.read(detail, "$.failures")).isZero();
+                controlPlane.kill();
+                controlPlane.start(); // kills the orphaned PostgreSQL first; down for longer than the timeout
+                assertUnchangedForTwoTimeouts(controlPlane, port, admin, ids, before);
+                assertThat(controlPlane.log()).contains("stopping it").doesNotContain("silent for more than");
+
+                controlPlane.stop();
+                Thread.sleep(HEARTBEAT_TIMEOUT_SECONDS * 1000L); // agents keep calling a closed port meanwhile
+                controlPlane.start();
+                assertUnchangedForTwoTimeouts(controlPlane, port, admin, ids, before);
+
+                List<String> started = Files.readAllLines(runs);
+                assertThat(started).hasSize(JOBS);
+                assertThat(started).containsExactlyInAnyOrderElementsOf(ids.stream().map(id -> id + " 1").toList());
+                // the restarted control plane still controls the work: a cancel reaches the agent
+                String cancelled = ids.get(0);
+                assertThat(send(port, admin, "POST", "/api/v1/jobs/" + cancelled + "/cancel", "").statusCode())
+                        .isEqualTo(200);
+                await(Duration.ofSeconds(60), () -> snapshots(port, admin, List.of(cancelled)).get(cancelled)
+                        .state().equals("CANCELLED"));
             }
         }
     }
 
-    private static ConfigurableApplicationContext start(Path dir, int port) {
-        return new SpringApplicationBuilder(BerthApplication.class).run("--server.port=" + port,
-                "--berth.embedded-postgres.data-dir=" + dir.resolve("pgdata"), "--berth.local-agent.enabled=false",
-                "--berth.auth.admin-token-file=" + dir.resolve("admin-token"),
-                "--berth.scheduler.heartbeat-interval-seconds=1", "--berth.scheduler.heartbeat-timeout-seconds=30");
+    /**
+     * After the control plane is back, for two heartbeat timeouts: every agent heartbeats again and no job changes.
+     * A control plane that declared servers lost would requeue within one timeout of its start.
+     */
+    private void assertUnchangedForTwoTimeouts(ControlPlaneProcess controlPlane, int port, String admin, List<String> ids, Map<String, Snapshot> before)
+            throws Exception {
+        Instant until = Instant.now().plusSeconds(2L * HEARTBEAT_TIMEOUT_SECONDS);
+        while (Instant.now().isBefore(until)) {
+            Map<String, Snapshot> now = snapshots(port, admin, ids);
+            List<String> changed = ids.stream().filter(id -> !now.get(id).equals(before.get(id)))
+                    .map(id -> id + ": " + before.get(id) + " -> " + now.get(id)).toList();
+            assertThat(changed).as(() -> "jobs changed by the restart; control plane said:\n" + lines(controlPlane,
+                    "Started|silent|agent|ERROR")).isEmpty();
+            Thread.sleep(500);
+        }
+        assertThat(readyServers(port, admin)).isEqualTo(3);
     }
 
-    private HttpResponse<String> get(int port, String token, String path) {
+    private static String lines(ControlPlaneProcess controlPlane, String pattern) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
+            java.util.regex.Pattern p = java.util.regex.Pattern.compile(pattern);
+            return controlPlane.log().lines().filter(l -> p.matcher(l).find()).limit(60)
+                    .collect(java.util.stream.Collectors.joining("\n"));
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private Map<String, Snapshot> snapshots(int port, String admin, List<String> ids) {
+        Map<String, Snapshot> out = new LinkedHashMap<>();
+        for (String id : ids) {
+            HttpResponse<String> r = send(port, admin, "GET", "/api/v1/jobs/" + id, null);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            List<Object> placement = JsonPath.read(r.body(), "$.placement[*]['server','gpuIndices','state']");
+            out.put(id, new Snapshot(JsonPath.read(r.body(), "$.state"), JsonPath.read(r.body(), "$.attempt"),
+                    JsonPath.read(r.body(), "$.failures"), placement.toString()));
+        }
+        return out;
+    }
+
+    private int readyServers(int port, String admin) {
+        HttpResponse<String> r = send(port, admin, "GET", "/api/v1/servers?size=100", null);
+        if (r.statusCode() != 200) return -1;
+        List<Object> ready = JsonPath.read(r.body(), "$.items[?(@.state == 'READY')]");
+        return ready.size();
+    }
+
+    private String agentToken(int port, String admin, String server) {
+        HttpResponse<String> r = send(port, admin, "POST", "/api/v1/tokens",
+                "{\"name\":\"agent-" + server + "\",\"role\":\"AGENT\",\"server\":\"" + server + "\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return JsonPath.read(r.body(), "$.token");
+    }
+
+    private HttpResponse<String> send(int port, String token, String method, String path, String json) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                    .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30));
+            if (json == null) b.GET();
+            else b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
     }
 
-    private String state(int port, String token, String id) {
-        HttpResponse<String> r = get(port, token, "/api/v1/jobs/" + id);
-        return r.statusCode() == 200 ? JsonPath.read(r.body(), "$.state") : "?";
-    }
-
-    private static void await(Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    private static void await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         while (!condition.getAsBoolean()) {
             if (Instant.now().isAfter(deadline)) throw new AssertionError("condition not met within " + timeout);
-            Thread.sleep(200);
+            Thread.sleep(250);
         }
     }
 }

@@ -1,0 +1,32 @@
+package io.berth.api.db;
+
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessResourceException;
+import org.springframework.transaction.CannotCreateTransactionException;
+
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+
+/**
+ * Tells an unreachable database (down, restarting, refusing connections, pool exhausted) from an error in the
+ * statement or the data. The first is worth waiting for and answering with 503; the second is a bug or a bad row.
+ */
+public final class DatabaseOutage {
+    private DatabaseOutage() {
+    }
+
+    /** True if {@code e} or one of its causes says the database could not be reached or went away mid-statement. */
+    public static boolean is(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof DataAccessResourceFailureException || t instanceof TransientDataAccessResourceException
+                    || t instanceof CannotCreateTransactionException || t instanceof SQLTransientConnectionException)
+                return true;
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                // 08: connection exception; 57P01-57P03: admin/crash shutdown, cannot connect now
+                if (state.startsWith("08") || state.startsWith("57P")) return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,115 @@
+package io.berth.api.e2e;
+
+import io.berth.api.BerthApplication;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The control plane as a separate JVM process (the test's own class path, so no packaging is needed), on a fixed
+ * port and a data directory that outlive it: it can be killed with SIGKILL, as a crashed machine or an OOM kill
+ * would, or stopped with SIGTERM, and started again on the same database.
+ */
+final class ControlPlaneProcess implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Path dir;
+    private final int port;
+    private final List<String> settings;
+    private Process process;
+    private int starts;
+
+    /** @param settings extra {@code --name=value} arguments, e.g. a short heartbeat timeout */
+    ControlPlaneProcess(Path dir, int port, List<String> settings) {
+        this.dir = dir;
+        this.port = port;
+        this.settings = settings;
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** Starts the control plane and waits until its API answers (the database migrated, the admin token written). */
+    void start() throws IOException, InterruptedException {
+        if (process != null && process.isAlive()) throw new IllegalStateException("already running");
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-XX:TieredStopAtLevel=1", "-cp", classPath,
+                BerthApplication.class.getName(), "--server.port=" + port,
+                "--berth.embedded-postgres.data-dir=" + dir.resolve("pgdata"), "--berth.local-agent.enabled=false",
+                "--berth.auth.admin-token-file=" + dir.resolve("admin-token"),
+                "--berth.scheduler.checkpoint-root=" + dir.resolve("checkpoints")));
+        command.addAll(settings);
+        Path log = dir.resolve("control-plane-" + (++starts) + ".log");
+        process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+        while (!answers()) {
+            if (!process.isAlive())
+                throw new IllegalStateException("control plane exited with " + process.exitValue() + ":\n" + tail(log));
+            if (Instant.now().isAfter(deadline)) throw new IllegalStateException("control plane not up:\n" + tail(log));
+            Thread.sleep(200);
+        }
+    }
+
+    /** SIGKILL: no shutdown hook runs; its embedded PostgreSQL is left running as an orphan. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** SIGTERM: a graceful shutdown, as Kubernetes or systemd stop a process. */
+    void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new IllegalStateException("control plane did not stop within 60 s of SIGTERM");
+        }
+    }
+
+    String adminToken() throws IOException {
+        return Files.readString(dir.resolve("admin-token")).strip();
+    }
+
+    String log() throws IOException {
+        StringBuilder all = new StringBuilder();
+        for (int i = 1; i <= starts; i++) all.append(Files.readString(dir.resolve("control-plane-" + i + ".log")));
+        return all.toString();
+    }
+
+    private boolean answers() {
+        try {
+            if (!Files.exists(dir.resolve("admin-token"))) return false;
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                    + "/api/v1/servers")).header("Authorization", "Bearer " + adminToken())
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) stop();
+    }
+}
