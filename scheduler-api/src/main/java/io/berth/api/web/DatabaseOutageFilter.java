@@ -40,6 +40,7 @@ public class DatabaseOutageFilter extends OncePerRequestFilter {
             response.setStatus(503);
             response.setHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
             response.setContentType("application/problem+json");
+            response.setCharacterEncoding("UTF-8");
             response.getWriter().write("{\"type\":\"" + Problems.type("database-unavailable") + "\","
                     + "\"title\":\"Service Unavailable\",\"status\":503,\"detail\":\"" + DETAIL + "\"}");
         }

@@ -78,6 +78,34 @@ final class ControlPlaneProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the embedded PostgreSQL under the running control plane (fast shutdown: sessions are cut, as in a
+     * database crash or fail-over) and returns a handle that starts it again with the same command line.
+     */
+    DatabaseOutage stopDatabase() throws IOException, InterruptedException {
+        Path data = dir.resolve("pgdata");
+        long pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).strip());
+        // postmaster.opts holds the server's command line: "/.../bin/postgres" "-D" "/x/pgdata" "-p" "5432" ...
+        List<String> command = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)")
+                .matcher(Files.readString(data.resolve("postmaster.opts")).strip());
+        // PostgreSQL refuses to run as root; zonky then starts it in a user namespace, and so do we
+        if ("root".equals(System.getProperty("user.name"))) command.addAll(List.of("unshare", "-U"));
+        while (m.find()) command.add(m.group(1) != null ? m.group(1) : m.group(2));
+        ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
+        new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start().waitFor();
+        postmaster.onExit().join();
+        return new DatabaseOutage(command, dir.resolve("postgres-restarted.log"));
+    }
+
+    /** A stopped database; {@link #restart()} brings it back on the same port and data. */
+    record DatabaseOutage(List<String> command, Path log) {
+        void restart() throws IOException {
+            new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
+                    .start();
+        }
+    }
+
     String adminToken() throws IOException {
         return Files.readString(dir.resolve("admin-token")).strip();
     }

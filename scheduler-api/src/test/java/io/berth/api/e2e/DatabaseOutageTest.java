@@ -1,0 +1,177 @@
+package io.berth.api.e2e;
+
+import com.jayway.jsonpath.JsonPath;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The database goes away for 30 s under load: a client keeps submitting jobs and reading them, two agents keep
+ * heartbeating with long-running jobs on them. While it is down every API answer is a 503 problem with Retry-After
+ * (never a 500); afterwards the scheduling loop resumes by itself, the running jobs were never touched (the outage
+ * lasts six heartbeat timeouts), every submission that got 201 exists and runs, and none that got 503 does.
+ */
+class DatabaseOutageTest {
+    private static final int HEARTBEAT_TIMEOUT_SECONDS = 5;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Test
+    void apiAnswers503AndEverythingResumesAfterTheDatabaseComesBack(@TempDir Path dir) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (ControlPlaneProcess controlPlane = new ControlPlaneProcess(dir, port, List.of(
+                "--berth.scheduler.heartbeat-interval-seconds=1",
+                "--berth.scheduler.heartbeat-timeout-seconds=" + HEARTBEAT_TIMEOUT_SECONDS))) {
+            controlPlane.start();
+            String admin = controlPlane.adminToken();
+            try (AgentProcesses agents = new AgentProcesses(dir, port, name -> agentToken(port, admin, name))) {
+                agents.start("node-a", 2);
+                agents.start("node-b", 2);
+                await(Duration.ofSeconds(90), () -> {
+                    HttpResponse<String> r = send(port, admin, "GET", "/api/v1/servers", null);
+                    return r.statusCode() == 200 && ((List<?>) JsonPath.read(r.body(), "$.items[?(@.state == 'READY')]")).size() == 2;
+                });
+                List<String> longJobs = new ArrayList<>();
+                for (int i = 0; i < 4; i++) longJobs.add(submit(port, admin, "long-" + i, 1, "exec sleep 600").body());
+                List<String> longIds = longJobs.stream().map(b -> (String) JsonPath.read(b, "$.id")).toList();
+                await(Duration.ofSeconds(120), () -> longIds.stream().allMatch(id -> "RUNNING".equals(state(port, admin, id))));
+
+                // load: submissions and reads, each answer recorded by status
+                AtomicBoolean down = new AtomicBoolean();
+                AtomicBoolean stop = new AtomicBoolean();
+                List<String> accepted = Collections.synchronizedList(new ArrayList<>());
+                List<String> refused = Collections.synchronizedList(new ArrayList<>());
+                Map<String, Integer> answersWhileDown = Collections.synchronizedMap(new TreeMap<>());
+                List<String> badAnswers = Collections.synchronizedList(new ArrayList<>());
+                Thread load = new Thread(() -> {
+                    for (int i = 0; !stop.get(); i++) {
+                        String name = "load-" + i;
+                        HttpResponse<String> r = submit(port, admin, name, 0, "true");
+                        HttpResponse<String> read = send(port, admin, "GET", "/api/v1/jobs?size=5", null);
+                        for (HttpResponse<String> answer : List.of(r, read)) {
+                            if (down.get()) answersWhileDown.merge(answer.statusCode() + "", 1, Integer::sum);
+                            if (answer.statusCode() >= 500 && !(answer.statusCode() == 503
+                                    && answer.headers().firstValue("Retry-After").isPresent()
+                                    && answer.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json")
+                                    && answer.body().contains("\"status\":503")))
+                                badAnswers.add(answer.statusCode() + " " + answer.headers().map() + " " + answer.body());
+                        }
+                        if (r.statusCode() == 201) accepted.add(name);
+                        else refused.add(name);
+                        sleep(100);
+                    }
+                });
+                load.start();
+                sleep(2000);
+
+                ControlPlaneProcess.DatabaseOutage outage = controlPlane.stopDatabase();
+                down.set(true);
+                sleep(30_000);
+                down.set(false);
+                outage.restart();
+                sleep(5_000);
+                stop.set(true);
+                load.join();
+
+                assertThat(badAnswers).as("answers other than 503 problems with Retry-After").isEmpty();
+                assertThat(answersWhileDown).as("answers while the database was down").containsKey("503");
+                assertThat(answersWhileDown.keySet()).as("answers while the database was down").allMatch(s ->
+                        s.equals("503") || s.startsWith("2")); // 2xx only for requests that completed before the stop
+                assertThat(refused).isNotEmpty();
+
+                // nothing half-written: exactly the accepted submissions exist, and all of them run to the end
+                await(Duration.ofSeconds(120), () -> loadJobStates(port, admin).values().stream()
+                        .allMatch("SUCCEEDED"::equals) && loadJobStates(port, admin).size() == accepted.size());
+                assertThat(loadJobStates(port, admin).keySet()).containsExactlyInAnyOrderElementsOf(accepted);
+                // the running work was never touched
+                for (String id : longIds) {
+                    String body = send(port, admin, "GET", "/api/v1/jobs/" + id, null).body();
+                    assertThat((String) JsonPath.read(body, "$.state")).as(body).isEqualTo("RUNNING");
+                    assertThat((Integer) JsonPath.read(body, "$.attempt")).as(body).isEqualTo(1);
+                    assertThat((Integer) JsonPath.read(body, "$.failures")).as(body).isZero();
+                }
+                assertThat(controlPlane.log()).contains("database unreachable, scheduling paused")
+                        .contains("database reachable again").doesNotContain("silent for more than");
+            }
+        }
+    }
+
+    private Map<String, String> loadJobStates(int port, String admin) {
+        HttpResponse<String> r = send(port, admin, "GET", "/api/v1/jobs?size=500", null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        List<Map<String, Object>> items = JsonPath.read(r.body(), "$.items[?(@.name =~ /load-.*/)]");
+        Map<String, String> out = new TreeMap<>();
+        for (Map<String, Object> item : items) out.put((String) item.get("name"), (String) item.get("state"));
+        return out;
+    }
+
+    private HttpResponse<String> submit(int port, String admin, String name, int gpus, String script) {
+        return send(port, admin, "POST", "/api/v1/jobs", """
+                {"name":"%s","tenant":"t","taskGroups":[{"name":"g","replicas":1,"cpuMillis":100,"memoryMib":64,
+                 "gpus":%d}],"runtime":{"type":"process","process":{"argv":["sh","-c","%s"]}}}"""
+                .formatted(name, gpus, script));
+    }
+
+    private String state(int port, String admin, String id) {
+        HttpResponse<String> r = send(port, admin, "GET", "/api/v1/jobs/" + id, null);
+        return r.statusCode() == 200 ? JsonPath.read(r.body(), "$.state") : "?";
+    }
+
+    private String agentToken(int port, String admin, String server) {
+        HttpResponse<String> r = send(port, admin, "POST", "/api/v1/tokens",
+                "{\"name\":\"agent-" + server + "\",\"role\":\"AGENT\",\"server\":\"" + server + "\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return JsonPath.read(r.body(), "$.token");
+    }
+
+    private HttpResponse<String> send(int port, String token, String method, String path, String json) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                    .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30));
+            if (json == null) b.GET();
+            else b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) throw new AssertionError("condition not met within " + timeout);
+            Thread.sleep(250);
+        }
+    }
+}
