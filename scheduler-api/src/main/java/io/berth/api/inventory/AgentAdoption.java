@@ -38,12 +38,13 @@ final class AgentAdoption {
                     + "found " + found.gpuCount()));
         for (Accelerator d : described.accelerators()) {
             Accelerator f = found.accelerators().stream().filter(a -> a.index() == d.index()).findFirst().orElse(null);
-            String what = d.kind() + " " + d.model() + " (" + d.memoryMib() + " MiB)";
+            String what = "accelerator " + d.index() + ": described " + d.kind() + " " + d.model() + " ("
+                    + d.memoryMib() + " MiB)";
             String path = "accelerators[" + d.index() + "]";
             if (f == null) {
-                errors.add(new FieldError(path, "described " + what + ", the agent found none at index " + d.index()));
+                errors.add(new FieldError(path, what + ", the agent found none"));
             } else if (f.kind() != d.kind() || !sameModel(f.model(), d.model()) || f.memoryMib() < d.memoryMib()) {
-                errors.add(new FieldError(path, "described " + what + ", the agent found " + f.kind() + " " + f.model()
+                errors.add(new FieldError(path, what + ", the agent found " + f.kind() + " " + f.model()
                         + " (" + f.memoryMib() + " MiB)"));
             }
         }

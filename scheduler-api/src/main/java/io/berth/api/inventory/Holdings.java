@@ -79,15 +79,15 @@ record Holdings(String server, HardwareSource source, long cpuMillisUsed, long m
         for (HeldAccelerator held : accelerators) {
             Accelerator n = next.accelerators().stream().filter(a -> a.index() == held.index()).findFirst().orElse(null);
             String change;
-            if (n == null) change = "it cannot be removed";
+            if (n == null) change = "cannot be removed";
             else if (n.kind() != held.kind() || !n.model().equals(held.model()))
-                change = "it cannot become a " + n.kind() + " " + n.model() + " (it is a " + held.kind() + " "
+                change = "cannot become a " + n.kind() + " " + n.model() + " (it is a " + held.kind() + " "
                         + held.model() + ")";
             else if (n.memoryMib() < held.memoryMib())
-                change = "its memory cannot shrink from " + held.memoryMib() + " to " + n.memoryMib() + " MiB";
+                change = "cannot shrink from " + held.memoryMib() + " to " + n.memoryMib() + " MiB of memory";
             else continue;
             errors.add(new FieldError(prefix + "accelerators", "accelerator " + held.index() + " of " + server
-                    + " is held by " + holders(h -> h.gpuIndices().contains(held.index())) + "; " + change));
+                    + " is held by " + holders(h -> h.gpuIndices().contains(held.index())) + " and " + change));
         }
         return errors;
     }

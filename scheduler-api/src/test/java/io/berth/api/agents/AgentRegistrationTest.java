@@ -90,14 +90,14 @@ class AgentRegistrationTest extends ApiTestBase {
                 new Found("no GPUs (the issue's case: 8 described, 0 found)",
                         registration("dgx-9", 128000, 1048576, "", List.of()), 409,
                         Map.of("accelerators", "described 8 accelerators, the agent found 0",
-                                "accelerators[7]", "described GPU H100 (81920 MiB), the agent found none at index 7")),
+                                "accelerators[7]", "accelerator 7: described GPU H100 (81920 MiB), the agent found none")),
                 new Found("an A100 at index 3",
                         registration("dgx-9", 128000, 1048576, gpus(8, "H100", 81920).replaceFirst(
                                 "(\"index\":3,[^}]*\"model\":\")H100", "$1A100"), List.of()), 409,
-                        Map.of("accelerators[3]", "described GPU H100 (81920 MiB), the agent found GPU A100 (81920 MiB)")),
+                        Map.of("accelerators[3]", "accelerator 3: described GPU H100 (81920 MiB), the agent found GPU A100 (81920 MiB)")),
                 new Found("GPUs with less memory (81920 -> 40960 MiB)",
                         registration("dgx-9", 128000, 1048576, gpus(8, "H100", 40960), List.of()), 409,
-                        Map.of("accelerators[0]", "described GPU H100 (81920 MiB), the agent found GPU H100 (40960 MiB)")),
+                        Map.of("accelerators[0]", "accelerator 0: described GPU H100 (81920 MiB), the agent found GPU H100 (40960 MiB)")),
                 // 524288 < 1048576 described
                 new Found("half the memory", registration("dgx-9", 128000, 524288, gpus(8, "H100", 81920), List.of()), 409,
                         Map.of("memoryMib", "described 1048576 MiB of memory, the agent found 524288")),

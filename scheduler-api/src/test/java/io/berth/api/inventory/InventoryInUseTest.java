@@ -139,20 +139,20 @@ class InventoryInUseTest extends ApiTestBase {
                 new Edit("removing a held GPU", p -> server(64000, 262144, 3840,
                         h100s(IntStream.range(0, 4).boxed().filter(i -> i != p.gpus().get(0)).toList())), 409,
                         p -> List.of("accelerator " + p.gpus().get(0) + " of dgx-1 is held by " + p.holder()
-                                + "; it cannot be removed")),
+                                + " and cannot be removed")),
                 new Edit("removing every GPU (4 -> 0, 2 held)", p -> server(64000, 262144, 3840, ""), 409,
                         p -> p.gpus().stream().map(g -> "accelerator " + g + " of dgx-1 is held by " + p.holder()
-                                + "; it cannot be removed").toList()),
+                                + " and cannot be removed").toList()),
                 new Edit("a held GPU becoming an A100", p -> server(64000, 262144, 3840,
                         h100s(p.free()) + "," + gpu(p.gpus().get(0), "A100", 81920) + ","
                                 + gpu(p.gpus().get(1), "H100", 81920)), 409,
                         p -> List.of("accelerator " + p.gpus().get(0) + " of dgx-1 is held by " + p.holder()
-                                + "; it cannot become a GPU A100 (it is a GPU H100)")),
+                                + " and cannot become a GPU A100 (it is a GPU H100)")),
                 new Edit("a held GPU losing memory (81920 -> 40960 MiB)", p -> server(64000, 262144, 3840,
                         h100s(p.free()) + "," + gpu(p.gpus().get(0), "H100", 40960) + ","
                                 + gpu(p.gpus().get(1), "H100", 81920)), 409,
                         p -> List.of("accelerator " + p.gpus().get(0) + " of dgx-1 is held by " + p.holder()
-                                + "; its memory cannot shrink from 81920 to 40960 MiB")),
+                                + " and cannot shrink from 81920 to 40960 MiB of memory")),
                 // 32000 < 48000 held
                 new Edit("CPU below what is held", p -> server(32000, 262144, 3840, h100s(List.of(0, 1, 2, 3))), 409,
                         p -> List.of("cpuMillis 32000 of dgx-1 is below the 48000 held by " + p.holder())),
@@ -167,7 +167,7 @@ class InventoryInUseTest extends ApiTestBase {
                         p -> List.of("cpuMillis 1000 of dgx-1 is below the 48000 held by " + p.holder(),
                                 "memoryMib 1024 of dgx-1 is below the 131072 held by " + p.holder(),
                                 "accelerator " + p.gpus().get(0) + " of dgx-1 is held by " + p.holder()
-                                        + "; it cannot be removed")),
+                                        + " and cannot be removed")),
                 new Edit("removing the free GPUs (4 -> 2)", p -> server(64000, 262144, 3840, h100s(p.gpus())), 200,
                         p -> List.of()),
                 // exactly the 48000 millicores, 131072 MiB and 1000 GiB held
