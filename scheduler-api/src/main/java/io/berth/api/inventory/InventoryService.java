@@ -253,8 +253,18 @@ public class InventoryService {
      */
     @Transactional
     public ImportResult importDocument(InventoryDocument doc) {
+        return importDocument(doc, i -> "servers[" + i + "].");
+    }
+
+    /** Imports the servers of a node-list CSV like a document; refusals name the CSV row ({@code rows[2].}). */
+    @Transactional
+    public ImportResult importNodeList(List<ServerSpec> rows) {
+        return importDocument(new InventoryDocument(null, null, null, null, rows, null), i -> "rows[" + (i + 1) + "].");
+    }
+
+    private ImportResult importDocument(InventoryDocument doc, java.util.function.IntFunction<String> serverPath) {
         validate(doc, true);
-        refuseRemovingHeldResources(doc.servers());
+        refuseRemovingHeldResources(doc.servers(), serverPath);
         int zones = count(doc.zones(), topology::upsertZone);
         // switches may name zones, racks may name switches: insert in dependency order.
         int switches = count(doc.switches(), topology::upsertSwitch);
@@ -278,13 +288,13 @@ public class InventoryService {
      * Locks the stored servers a document replaces and refuses (409, nothing written) if any replacement would remove
      * or shrink what jobs hold there. An import only upserts: servers missing from the document are kept.
      */
-    private void refuseRemovingHeldResources(List<ServerSpec> specs) {
+    private void refuseRemovingHeldResources(List<ServerSpec> specs, java.util.function.IntFunction<String> path) {
         if (specs.isEmpty()) return;
         Map<String, Holdings> held = servers.lockHoldings(specs.stream().map(ServerSpec::name).toList());
         List<FieldError> refused = new ArrayList<>();
         for (int i = 0; i < specs.size(); i++) {
             Holdings h = held.get(specs.get(i).name());
-            if (h != null) refused.addAll(h.refusals(specs.get(i).toServer(), "servers[" + i + "]."));
+            if (h != null) refused.addAll(h.refusals(specs.get(i).toServer(), path.apply(i)));
         }
         if (!refused.isEmpty()) throw InventoryConflict.inUse(refused);
     }

@@ -245,7 +245,10 @@ class InventoryInUseTest extends ApiTestBase {
         assertCountersMatchHolders();
     }
 
-    /** An import of dgx-1 (index 1 in the document) plus a new server, while train holds dgx-1's GPUs. */
+    /**
+     * An import of dgx-1 (index 1 in the document, row 2 of the CSV) plus a new server, while train holds dgx-1's GPUs;
+     * {@code fields} are the paths of the refused parts (a prefix each for the CSV, whose GPUs held vary).
+     */
     record Import(String name, String contentType, Function<Placed, String> body, int status, List<String> fields) {
         @Override
         public String toString() {
@@ -265,7 +268,7 @@ class InventoryInUseTest extends ApiTestBase {
                 // the node-list CSV describes no local storage: dgx-1 would lose the 1000 GiB held, and 3 of 4 GPUs
                 new Import("node-list CSV with dgx-1 as 1 GPU", "text/csv",
                         p -> "sn,cpu_milli,memory_mib,gpu,model\nnew-1,1000,1024,0,T4\ndgx-1,64000,262144,1,H100\n",
-                        409, null),
+                        409, List.of("rows[2].")),
                 new Import("document without dgx-1: imports only upsert, dgx-1 is kept", "application/json",
                         p -> "{\"servers\":[" + fresh + "]}", 200, List.of()));
     }
@@ -287,9 +290,10 @@ class InventoryInUseTest extends ApiTestBase {
         if (imp.status() == 409) {
             assertThat(get("/api/v1/servers/new-1").status()).as("nothing half-written").isEqualTo(404);
             assertThat((String) JsonPath.read(r.body(), "$.detail")).contains(placed.holder());
-            if (imp.fields() != null)
-                assertThat((List<String>) JsonPath.read(r.body(), "$.errors[*].field"))
-                        .containsExactlyInAnyOrderElementsOf(imp.fields());
+            List<String> fields = JsonPath.read(r.body(), "$.errors[*].field");
+            if (imp.contentType().equals("text/csv"))
+                assertThat(fields).isNotEmpty().allMatch(f -> f.startsWith(imp.fields().get(0)));
+            else assertThat(fields).containsExactlyInAnyOrderElementsOf(imp.fields());
         } else {
             assertThat(get("/api/v1/servers/new-1").status()).isEqualTo(200);
         }
