@@ -39,6 +39,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -104,7 +105,7 @@ public class AgentService {
         }
         log.info("agent {} registered ({} accelerators, address {}; server {})", r.name(),
                 r.accelerators() == null ? 0 : r.accelerators().size(), r.address(),
-                registration.name().toLowerCase(java.util.Locale.ROOT));
+                registration.name().toLowerCase(Locale.ROOT));
         events.publishEvent(new JobService.SchedulingNeeded());
         return new RegisterResponse(r.name(), properties.heartbeatIntervalSeconds(), null);
     }

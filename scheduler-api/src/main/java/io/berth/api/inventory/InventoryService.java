@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * The inventory feature's facade. Every write runs in one transaction and checks references (rack, zone, switch, link
@@ -262,7 +263,7 @@ public class InventoryService {
         return importDocument(new InventoryDocument(null, null, null, null, rows, null), i -> "rows[" + (i + 1) + "].");
     }
 
-    private ImportResult importDocument(InventoryDocument doc, java.util.function.IntFunction<String> serverPath) {
+    private ImportResult importDocument(InventoryDocument doc, IntFunction<String> serverPath) {
         validate(doc, true);
         refuseRemovingHeldResources(doc.servers(), serverPath);
         int zones = count(doc.zones(), topology::upsertZone);
@@ -288,7 +289,7 @@ public class InventoryService {
      * Locks the stored servers a document replaces and refuses (409, nothing written) if any replacement would remove
      * or shrink what jobs hold there. An import only upserts: servers missing from the document are kept.
      */
-    private void refuseRemovingHeldResources(List<ServerSpec> specs, java.util.function.IntFunction<String> path) {
+    private void refuseRemovingHeldResources(List<ServerSpec> specs, IntFunction<String> path) {
         if (specs.isEmpty()) return;
         Map<String, Holdings> held = servers.lockHoldings(specs.stream().map(ServerSpec::name).toList());
         List<FieldError> refused = new ArrayList<>();

@@ -17,11 +17,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /** Servers with their accelerators and local devices. Callers own the transaction. */
 @Repository
@@ -29,7 +31,7 @@ class ServerRepository {
     private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {
     };
     private static final String COLUMNS = "id, name, rack, cpu_millis, memory_mib, network_mbps, labels::text AS labels, "
-            + "state, idle_power_watts, peak_power_watts, version, created_at, updated_at";
+            + "state, idle_power_watts, peak_power_watts, hardware_source, version, created_at, updated_at";
 
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
@@ -144,7 +146,7 @@ class ServerRepository {
      * workers holding resources there hold. Servers that do not exist are absent from the answer. While the caller's
      * transaction runs no placement or release can change these servers' usage: both update the server row first.
      */
-    Map<String, Holdings> lockHoldings(java.util.Collection<String> names) {
+    Map<String, Holdings> lockHoldings(Collection<String> names) {
         if (names.isEmpty()) return Map.of();
         Map<Long, String> nameOf = new HashMap<>();
         Map<String, Holdings> result = new LinkedHashMap<>();
@@ -179,7 +181,7 @@ class ServerRepository {
                         WHERE w.server_id = ANY (?) AND w.holds_resources ORDER BY j.name, w.job_id, w.rank""",
                 rs -> {
                     holders.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new Holdings.Holder(
-                            rs.getObject(2, java.util.UUID.class), rs.getString(3),
+                            rs.getObject(2, UUID.class), rs.getString(3),
                             List.of((Integer[]) rs.getArray(4).getArray()), rs.getLong(5), rs.getLong(6), rs.getLong(7),
                             rs.getLong(8), rs.getInt(9)));
                 }, (Object) ids);
@@ -234,7 +236,7 @@ class ServerRepository {
                 rs.getLong("cpu_millis"), rs.getLong("memory_mib"), rs.getLong("network_mbps"),
                 json.readValue(rs.getString("labels"), LABELS), ServerState.valueOf(rs.getString("state")),
                 rs.getInt("idle_power_watts"), rs.getInt("peak_power_watts"), List.of(), List.of(),
-                rs.getLong("version"), rs.getTimestamp("created_at").toInstant(),
+                HardwareSource.valueOf(rs.getString("hardware_source")), rs.getLong("version"), rs.getTimestamp("created_at").toInstant(),
                 rs.getTimestamp("updated_at").toInstant()));
     }
 
@@ -268,7 +270,8 @@ class ServerRepository {
             ServerView v = r.view();
             views.add(new ServerView(v.name(), v.rack(), v.cpuMillis(), v.memoryMib(), v.networkMbps(), v.labels(),
                     v.state(), v.idlePowerWatts(), v.peakPowerWatts(), accs.getOrDefault(r.id(), List.of()),
-                    devices.getOrDefault(r.id(), List.of()), v.version(), v.createdAt(), v.updatedAt()));
+                    devices.getOrDefault(r.id(), List.of()), v.describedBy(), v.version(), v.createdAt(),
+                    v.updatedAt()));
         }
         return views;
     }

@@ -132,7 +132,7 @@ class AgentRegistrationTest extends ApiTestBase {
         } else {
             assertThat((String) JsonPath.read(r.body(), "$.agentToken")).isNotBlank();
             assertThat(seen).isTrue();
-            assertThat(jdbc.queryForObject("SELECT hardware_source FROM servers WHERE name = 'dgx-9'", String.class))
+            assertThat((String) JsonPath.read(get("/api/v1/servers/dgx-9").body(), "$.describedBy"))
                     .isEqualTo("OPERATOR");
         }
     }
@@ -166,7 +166,7 @@ class AgentRegistrationTest extends ApiTestBase {
         Response first = register(enrollment, registration("sim-1", 64000, 262144, gpus(4, "H100", 81920), List.of()));
         assertThat(first.status()).as(first.body()).isEqualTo(200);
         String bound = JsonPath.read(first.body(), "$.agentToken");
-        assertThat(jdbc.queryForObject("SELECT hardware_source FROM servers WHERE name = 'sim-1'", String.class))
+        assertThat((String) JsonPath.read(get("/api/v1/servers/sim-1").body(), "$.describedBy"))
                 .isEqualTo("AGENT");
         keepAlive("sim-1");
         String worker = placeJob(2);
