@@ -39,6 +39,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -74,20 +75,22 @@ public class AgentService {
     }
 
     /**
-     * Creates or updates the agent's server. Hardware changes are written (keeping the operator's state, and usage
-     * counters); a NOT_READY server becomes READY. Workers placed here that the agent no longer runs are LOST.
+     * Creates or updates the agent's server ({@link InventoryService#registerAgentServer}): a server the agent
+     * described gets its hardware changes (keeping the operator's state and the usage counters; removing or shrinking
+     * held resources is a 409); a server an operator described is adopted as it is if the agent's hardware covers it,
+     * else 409 with the differences. A NOT_READY server becomes READY. Workers placed here that the agent no longer
+     * runs are LOST.
      */
     @Transactional
     public RegisterResponse register(RegisterRequest r) {
+        // an agent may announce a rack the operator has not described yet (created in the default zone when written)
         String rack = r.rack() == null ? ServerSpec.DEFAULT_RACK : r.rack();
-        // an agent may announce a rack the operator has not described yet: it is created in the default zone
-        jdbc.sql("INSERT INTO racks (name, zone) VALUES (?, 'default') ON CONFLICT (name) DO NOTHING").param(rack).update();
         ServerView stored = inventory.findServer(r.name()).orElse(null);
         ServerState state = stored == null ? ServerState.READY : stored.state();
         ServerSpec spec = new ServerSpec(r.name(), rack, r.cpuMillis(), r.memoryMib(), r.networkMbps(), r.labels(),
                 state, stored == null ? null : stored.idlePowerWatts(), stored == null ? null : stored.peakPowerWatts(),
                 accelerators(r), devices(r));
-        if (stored == null || !stored.toSpec().toServer().equals(spec.toServer())) inventory.putServer(spec);
+        InventoryService.AgentRegistration registration = inventory.registerAgentServer(spec);
         jdbc.sql("""
                         UPDATE servers SET agent_address = ?, agent_last_seen = now(),
                             state = CASE WHEN state = 'NOT_READY' THEN 'READY' ELSE state END,
@@ -100,8 +103,9 @@ public class AgentService {
             if (!running.contains(w.id().toString()))
                 lifecycle.workerReported(w.id(), WorkerState.LOST, null, "agent " + r.name() + " restarted without it");
         }
-        log.info("agent {} registered ({} accelerators, address {})", r.name(),
-                r.accelerators() == null ? 0 : r.accelerators().size(), r.address());
+        log.info("agent {} registered ({} accelerators, address {}; server {})", r.name(),
+                r.accelerators() == null ? 0 : r.accelerators().size(), r.address(),
+                registration.name().toLowerCase(Locale.ROOT));
         events.publishEvent(new JobService.SchedulingNeeded());
         return new RegisterResponse(r.name(), properties.heartbeatIntervalSeconds(), null);
     }

@@ -59,7 +59,7 @@ class InventoryController {
             if (body == null || body.length == 0) throw ApiException.invalid("body", "request body is empty");
             List<ServerSpec> servers = NodeListCsv.parse(new String(body, StandardCharsets.UTF_8));
             servers.forEach(documents::validate);
-            return inventory.importDocument(new InventoryDocument(null, null, null, null, servers, null));
+            return inventory.importNodeList(servers);
         }
         if (!DocumentReader.isYaml(type) && !type.isCompatibleWith(MediaType.APPLICATION_JSON))
             throw ApiException.unsupportedMediaType(contentType, SUPPORTED);

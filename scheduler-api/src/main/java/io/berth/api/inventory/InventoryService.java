@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * The inventory feature's facade. Every write runs in one transaction and checks references (rack, zone, switch, link
@@ -47,15 +48,71 @@ public class InventoryService {
     @Transactional
     public ServerView createServer(ServerSpec spec) {
         validate(new InventoryDocument(null, null, null, null, List.of(spec), null), false);
-        servers.insert(spec.toServer());
+        servers.insert(spec.toServer(), HardwareSource.OPERATOR);
         return servers.find(spec.name()).orElseThrow();
     }
 
-    /** Creates or replaces the server; returns true when it was created. */
+    /**
+     * Creates or replaces the server as an operator describes it; returns true when it was created. Usage counters
+     * are kept; a replacement that would remove or shrink a resource jobs hold is refused with a 409 naming the
+     * resources and their holders, and nothing changes.
+     */
     @Transactional
     public boolean putServer(ServerSpec spec) {
         validate(new InventoryDocument(null, null, null, null, List.of(spec), null), false);
-        return servers.upsert(spec.toServer());
+        Server server = spec.toServer();
+        Holdings held = servers.lockHoldings(List.of(server.name())).get(server.name());
+        if (held != null) {
+            List<FieldError> refused = held.refusals(server, "");
+            if (!refused.isEmpty()) throw InventoryConflict.inUse(refused);
+        }
+        return servers.upsert(server, HardwareSource.OPERATOR);
+    }
+
+    /** What an agent's registration did to its server's description ({@link #registerAgentServer}). */
+    public enum AgentRegistration {
+        /** a new server, described by the agent */
+        CREATED,
+        /** the agent's own description, replaced by the hardware it found now */
+        UPDATED,
+        /** the agent's own description, unchanged */
+        UNCHANGED,
+        /** an operator's description, which the agent's hardware covers; kept as it is */
+        ADOPTED
+    }
+
+    /**
+     * Describes the server of a registering node agent by the hardware it found (its state and power figures as the
+     * caller keeps them). A server the agent described before is updated, refusing (409) to remove or shrink held
+     * resources, as for an operator's edit; a restart with the same hardware writes nothing and keeps the usage. A
+     * server an operator described is adopted only if the agent's hardware covers it ({@link AgentAdoption}) and is
+     * then left as described; otherwise 409 listing the differences. The agent's rack is created in the default zone
+     * when the agent's description is written and the rack is unknown.
+     */
+    @Transactional
+    public AgentRegistration registerAgentServer(ServerSpec found) {
+        Server server = found.toServer();
+        Holdings held = servers.lockHoldings(List.of(server.name())).get(server.name());
+        if (held != null && held.source() == HardwareSource.OPERATOR) {
+            Server described = servers.find(server.name()).orElseThrow().toSpec().toServer();
+            List<FieldError> differences = AgentAdoption.differences(described, server);
+            if (!differences.isEmpty()) throw InventoryConflict.hardwareMismatch(server.name(), differences);
+            return AgentRegistration.ADOPTED;
+        }
+        if (held != null) {
+            if (servers.find(server.name()).orElseThrow().toSpec().toServer().equals(server))
+                return AgentRegistration.UNCHANGED;
+            List<FieldError> refused = held.refusals(server, "");
+            if (!refused.isEmpty()) throw InventoryConflict.inUse(refused);
+        }
+        topology.ensureRack(server.rack(), "default");
+        validate(new InventoryDocument(null, null, null, null, List.of(found), null), false);
+        if (held == null) {
+            servers.insert(server, HardwareSource.AGENT);
+            return AgentRegistration.CREATED;
+        }
+        servers.upsert(server, HardwareSource.AGENT);
+        return AgentRegistration.UPDATED;
     }
 
     @Transactional(readOnly = true)
@@ -79,8 +136,13 @@ public class InventoryService {
         return server(name);
     }
 
+    /** Deletes the server; 409 naming the holders while jobs hold any of its resources. */
     @Transactional
     public void deleteServer(String name) {
+        Holdings held = servers.lockHoldings(List.of(name)).get(name);
+        if (held != null && held.inUse())
+            throw InventoryConflict.inUse(List.of(new FieldError("name", "server " + name + " is held by "
+                    + held.holders(h -> true))));
         if (!servers.delete(name)) throw ApiException.notFound("server", name);
         topology.deleteLinksOf(name);
     }
@@ -192,7 +254,18 @@ public class InventoryService {
      */
     @Transactional
     public ImportResult importDocument(InventoryDocument doc) {
+        return importDocument(doc, i -> "servers[" + i + "].");
+    }
+
+    /** Imports the servers of a node-list CSV like a document; refusals name the CSV row ({@code rows[2].}). */
+    @Transactional
+    public ImportResult importNodeList(List<ServerSpec> rows) {
+        return importDocument(new InventoryDocument(null, null, null, null, rows, null), i -> "rows[" + (i + 1) + "].");
+    }
+
+    private ImportResult importDocument(InventoryDocument doc, IntFunction<String> serverPath) {
         validate(doc, true);
+        refuseRemovingHeldResources(doc.servers(), serverPath);
         int zones = count(doc.zones(), topology::upsertZone);
         // switches may name zones, racks may name switches: insert in dependency order.
         int switches = count(doc.switches(), topology::upsertSwitch);
@@ -204,12 +277,27 @@ public class InventoryService {
         for (ServerSpec spec : doc.servers()) {
             Server server = spec.toServer();
             if (server.equals(stored.get(server.name()))) unchanged++;
-            else if (servers.upsert(server)) created++;
+            else if (servers.upsert(server, HardwareSource.OPERATOR)) created++;
         }
         int links = count(doc.links(), topology::upsertLink);
         int volumes = count(doc.sharedVolumes(), topology::upsertVolume);
         return new ImportResult(created, doc.servers().size() - created - unchanged, unchanged, zones, racks, switches,
                 links, volumes);
+    }
+
+    /**
+     * Locks the stored servers a document replaces and refuses (409, nothing written) if any replacement would remove
+     * or shrink what jobs hold there. An import only upserts: servers missing from the document are kept.
+     */
+    private void refuseRemovingHeldResources(List<ServerSpec> specs, IntFunction<String> path) {
+        if (specs.isEmpty()) return;
+        Map<String, Holdings> held = servers.lockHoldings(specs.stream().map(ServerSpec::name).toList());
+        List<FieldError> refused = new ArrayList<>();
+        for (int i = 0; i < specs.size(); i++) {
+            Holdings h = held.get(specs.get(i).name());
+            if (h != null) refused.addAll(h.refusals(specs.get(i).toServer(), path.apply(i)));
+        }
+        if (!refused.isEmpty()) throw InventoryConflict.inUse(refused);
     }
 
     private static <T> int count(List<T> items, Function<T, Boolean> upsert) {

@@ -38,7 +38,10 @@ class ServerController {
         return ResponseEntity.created(URI.create("/api/v1/servers/" + created.name())).body(created);
     }
 
-    /** Creates or replaces the server; the body's name must match the path. 201 when created, 200 when replaced. */
+    /**
+     * Creates or replaces the server; the body's name must match the path. 201 when created, 200 when replaced, 409
+     * (nothing changed) when the replacement would remove or shrink resources that jobs hold.
+     */
     @PutMapping("/{name}")
     ResponseEntity<ServerView> put(@PathVariable String name, @Valid @RequestBody ServerSpec spec) {
         if (!name.equals(spec.name())) throw ApiException.invalid("name", "must match the path ('" + name + "')");

@@ -17,11 +17,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /** Servers with their accelerators and local devices. Callers own the transaction. */
 @Repository
@@ -29,7 +31,7 @@ class ServerRepository {
     private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {
     };
     private static final String COLUMNS = "id, name, rack, cpu_millis, memory_mib, network_mbps, labels::text AS labels, "
-            + "state, idle_power_watts, peak_power_watts, version, created_at, updated_at";
+            + "state, idle_power_watts, peak_power_watts, hardware_source, version, created_at, updated_at";
 
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
@@ -42,33 +44,37 @@ class ServerRepository {
     }
 
     /** Inserts a new server; a duplicate name raises DuplicateKeyException. */
-    void insert(Server s) {
+    void insert(Server s, HardwareSource source) {
         long id = jdbc.sql("""
                         INSERT INTO servers (name, rack, cpu_millis, memory_mib, network_mbps, labels, state,
-                                             idle_power_watts, peak_power_watts)
-                        VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?) RETURNING id""")
+                                             idle_power_watts, peak_power_watts, hardware_source)
+                        VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?) RETURNING id""")
                 .params(s.name(), s.rack(), s.cpuMillis(), s.memoryMib(), s.networkMbps(), json.writeValueAsString(s.labels()),
-                        s.state().name(), s.idlePowerWatts(), s.peakPowerWatts())
+                        s.state().name(), s.idlePowerWatts(), s.peakPowerWatts(), source.name())
                 .query(Long.class).single();
         insertParts(id, s);
     }
 
-    /** Creates or replaces the server of this name. Returns true when it was created. */
-    boolean upsert(Server s) {
+    /**
+     * Creates or replaces the server of this name. Returns true when it was created. Usage counters of the server and
+     * of the accelerators it keeps are left as they are; the caller must have refused removing or shrinking what is
+     * held ({@link Holdings#refusals}), which V2's CHECKs and V9's trigger enforce again.
+     */
+    boolean upsert(Server s, HardwareSource source) {
         record Row(long id, boolean inserted) {
         }
         Row row = jdbc.sql("""
                         INSERT INTO servers (name, rack, cpu_millis, memory_mib, network_mbps, labels, state,
-                                             idle_power_watts, peak_power_watts)
-                        VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?)
+                                             idle_power_watts, peak_power_watts, hardware_source)
+                        VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?)
                         ON CONFLICT (name) DO UPDATE SET rack = excluded.rack, cpu_millis = excluded.cpu_millis,
                             memory_mib = excluded.memory_mib, network_mbps = excluded.network_mbps,
                             labels = excluded.labels, state = excluded.state,
                             idle_power_watts = excluded.idle_power_watts, peak_power_watts = excluded.peak_power_watts,
-                            version = servers.version + 1, updated_at = now()
+                            hardware_source = excluded.hardware_source, version = servers.version + 1, updated_at = now()
                         RETURNING id, (xmax = 0) AS inserted""")
                 .params(s.name(), s.rack(), s.cpuMillis(), s.memoryMib(), s.networkMbps(), json.writeValueAsString(s.labels()),
-                        s.state().name(), s.idlePowerWatts(), s.peakPowerWatts())
+                        s.state().name(), s.idlePowerWatts(), s.peakPowerWatts(), source.name())
                 .query((rs, n) -> new Row(rs.getLong("id"), rs.getBoolean("inserted"))).single();
         if (!row.inserted()) {
             // accelerators are updated in place, not replaced, so that their usage counters (V2) survive
@@ -135,6 +141,59 @@ class ServerRepository {
                 .params(state.name(), name).update() == 1;
     }
 
+    /**
+     * Locks the rows of these servers (in name order, so two such calls cannot deadlock each other) and reads what the
+     * workers holding resources there hold. Servers that do not exist are absent from the answer. While the caller's
+     * transaction runs no placement or release can change these servers' usage: both update the server row first.
+     */
+    Map<String, Holdings> lockHoldings(Collection<String> names) {
+        if (names.isEmpty()) return Map.of();
+        Map<Long, String> nameOf = new HashMap<>();
+        Map<String, Holdings> result = new LinkedHashMap<>();
+        Map<Long, long[]> used = new HashMap<>();
+        Map<Long, HardwareSource> sources = new HashMap<>();
+        jdbc.sql("""
+                        SELECT id, name, hardware_source, cpu_millis_used, memory_mib_used, network_mbps_used
+                        FROM servers WHERE name = ANY (?) ORDER BY name FOR UPDATE""")
+                .param(names.toArray(String[]::new))
+                .query(rs -> {
+                    long id = rs.getLong(1);
+                    nameOf.put(id, rs.getString(2));
+                    sources.put(id, HardwareSource.valueOf(rs.getString(3)));
+                    used.put(id, new long[]{rs.getLong(4), rs.getLong(5), rs.getLong(6)});
+                });
+        if (nameOf.isEmpty()) return Map.of();
+        Long[] ids = nameOf.keySet().toArray(Long[]::new);
+        Map<Long, List<Holdings.HeldAccelerator>> accelerators = new HashMap<>();
+        template.query("""
+                        SELECT server_id, idx, kind, model, memory_mib, used_milli FROM accelerators
+                        WHERE server_id = ANY (?) AND used_milli <> 0 ORDER BY server_id, idx""",
+                rs -> {
+                    accelerators.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new Holdings.HeldAccelerator(
+                            rs.getInt(2), AcceleratorKind.valueOf(rs.getString(3)), rs.getString(4), rs.getInt(5),
+                            rs.getInt(6)));
+                }, (Object) ids);
+        Map<Long, List<Holdings.Holder>> holders = new HashMap<>();
+        template.query("""
+                        SELECT w.server_id, w.job_id, j.name, w.gpu_indices, w.cpu_millis, w.memory_mib, w.network_mbps,
+                               w.storage_gib, w.storage_mb_per_sec
+                        FROM workers w JOIN jobs j ON j.id = w.job_id
+                        WHERE w.server_id = ANY (?) AND w.holds_resources ORDER BY j.name, w.job_id, w.rank""",
+                rs -> {
+                    holders.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new Holdings.Holder(
+                            rs.getObject(2, UUID.class), rs.getString(3),
+                            List.of((Integer[]) rs.getArray(4).getArray()), rs.getLong(5), rs.getLong(6), rs.getLong(7),
+                            rs.getLong(8), rs.getInt(9)));
+                }, (Object) ids);
+        for (Map.Entry<Long, String> e : nameOf.entrySet()) {
+            long id = e.getKey();
+            long[] u = used.get(id);
+            result.put(e.getValue(), new Holdings(e.getValue(), sources.get(id), u[0], u[1], u[2],
+                    accelerators.getOrDefault(id, List.of()), holders.getOrDefault(id, List.of())));
+        }
+        return result;
+    }
+
     boolean delete(String name) {
         return jdbc.sql("DELETE FROM servers WHERE name = ?").param(name).update() == 1;
     }
@@ -177,7 +236,7 @@ class ServerRepository {
                 rs.getLong("cpu_millis"), rs.getLong("memory_mib"), rs.getLong("network_mbps"),
                 json.readValue(rs.getString("labels"), LABELS), ServerState.valueOf(rs.getString("state")),
                 rs.getInt("idle_power_watts"), rs.getInt("peak_power_watts"), List.of(), List.of(),
-                rs.getLong("version"), rs.getTimestamp("created_at").toInstant(),
+                HardwareSource.valueOf(rs.getString("hardware_source")), rs.getLong("version"), rs.getTimestamp("created_at").toInstant(),
                 rs.getTimestamp("updated_at").toInstant()));
     }
 
@@ -211,7 +270,8 @@ class ServerRepository {
             ServerView v = r.view();
             views.add(new ServerView(v.name(), v.rack(), v.cpuMillis(), v.memoryMib(), v.networkMbps(), v.labels(),
                     v.state(), v.idlePowerWatts(), v.peakPowerWatts(), accs.getOrDefault(r.id(), List.of()),
-                    devices.getOrDefault(r.id(), List.of()), v.version(), v.createdAt(), v.updatedAt()));
+                    devices.getOrDefault(r.id(), List.of()), v.describedBy(), v.version(), v.createdAt(),
+                    v.updatedAt()));
         }
         return views;
     }

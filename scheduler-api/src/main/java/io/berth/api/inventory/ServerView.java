@@ -6,11 +6,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** A stored server as the API returns it. {@code version} increases on every change. */
+/**
+ * A stored server as the API returns it. {@code version} increases on every change. {@code describedBy} tells who
+ * described the hardware: OPERATOR (API, import, node sync; an agent must match it to adopt the server) or AGENT.
+ */
 public record ServerView(String name, String rack, long cpuMillis, long memoryMib, long networkMbps,
                          Map<String, String> labels, ServerState state, int idlePowerWatts, int peakPowerWatts,
                          List<AcceleratorSpec> accelerators, List<LocalDeviceSpec> localDevices,
-                         long version, Instant createdAt, Instant updatedAt) {
+                         HardwareSource describedBy, long version, Instant createdAt, Instant updatedAt) {
 
     public ServerSpec toSpec() {
         return new ServerSpec(name, rack, cpuMillis, memoryMib, networkMbps, labels, state, idlePowerWatts,

@@ -85,6 +85,11 @@ class TopologyRepository {
                 .params(r.name(), r.zone(), r.leafSwitch()).query(Boolean.class).single();
     }
 
+    /** Creates the rack in {@code zone} unless a rack of this name exists (which keeps its zone). */
+    void ensureRack(String name, String zone) {
+        jdbc.sql("INSERT INTO racks (name, zone) VALUES (?, ?) ON CONFLICT (name) DO NOTHING").params(name, zone).update();
+    }
+
     List<RackSpec> racks() {
         return jdbc.sql("SELECT name, zone, leaf_switch FROM racks ORDER BY name")
                 .query((rs, n) -> new RackSpec(rs.getString(1), rs.getString(2), rs.getString(3))).list();

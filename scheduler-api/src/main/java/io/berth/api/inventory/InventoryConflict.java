@@ -1,0 +1,41 @@
+package io.berth.api.inventory;
+
+import io.berth.api.web.ApiException;
+import org.springframework.http.HttpStatus;
+
+import java.util.List;
+
+/**
+ * 409 answers of inventory edits that would break what the inventory promised: removing or shrinking resources
+ * that jobs hold, or an agent's hardware that does not cover an operator's description of its server. The field
+ * errors list every refused part.
+ */
+final class InventoryConflict extends ApiException {
+    private InventoryConflict(String type, String message, List<FieldError> errors) {
+        super(HttpStatus.CONFLICT, type, message, errors);
+    }
+
+    /** The edit would remove or shrink held resources; the detail names them and their holders. */
+    static InventoryConflict inUse(List<FieldError> refusals) {
+        return new InventoryConflict("resource-in-use", summary(refusals) + "; wait until the jobs end (or drain the "
+                + "server) and try again", refusals);
+    }
+
+    /** An agent's registration does not cover the operator's description of its server. */
+    static InventoryConflict hardwareMismatch(String server, List<FieldError> differences) {
+        return new InventoryConflict("hardware-mismatch", "server " + server + " was described by an operator and the "
+                + "agent's hardware does not match it: " + summary(differences) + "; replace the server's description "
+                + "(PUT /api/v1/servers/" + server + ") or fix the agent's hardware", differences);
+    }
+
+    private static String summary(List<FieldError> errors) {
+        int shown = Math.min(errors.size(), 5);
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < shown; i++) {
+            if (i > 0) s.append("; ");
+            s.append(errors.get(i).message());
+        }
+        if (errors.size() > shown) s.append("; and ").append(errors.size() - shown).append(" more");
+        return s.toString();
+    }
+}
