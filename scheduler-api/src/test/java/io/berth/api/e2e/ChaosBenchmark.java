@@ -148,8 +148,9 @@ public final class ChaosBenchmark {
                 Map<String, String> states = Map.of();
                 long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
                 while (System.nanoTime() < deadline) {
-                    states = states(port, admin);
-                    long open = accepted.values().stream().filter(id -> !terminal(states.get(id))).count();
+                    Map<String, String> now = states(port, admin);
+                    states = now;
+                    long open = accepted.values().stream().filter(id -> !terminal(now.get(id))).count();
                     if (open == 0) break;
                     progress(begin, port, admin, accepted.size(), open + " job(s) not finished yet");
                     pause(5000);
