@@ -41,7 +41,7 @@ class AgentTest {
         args.addAll(List.of(extraArgs));
         Map<String, String> env = token == null ? Map.of() : Map.of("BERTH_AGENT_TOKEN", token);
         AgentConfig config = AgentConfig.parse(args.toArray(String[]::new), env);
-        agent = NodeAgent.build(config, new Agent.Backoff(Duration.ofMillis(20), Duration.ofMillis(200)),
+        agent = NodeAgent.build(config, new Agent.Backoff(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofMillis(200)),
                 new WorkerManager.Settings(Duration.ofMillis(500), Duration.ofSeconds(60), Duration.ofMillis(50)));
         loop = new Thread(agent::run, "agent-under-test");
         loop.start();
@@ -203,7 +203,7 @@ class AgentTest {
         Path otherWork = Files.createDirectories(workDir.resolve("second"));
         AgentConfig second = AgentConfig.parse(new String[] {"--control-plane=" + cp.url(), "--name=node-2",
                 "--hardware=" + T4, "--work-dir=" + otherWork, "--advertise-address=127.0.0.1"}, Map.of());
-        Agent other = NodeAgent.build(second, new Agent.Backoff(Duration.ofMillis(20), Duration.ofMillis(200)),
+        Agent other = NodeAgent.build(second, new Agent.Backoff(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofMillis(200)),
                 new WorkerManager.Settings(Duration.ofMillis(500), Duration.ofSeconds(60), Duration.ofMillis(50)));
         Thread otherLoop = new Thread(other::run, "second-agent");
         otherLoop.start();
