@@ -39,15 +39,20 @@ record ProcessIdentity(long pid, boolean ownGroup, Long startTicks, String bootI
                 currentBootId(), startMillis);
     }
 
-    /** True while this very process runs (a zombie has ended: it only waits to be reaped). */
+    /**
+     * True while this very process runs (a zombie has ended: it only waits to be reaped). False when the identity
+     * has no start time (the process ended before it could be read): such a pid cannot be told from a reused one.
+     */
     boolean running() {
+        if (startTicks == null && startMillis == null) {
+            return false;
+        }
         if (startTicks != null) {
             boolean sameBoot = bootId == null || bootId.equals(currentBootId());
             return sameBoot && Stat.read(pid).filter(s -> s.startTicks() == startTicks && s.running()).isPresent();
         }
         return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                .filter(ph -> startMillis == null
-                        || ph.info().startInstant().map(Instant::toEpochMilli).orElse(-1L).equals(startMillis))
+                .filter(ph -> ph.info().startInstant().map(Instant::toEpochMilli).orElse(-1L).equals(startMillis))
                 .isPresent();
     }
 
@@ -57,14 +62,17 @@ record ProcessIdentity(long pid, boolean ownGroup, Long startTicks, String bootI
      * is empty.
      */
     private boolean pidReused() {
+        if (startTicks == null && startMillis == null) {
+            return true; // cannot tell: never signal it
+        }
         if (startTicks != null) {
             if (bootId != null && !bootId.equals(currentBootId())) {
                 return true;
             }
             return Stat.read(pid).filter(s -> s.startTicks() != startTicks).isPresent();
         }
-        return ProcessHandle.of(pid).filter(ph -> startMillis != null
-                && !ph.info().startInstant().map(Instant::toEpochMilli).orElse(startMillis).equals(startMillis)).isPresent();
+        return ProcessHandle.of(pid).filter(ph -> !ph.info().startInstant().map(Instant::toEpochMilli).orElse(startMillis)
+                .equals(startMillis)).isPresent();
     }
 
     /** True while some process of our group (other than zombies) is running, the wrapper or one it left behind. */
