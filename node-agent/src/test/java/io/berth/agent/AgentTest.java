@@ -160,8 +160,9 @@ class AgentTest {
     @Test
     void reconnectsAsSoonAsTheControlPlaneListensAgainAndKeepsItsWorkersRunning() throws Exception {
         cp = new FakeControlPlane(null, 1);
-        // without the cap for refused connections the pauses would double up to an hour: 100 ms, 200 ms, ... ,
-        // 51.2 s before the 10th retry (102 s in all), far beyond what the waits below allow
+        // without the cap for refused connections the pauses would double up to an hour: 100 ms, 200 ms, 400 ms, ...,
+        // so the 15th attempt would come 100 ms * (2^14 - 1) = 27 min after the first, far beyond what the waits
+        // below allow; with the cap it comes after about 14 * 200 ms
         startAgent(new Agent.Backoff(Duration.ofMillis(100), Duration.ofHours(1), Duration.ofMillis(200)), null);
         cp.assign("""
                 {"workerId":"steady","jobId":"j","jobName":"j","attempt":1,"taskGroup":"main","replicaIndex":0,"worldSize":1,
@@ -172,7 +173,7 @@ class AgentTest {
 
         cp.down();
         long failedBefore = agent.failedCalls();
-        await("ten refused attempts", () -> agent.failedCalls() >= failedBefore + 10);
+        await("15 refused attempts", () -> agent.failedCalls() >= failedBefore + 15);
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("the worker runs on while the control plane is away")
                 .contains(true);
         int heartbeatsBefore = cp.bodies("/heartbeat").size();
