@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The agent's main loop: reconcile workers left by a previous run, register, then heartbeat forever,
@@ -31,8 +32,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Never gives up on the control plane, and keeps the workers running while it is unreachable: any
  * failed call is retried with exponential backoff (initial to max, doubling; at most a couple of seconds
- * after a refused connection, see {@link Backoff}); a 404 on heartbeat (the control plane forgot this agent) leads to a new
- * registration. {@link #run()} returns only after {@link #shutdown()}.
+ * after a refused connection, see {@link Backoff}); a 404 on heartbeat (the control plane forgot this
+ * agent) leads to a new registration. {@link #run()} returns only after {@link #shutdown()}.
  *
  * <p>Shutdown (SIGTERM via the shutdown hook): the loop stops, all workers are stopped (process
  * workers get SIGTERM, then SIGKILL after the grace period; embedded ones are cancelled) so nothing
@@ -75,7 +76,7 @@ public final class Agent {
     private final GpuHealthProbe gpuHealth = new GpuHealthProbe(NvidiaSmi.QUERY, 30_000);
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final java.util.concurrent.atomic.AtomicLong failedCalls = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong failedCalls = new AtomicLong();
     private volatile int heartbeatSeconds;
     private boolean shutDown;
 
@@ -133,7 +134,8 @@ public final class Agent {
                     }
                     failedCalls.incrementAndGet();
                     if (!outage) {
-                        LOG.log(System.Logger.Level.WARNING, e.getMessage() + (e.retryable() ? "; retrying" : "; retrying (not a transient error: check the configuration)")
+                        LOG.log(System.Logger.Level.WARNING, e.getMessage()
+                                + (e.retryable() ? "; retrying" : "; retrying (not a transient error: check the configuration)")
                                 + "; workers keep running");
                         outage = true;
                     }

@@ -4,16 +4,19 @@ import io.berth.agent.protocol.Assignment;
 import io.berth.agent.protocol.MetricsReport;
 import io.berth.agent.protocol.WorkerReport;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -149,8 +152,8 @@ public final class WorkerManager implements AutoCloseable {
 
     /** See {@link #reconcile()}: pid files of processes that are not running workers of this agent. */
     private void sweepPidFiles() {
-        java.util.Set<String> running = new java.util.HashSet<>(runningWorkerIds());
-        try (java.nio.file.DirectoryStream<Path> dirs = Files.newDirectoryStream(workDir.resolve("workers"))) {
+        Set<String> running = new HashSet<>(runningWorkerIds());
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(workDir.resolve("workers"))) {
             for (Path dir : dirs) {
                 Optional<PidFile> pidFile = PidFile.read(dir);
                 if (pidFile.isEmpty() || running.contains(pidFile.get().workerId())) {
