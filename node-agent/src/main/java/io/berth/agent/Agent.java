@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The agent's main loop: reconcile workers left by a previous run, register, then heartbeat forever,
@@ -29,9 +30,10 @@ import java.util.concurrent.TimeUnit;
  * the wait) or after one that started workers (to report them running), else after the rest of the interval
  * (a control plane without long polls answers at once, and the cadence stays one per interval).
  *
- * <p>Never gives up on the control plane: any failed call is retried with exponential backoff
- * (initial to max, doubling); a 404 on heartbeat (the control plane forgot this agent) leads to a new
- * registration. {@link #run()} returns only after {@link #shutdown()}.
+ * <p>Never gives up on the control plane, and keeps the workers running while it is unreachable: any
+ * failed call is retried with exponential backoff (initial to max, doubling; at most a couple of seconds
+ * after a refused connection, see {@link Backoff}); a 404 on heartbeat (the control plane forgot this
+ * agent) leads to a new registration. {@link #run()} returns only after {@link #shutdown()}.
  *
  * <p>Shutdown (SIGTERM via the shutdown hook): the loop stops, all workers are stopped (process
  * workers get SIGTERM, then SIGKILL after the grace period; embedded ones are cancelled) so nothing
@@ -42,10 +44,26 @@ import java.util.concurrent.TimeUnit;
 public final class Agent {
     private static final System.Logger LOG = System.getLogger(Agent.class.getName());
 
-    /** Retry policy for calls to the control plane. */
-    public record Backoff(Duration initial, Duration max) {
+    /**
+     * Retry policy for calls to the control plane: the pause after a failure starts at {@code initial} and doubles
+     * up to {@code max}, except that after a refused connection it is at most {@code maxWhenRefused}. A refused
+     * connection means nothing listens (the control plane is restarting or not up yet), which costs it nothing, and
+     * the agent should be back within moments of it; other failures (5xx, timeouts, resets) may come from an
+     * overloaded control plane and keep the full backoff.
+     */
+    public record Backoff(Duration initial, Duration max, Duration maxWhenRefused) {
         public static Backoff defaults() {
-            return new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
+            return new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(2));
+        }
+
+        /** Pause before the next attempt, ms, when the current backoff delay is {@code delayMillis}. */
+        long pauseMillis(long delayMillis, boolean refused) {
+            return refused ? Math.min(delayMillis, maxWhenRefused.toMillis()) : delayMillis;
+        }
+
+        /** The backoff delay after one more failure. */
+        long nextDelayMillis(long delayMillis) {
+            return Math.min(max.toMillis(), delayMillis * 2);
         }
     }
 
@@ -58,6 +76,7 @@ public final class Agent {
     private final GpuHealthProbe gpuHealth = new GpuHealthProbe(NvidiaSmi.QUERY, 30_000);
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicLong failedCalls = new AtomicLong();
     private volatile int heartbeatSeconds;
     private boolean shutDown;
 
@@ -113,16 +132,19 @@ public final class Agent {
                         pause(backoff.initial().toMillis());
                         continue;
                     }
+                    failedCalls.incrementAndGet();
                     if (!outage) {
-                        LOG.log(System.Logger.Level.WARNING, e.getMessage() + (e.retryable() ? "; retrying" : "; retrying (not a transient error: check the configuration)"));
+                        LOG.log(System.Logger.Level.WARNING, e.getMessage()
+                                + (e.retryable() ? "; retrying" : "; retrying (not a transient error: check the configuration)")
+                                + "; workers keep running");
                         outage = true;
                     }
-                    pause(delayMillis);
-                    delayMillis = Math.min(backoff.max().toMillis(), delayMillis * 2);
+                    pause(backoff.pauseMillis(delayMillis, e.refused()));
+                    delayMillis = backoff.nextDelayMillis(delayMillis);
                 } catch (RuntimeException e) {
                     LOG.log(System.Logger.Level.ERROR, "unexpected error in the agent loop; continuing", e);
                     pause(delayMillis);
-                    delayMillis = Math.min(backoff.max().toMillis(), delayMillis * 2);
+                    delayMillis = backoff.nextDelayMillis(delayMillis);
                 }
             }
         } finally {
@@ -233,6 +255,11 @@ public final class Agent {
         double load = Math.max(0, os.getCpuLoad());
         long available = HardwareDiscovery.meminfoKib("MemAvailable").orElse(os.getFreeMemorySize() / 1024) / 1024;
         return new HeartbeatRequest.Usage(Math.round(load * hardware.cpuMillis()), Math.max(0, hardware.memoryMib() - available));
+    }
+
+    /** Register and heartbeat calls that failed so far (each is followed by a backoff pause). */
+    long failedCalls() {
+        return failedCalls.get();
     }
 
     private void pause(long millis) {

@@ -12,6 +12,9 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 
 /** The whole agent against a control plane speaking real HTTP. */
@@ -36,12 +39,16 @@ class AgentTest {
     }
 
     private void startAgent(String token, String... extraArgs) {
+        startAgent(new Agent.Backoff(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofMillis(200)), token, extraArgs);
+    }
+
+    private void startAgent(Agent.Backoff backoff, String token, String... extraArgs) {
         List<String> args = new java.util.ArrayList<>(List.of("--control-plane=" + cp.url(), "--name=node-1",
                 "--hardware=" + T4, "--work-dir=" + workDir, "--advertise-address=10.1.2.3"));
         args.addAll(List.of(extraArgs));
         Map<String, String> env = token == null ? Map.of() : Map.of("BERTH_AGENT_TOKEN", token);
         AgentConfig config = AgentConfig.parse(args.toArray(String[]::new), env);
-        agent = NodeAgent.build(config, new Agent.Backoff(Duration.ofMillis(20), Duration.ofMillis(200)),
+        agent = NodeAgent.build(config, backoff,
                 new WorkerManager.Settings(Duration.ofMillis(500), Duration.ofSeconds(60), Duration.ofMillis(50)));
         loop = new Thread(agent::run, "agent-under-test");
         loop.start();
@@ -55,6 +62,13 @@ class AgentTest {
             Thread.sleep(10);
         }
         throw new AssertionError("timed out waiting for " + what);
+    }
+
+    /** The pid of a running process worker, from its pid file (worker ids used here are their directory names). */
+    static long workerPid(Path workDir, String workerId) throws java.io.IOException {
+        JsonNode pidFile = io.berth.agent.protocol.ControlPlaneClient.JSON.readTree(
+                Files.readString(workDir.resolve("workers").resolve(workerId).resolve("pid.json")));
+        return pidFile.get("process").get("pid").longValue();
     }
 
     /** Reports of a worker across all heartbeats, in order. */
@@ -137,6 +151,69 @@ class AgentTest {
 
         await("registration after the outage", () -> !cp.bodies("/register").isEmpty());
         await("a heartbeat", () -> !cp.bodies("/heartbeat").isEmpty());
+
+        // the five 503s were answered, one per attempt, before the registration got through
+        assertThat(cp.rejectedRequests()).isEqualTo(5);
+        assertThat(agent.failedCalls()).isEqualTo(5);
+    }
+
+    @Test
+    void reconnectsAsSoonAsTheControlPlaneListensAgainAndKeepsItsWorkersRunning() throws Exception {
+        cp = new FakeControlPlane(null, 1);
+        // without the cap for refused connections the pauses would double up to an hour: 100 ms, 200 ms, 400 ms, ...,
+        // so the 15th attempt would come 100 ms * (2^14 - 1) = 27 min after the first, far beyond what the waits
+        // below allow; with the cap it comes after about 14 * 200 ms
+        startAgent(new Agent.Backoff(Duration.ofMillis(100), Duration.ofHours(1), Duration.ofMillis(200)), null);
+        cp.assign("""
+                {"workerId":"steady","jobId":"j","jobName":"j","attempt":1,"taskGroup":"main","replicaIndex":0,"worldSize":1,
+                 "gpuIndices":[],"milliGpu":0,"cpuMillis":100,"memoryMib":10,
+                 "runtime":{"type":"process","process":{"argv":["sleep","1000"]}}}""");
+        await("running", () -> reported("steady", "RUNNING"));
+        long pid = workerPid(workDir, "steady");
+
+        cp.down();
+        long failedBefore = agent.failedCalls();
+        await("15 refused attempts", () -> agent.failedCalls() >= failedBefore + 15);
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("the worker runs on while the control plane is away")
+                .contains(true);
+        int heartbeatsBefore = cp.bodies("/heartbeat").size();
+        long failedWhileDown = agent.failedCalls();
+        cp.up();
+
+        await("a heartbeat after the control plane is back", () -> cp.bodies("/heartbeat").size() > heartbeatsBefore);
+        // at most the attempt that was under way when the port opened failed; the next one got through
+        assertThat(agent.failedCalls()).isLessThanOrEqualTo(failedWhileDown + 1);
+        JsonNode firstBack = cp.bodies("/heartbeat").get(heartbeatsBefore);
+        assertThat(firstBack.get("workers").toString())
+                .isEqualTo("[{\"workerId\":\"steady\",\"state\":\"RUNNING\",\"exitCode\":null,\"message\":null}]");
+        assertThat(cp.bodies("/register")).as("the control plane kept the agent: no new registration").hasSize(1);
+    }
+
+    /** Pauses before each retry for a run of failures (true = connection refused), with the default policy. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("failureRuns")
+    void backoffPauses(String name, List<Boolean> refused, List<Long> expectedPausesMillis) {
+        Agent.Backoff b = Agent.Backoff.defaults();
+        List<Long> pauses = new java.util.ArrayList<>();
+        long delay = b.initial().toMillis();
+        for (boolean r : refused) {
+            pauses.add(b.pauseMillis(delay, r));
+            delay = b.nextDelayMillis(delay);
+        }
+        assertThat(pauses).isEqualTo(expectedPausesMillis);
+    }
+
+    static java.util.stream.Stream<Arguments> failureRuns() {
+        return java.util.stream.Stream.of(
+                // 1 s doubling, capped at 30 s
+                Arguments.of("errors back off to 30 s", List.of(false, false, false, false, false, false, false),
+                        List.of(1000L, 2000L, 4000L, 8000L, 16000L, 30000L, 30000L)),
+                // min(delay, 2 s)
+                Arguments.of("refused connections are retried every 2 s at most", List.of(true, true, true, true, true),
+                        List.of(1000L, 2000L, 2000L, 2000L, 2000L)),
+                // a reset long poll (1 s), then the port is closed while the control plane restarts
+                Arguments.of("a long outage of errors, then refused", List.of(false, false, false, false, false, true, true),
+                        List.of(1000L, 2000L, 4000L, 8000L, 16000L, 2000L, 2000L)));
     }
 
     @Test
@@ -203,7 +280,7 @@ class AgentTest {
         Path otherWork = Files.createDirectories(workDir.resolve("second"));
         AgentConfig second = AgentConfig.parse(new String[] {"--control-plane=" + cp.url(), "--name=node-2",
                 "--hardware=" + T4, "--work-dir=" + otherWork, "--advertise-address=127.0.0.1"}, Map.of());
-        Agent other = NodeAgent.build(second, new Agent.Backoff(Duration.ofMillis(20), Duration.ofMillis(200)),
+        Agent other = NodeAgent.build(second, new Agent.Backoff(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofMillis(200)),
                 new WorkerManager.Settings(Duration.ofMillis(500), Duration.ofSeconds(60), Duration.ofMillis(50)));
         Thread otherLoop = new Thread(other::run, "second-agent");
         otherLoop.start();

@@ -20,14 +20,20 @@ import tools.jackson.databind.node.ObjectNode;
  * A small control plane over real HTTP that follows the agent contract: resends an assignment in
  * "start" until the agent reports the worker, sends queued stops once, can require a bearer token,
  * can answer 503 to the next N requests, and can forget agents (heartbeat answers 404 until they
- * register again). Records every request body.
+ * register again). Records every request body. It can go down (its port closed, so connections are refused)
+ * and come back on the same port, keeping what it knew, like a restarted control plane with its database. A
+ * revoked worker that an agent reports RUNNING is answered with a stop, as the real control plane does for a
+ * worker that ended on its side (lost and requeued while the agent was away).
  */
 final class FakeControlPlane implements AutoCloseable {
     record Request(String path, JsonNode body) {
     }
 
-    private final HttpServer server;
+    private volatile HttpServer server;
+    private final int port;
     private final String token;
+    private final AtomicInteger rejected = new AtomicInteger();
+    private final java.util.Set<String> revoked = ConcurrentHashMap.newKeySet();
     final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, JsonNode> pendingStarts = new ConcurrentHashMap<>();
     private final Map<String, String> owners = new ConcurrentHashMap<>();
@@ -39,13 +45,40 @@ final class FakeControlPlane implements AutoCloseable {
     FakeControlPlane(String token, int heartbeatSeconds) throws IOException {
         this.token = token;
         this.heartbeatSeconds = heartbeatSeconds;
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", this::handle);
-        server.start();
+        server = listen(0);
+        port = server.getAddress().getPort();
+    }
+
+    private HttpServer listen(int onPort) throws IOException {
+        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", onPort), 0);
+        s.createContext("/", this::handle);
+        s.start();
+        return s;
     }
 
     String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** Closes the port: calls are refused until {@link #up()}. */
+    void down() {
+        server.stop(0);
+    }
+
+    /** Listens again on the same port. */
+    void up() throws IOException {
+        server = listen(port);
+    }
+
+    /** Requests answered with 503 by {@link #failNextRequests}. */
+    int rejectedRequests() {
+        return rejected.get();
+    }
+
+    /** From now on the worker is not assigned to any agent: a RUNNING report of it is answered with a stop. */
+    void revoke(String workerId) {
+        revoked.add(workerId);
+        pendingStarts.remove(workerId);
     }
 
     void assign(String assignmentJson) {
@@ -89,6 +122,7 @@ final class FakeControlPlane implements AutoCloseable {
             String path = ex.getRequestURI().getRawPath();
             byte[] in = ex.getRequestBody().readAllBytes();
             if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                rejected.incrementAndGet();
                 respond(ex, 503, "{\"title\":\"unavailable\"}");
                 return;
             }
@@ -119,6 +153,11 @@ final class FakeControlPlane implements AutoCloseable {
                     }
                 });
                 ArrayNode stop = reply.putArray("stop");
+                for (JsonNode w : body.get("workers")) {
+                    if (revoked.contains(w.get("workerId").stringValue()) && w.get("state").stringValue().equals("RUNNING")) {
+                        stop.add(w.get("workerId").stringValue());
+                    }
+                }
                 synchronized (pendingStops) {
                     pendingStops.forEach(stop::add);
                     pendingStops.clear();

@@ -8,21 +8,27 @@ package io.berth.agent.protocol;
 public final class ControlPlaneException extends RuntimeException {
     private final int status;
     private final boolean retryable;
+    private final boolean refused;
 
-    private ControlPlaneException(String message, int status, boolean retryable, Throwable cause) {
+    private ControlPlaneException(String message, int status, boolean retryable, boolean refused, Throwable cause) {
         super(message, cause);
         this.status = status;
         this.retryable = retryable;
+        this.refused = refused;
     }
 
     static ControlPlaneException unreachable(String what, Exception cause) {
-        return new ControlPlaneException(what + ": control plane unreachable: " + cause, 0, true, cause);
+        boolean refused = false;
+        for (Throwable t = cause; t != null && !refused; t = t.getCause()) {
+            refused = t instanceof java.net.ConnectException;
+        }
+        return new ControlPlaneException(what + ": control plane unreachable: " + cause, 0, true, refused, cause);
     }
 
     static ControlPlaneException status(String what, int status, String body) {
         boolean retryable = status >= 500 || status == 408 || status == 429;
         String shortBody = body == null ? "" : body.length() > 300 ? body.substring(0, 300) + "..." : body;
-        return new ControlPlaneException(what + ": HTTP " + status + " " + shortBody, status, retryable, null);
+        return new ControlPlaneException(what + ": HTTP " + status + " " + shortBody, status, retryable, false, null);
     }
 
     /** HTTP status, or 0 when no response was received. */
@@ -32,5 +38,13 @@ public final class ControlPlaneException extends RuntimeException {
 
     public boolean retryable() {
         return retryable;
+    }
+
+    /**
+     * True when no connection could be made (connection refused or no route; not a connect timeout): typically the
+     * control plane is not up (yet), e.g. while it restarts.
+     */
+    public boolean refused() {
+        return refused;
     }
 }

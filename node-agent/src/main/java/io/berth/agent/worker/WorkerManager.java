@@ -4,16 +4,19 @@ import io.berth.agent.protocol.Assignment;
 import io.berth.agent.protocol.MetricsReport;
 import io.berth.agent.protocol.WorkerReport;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -96,9 +99,15 @@ public final class WorkerManager implements AutoCloseable {
     }
 
     /**
-     * Loads workers.json from a previous agent run: process workers still alive are re-attached and
-     * keep running; the others are reported with their final state (from the exit-code file) or as
-     * FAILED "lost: ...". Embedded workers died with the previous JVM and are reported lost.
+     * Loads workers.json from a previous agent run: process workers still running (same process, see
+     * {@link ProcessIdentity}) are re-adopted and keep running; the others are reported with their final state
+     * (from the exit-code file) or as FAILED "lost: ...". Embedded workers died with the previous JVM and are
+     * reported lost. Then every pid file of a process that is not a running worker now (workers.json lost it, or
+     * its worker had already ended or was being stopped) is cleaned up: a process still running is stopped with
+     * its whole group, what a finished wrapper left in its group is killed.
+     *
+     * <p>Whether a re-adopted worker should still run is the control plane's call: the registration lists it
+     * as running, and the heartbeat answer stops it when it is no longer assigned here.
      *
      * @return ids of the workers still running (for the registration)
      */
@@ -115,14 +124,18 @@ public final class WorkerManager implements AutoCloseable {
                 continue;
             }
             if ("process".equals(r.kind())) {
-                Optional<ProcessWorker> alive = ProcessWorker.reattach(r, dir, settings.stopGrace(), scheduler);
+                // workers.json written by an agent before pid files existed holds only the pid and start instant
+                ProcessIdentity identity = PidFile.read(dir).map(PidFile::process).orElseGet(() -> r.pid() == null ? null
+                        : new ProcessIdentity(r.pid(), false, null, null, r.startMillis()));
+                Optional<ProcessWorker> alive = identity == null ? Optional.empty()
+                        : ProcessWorker.adopt(r.assignment(), identity, dir, settings.stopGrace(), scheduler);
                 if (alive.isPresent()) {
-                    LOG.log(System.Logger.Level.INFO, "re-attached to worker " + r.workerId() + " (pid " + r.pid() + ")");
+                    LOG.log(System.Logger.Level.INFO, "re-adopted worker " + r.workerId() + " (pid " + identity.pid() + ")");
                     track(r, alive.get(), tail);
                     scheduleMaxRun(r.assignment(), r.startMillis() == null ? 0 : System.currentTimeMillis() - r.startMillis());
                     continue;
                 }
-                WorkerStatus s = ProcessWorker.outcomeOfVanished(r, dir);
+                WorkerStatus s = ProcessWorker.outcomeOfVanished(r.workerId(), dir);
                 LOG.log(System.Logger.Level.INFO, "worker " + r.workerId() + " ended while the agent was down: " + s);
                 workers.put(r.workerId(), new Entry(r.finished(s), null, s, tail));
             } else {
@@ -133,7 +146,41 @@ public final class WorkerManager implements AutoCloseable {
             }
         }
         persist();
+        sweepPidFiles();
         return runningWorkerIds();
+    }
+
+    /** See {@link #reconcile()}: pid files of processes that are not running workers of this agent. */
+    private void sweepPidFiles() {
+        Set<String> running = new HashSet<>(runningWorkerIds());
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(workDir.resolve("workers"))) {
+            for (Path dir : dirs) {
+                Optional<PidFile> pidFile = PidFile.read(dir);
+                if (pidFile.isEmpty() || running.contains(pidFile.get().workerId())) {
+                    continue;
+                }
+                PidFile f = pidFile.get();
+                ProcessIdentity p = f.process();
+                if (p.running()) {
+                    LOG.log(System.Logger.Level.WARNING, "stopping process " + p.pid() + " of worker " + f.workerId()
+                            + " (job " + f.jobId() + ", attempt " + f.attempt() + "): left by the previous agent run and not a worker here any more");
+                    p.signal("TERM");
+                    scheduler.schedule(() -> {
+                        if (p.groupRunning()) {
+                            p.signal("KILL");
+                        }
+                        PidFile.delete(dir);
+                    }, settings.stopGrace().toMillis(), TimeUnit.MILLISECONDS);
+                } else {
+                    if (p.groupRunning()) {
+                        p.signal("KILL"); // what an ended wrapper left behind in its group
+                    }
+                    PidFile.delete(dir);
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot look for pid files in " + workDir.resolve("workers") + ": " + e);
+        }
     }
 
     /**
@@ -207,6 +254,7 @@ public final class WorkerManager implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "worker " + s.workerId() + " finished: " + s.state()
                 + (s.exitCode() == null ? "" : " exit code " + s.exitCode()) + (s.message() == null ? "" : " (" + s.message() + ")"));
         persist();
+        PidFile.delete(dirOf(s.workerId())); // only once workers.json holds the final state
     }
 
     /** Stops a worker; unknown or finished ids are ignored. Returns immediately. */

@@ -111,6 +111,56 @@ class ProcessWorkerTest {
     }
 
     @Test
+    void stopKillsTheWholeProcessGroupAlsoChildrenThatLeftTheTree() throws Exception {
+        // the second sleep's parent (a subshell) exits at once, so the sleep is no descendant of the worker any more
+        manager.start(anAssignment("family").process("sh", "-c",
+                "sleep 1000 & echo $! > pids; (sleep 1000 & echo $! >> pids); sleep 1000 & echo $! >> pids; wait").build());
+        Path dir = workDir.resolve("workers/family");
+        await("three children", () -> pidsIn(dir.resolve("pids")).size() == 3);
+        List<Long> children = pidsIn(dir.resolve("pids"));
+        PidFile pidFile = PidFile.read(dir).orElseThrow();
+        long leader = pidFile.process().pid();
+        assertThat(pidFile.workerId()).isEqualTo("family");
+        assertThat(pidFile.jobId()).isEqualTo("job-family");
+        assertThat(pidFile.attempt()).isEqualTo(1);
+        assertThat(pidFile.process().ownGroup()).isTrue();
+        assertThat(pidFile.process().startTicks()).isEqualTo(ProcessIdentity.Stat.read(leader).orElseThrow().startTicks());
+        assertThat(children).allSatisfy(pid -> assertThat(ProcessIdentity.Stat.read(pid).orElseThrow().pgrp())
+                .as("child %d is in the worker's group", pid).isEqualTo(leader));
+
+        manager.stop("family", "cancelled");
+
+        assertThat(awaitFinal(manager, "family").message()).isEqualTo("stopped: cancelled");
+        await("the children are gone", () -> children.stream().noneMatch(ProcessWorkerTest::running));
+        assertThat(running(leader)).isFalse();
+        assertThat(dir.resolve(PidFile.NAME)).as("pid file removed once the final state is persisted").doesNotExist();
+    }
+
+    @Test
+    void processesLeftBehindByAFinishedProgramAreKilled() throws Exception {
+        manager.start(anAssignment("leaver").process("sh", "-c", "sleep 1000 & echo $! > pids; echo done").build());
+
+        assertThat(awaitFinal(manager, "leaver")).isEqualTo(new WorkerStatus("leaver", State.SUCCEEDED, 0, null));
+        List<Long> left = pidsIn(workDir.resolve("workers/leaver/pids"));
+        assertThat(left).hasSize(1);
+        await("the background sleep is gone", () -> left.stream().noneMatch(ProcessWorkerTest::running));
+    }
+
+    /** True while the process runs (not gone, not a zombie waiting to be reaped). */
+    static boolean running(long pid) {
+        return ProcessIdentity.Stat.read(pid).filter(ProcessIdentity.Stat::running).isPresent();
+    }
+
+    static List<Long> pidsIn(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file).stream().map(String::strip).filter(l -> !l.isEmpty())
+                    .map(Long::parseLong).toList() : List.of();
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
+    }
+
+    @Test
     void stopKillsAProcessThatIgnoresSigtermAfterTheGracePeriod() throws Exception {
         manager.start(anAssignment("stubborn").process("sh", "-c", "trap '' TERM; sleep 60").build());
         await("sleep started", () -> sleepers().size() == 1);

@@ -93,4 +93,60 @@ class ReconciliationTest {
             before.stopAll("test over", Duration.ofSeconds(10)); // the in-JVM embedded worker of "before"
         }
     }
+
+    @Test
+    void aPidFileWhosePidNowNamesAnotherProcessIsNeitherAdoptedNorKilled() throws Exception {
+        // an unrelated process leading its own group holds the pid the previous agent's worker had
+        Process stranger = new ProcessBuilder("setsid", "sleep", "60").start();
+        try {
+            long pid = stranger.pid();
+            await("the stranger leads its group", () -> ProcessIdentity.Stat.read(pid).map(s -> s.pgrp() == pid).orElse(false));
+            long ticks = ProcessIdentity.Stat.read(pid).orElseThrow().startTicks();
+            String bootId = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip();
+            // our worker had that pid, but started one tick earlier
+            ProcessIdentity ours = new ProcessIdentity(pid, true, ticks - 1, bootId, null);
+            WorkerRecord listed = new WorkerRecord(anAssignment("listed").process("x").build(), "process", pid, null, null, null, null);
+            new WorkerStore(workDir).save(List.of(listed));
+            Path listedDir = Files.createDirectories(workDir.resolve("workers/listed"));
+            new PidFile("listed", "job-listed", 1, ours).write(listedDir);
+            // and one workers.json no longer lists, which the sweep would kill if it were ours
+            Path unlistedDir = Files.createDirectories(workDir.resolve("workers/unlisted"));
+            new PidFile("unlisted", "job-unlisted", 1, ours).write(unlistedDir);
+
+            try (WorkerManager restarted = new WorkerManager(workDir, new Fixtures.KeepingTelemetry(), Fixtures.fastSettings())) {
+                assertThat(restarted.reconcile()).isEmpty();
+                assertThat(restarted.reports()).containsExactly(new WorkerReport("listed", "FAILED", null,
+                        "lost: process is gone after an agent restart and its exit code is unknown"));
+                assertThat(listedDir.resolve(PidFile.NAME)).as("stale pid file cleaned up").doesNotExist();
+                assertThat(unlistedDir.resolve(PidFile.NAME)).as("stale pid file cleaned up").doesNotExist();
+                Thread.sleep(Fixtures.fastSettings().stopGrace().toMillis() * 2); // a wrong SIGKILL would have come by now
+                assertThat(stranger.isAlive()).isTrue();
+            }
+        } finally {
+            stranger.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aProcessThatIsNoLongerAWorkerIsKilledWithItsWholeGroupAfterARestart() throws Exception {
+        WorkerManager before = new WorkerManager(workDir, new Fixtures.KeepingTelemetry(), Fixtures.fastSettings());
+        before.start(anAssignment("forgotten").process("sh", "-c",
+                "trap '' TERM; sleep 1000 & echo $! > pids; sleep 1000 & echo $! >> pids; wait").build());
+        Path dir = workDir.resolve("workers/forgotten");
+        await("children", () -> ProcessWorkerTest.pidsIn(dir.resolve("pids")).size() == 2);
+        List<Long> processes = new java.util.ArrayList<>(ProcessWorkerTest.pidsIn(dir.resolve("pids")));
+        processes.add(PidFile.read(dir).orElseThrow().process().pid());
+        before.close(); // the agent "crashes"
+        Files.delete(workDir.resolve("workers.json")); // and its list of workers is lost (or was corrupt)
+
+        try (WorkerManager after = new WorkerManager(workDir, new Fixtures.KeepingTelemetry(), Fixtures.fastSettings())) {
+            assertThat(after.reconcile()).isEmpty();
+
+            // the processes ignore SIGTERM: the SIGKILL after the grace period ends them
+            await("the whole group is gone", () -> processes.stream().noneMatch(ProcessWorkerTest::running));
+            await("the pid file is removed", () -> !Files.exists(dir.resolve(PidFile.NAME)));
+        } finally {
+            processes.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        }
+    }
 }

@@ -73,6 +73,15 @@ final class AgentProcesses implements AutoCloseable {
         p.destroyForcibly().waitFor();
     }
 
+    /**
+     * SIGKILL of the agent's JVM only: its process workers (in process groups of their own) keep running, as after
+     * an agent crash or OOM kill on a server that stays up. {@link #start} with the same name restarts the agent on
+     * the same work directory.
+     */
+    void crash(String name) throws InterruptedException {
+        agents.remove(name).destroyForcibly().waitFor();
+    }
+
     String log(String name) throws IOException {
         File f = dir.resolve(name + ".log").toFile();
         return f.exists() ? Files.readString(f.toPath()) : "";
