@@ -46,9 +46,10 @@ public final class Agent {
 
     /**
      * Retry policy for calls to the control plane: the pause after a failure starts at {@code initial} and doubles
-     * up to {@code max}, except that after a refused connection it is at most {@code maxWhenRefused}. A refused
-     * connection means nothing listens (the control plane is restarting or not up yet), which costs it nothing, and
-     * the agent should be back within moments of it; other failures (5xx, timeouts, resets) may come from an
+     * up to {@code max}, except that after a refused connection or a 503 it is at most {@code maxWhenRefused}. A
+     * refused connection means nothing listens (the control plane is restarting or not up yet) and a 503 that its
+     * database is down; either costs it nothing, and the agent should be back within moments of its recovery (before
+     * the heartbeat timeout, counted from the recovery). Other failures (500, timeouts, resets) may come from an
      * overloaded control plane and keep the full backoff.
      */
     public record Backoff(Duration initial, Duration max, Duration maxWhenRefused) {

@@ -28,7 +28,10 @@ public final class ControlPlaneException extends RuntimeException {
     static ControlPlaneException status(String what, int status, String body) {
         boolean retryable = status >= 500 || status == 408 || status == 429;
         String shortBody = body == null ? "" : body.length() > 300 ? body.substring(0, 300) + "..." : body;
-        return new ControlPlaneException(what + ": HTTP " + status + " " + shortBody, status, retryable, false, null);
+        // 503: the control plane is up but its database is not (see its Retry-After); like a refused connection,
+        // the agent should be back as soon as it recovers
+        return new ControlPlaneException(what + ": HTTP " + status + " " + shortBody, status, retryable, status == 503,
+                null);
     }
 
     /** HTTP status, or 0 when no response was received. */
@@ -41,8 +44,9 @@ public final class ControlPlaneException extends RuntimeException {
     }
 
     /**
-     * True when no connection could be made (connection refused or no route; not a connect timeout): typically the
-     * control plane is not up (yet), e.g. while it restarts.
+     * True when no connection could be made (connection refused or no route; not a connect timeout), typically while
+     * the control plane restarts, or when it answered 503 because its database is unreachable: it is not serving, and
+     * retrying costs it next to nothing.
      */
     public boolean refused() {
         return refused;

@@ -63,14 +63,15 @@ class HeartbeatMonitor {
         }
         if (listeningSince == null) listeningSince = System.nanoTime();
         try {
-            int silent = markSilentServers();
-            int overdue = failOverdueJobs();
             if (databaseDown) {
+                jdbc.sql("SELECT 1").query(Integer.class).single();
+                databaseDown = false;
+                listeningSince = System.nanoTime(); // before any check: the agents could not heartbeat until now
                 log.info("database reachable again: agents get {} s from now to heartbeat before their servers "
                         + "count as silent", properties.heartbeatTimeoutSeconds());
-                databaseDown = false;
-                listeningSince = System.nanoTime();
             }
+            int silent = markSilentServers();
+            int overdue = failOverdueJobs();
             if (silent > 0 || overdue > 0) events.publishEvent(new JobService.SchedulingNeeded());
         } catch (RuntimeException e) {
             if (!DatabaseOutage.is(e)) throw e;

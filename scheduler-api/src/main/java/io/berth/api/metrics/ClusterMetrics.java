@@ -1,5 +1,6 @@
 package io.berth.api.metrics;
 
+import io.berth.api.db.DatabaseOutage;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -47,6 +48,15 @@ class ClusterMetrics {
 
     @Scheduled(fixedDelay = 5000, initialDelay = 2000)
     void refresh() {
+        try {
+            read();
+        } catch (RuntimeException e) {
+            if (!DatabaseOutage.is(e)) throw e;
+            // the gauges keep their last values; the outage is logged by the scheduling loop and heartbeat monitor
+        }
+    }
+
+    private void read() {
         queueDepth.register(jdbc.sql("""
                         SELECT tenant, priority, count(*) FROM jobs WHERE state = 'QUEUED' GROUP BY tenant, priority""")
                 .query((rs, n) -> MultiGauge.Row.of(Tags.of("tenant", rs.getString(1), "priority", rs.getString(2)),

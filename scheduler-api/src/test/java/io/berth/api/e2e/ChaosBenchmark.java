@@ -3,7 +3,6 @@ package io.berth.api.e2e;
 import com.jayway.jsonpath.JsonPath;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -74,10 +73,7 @@ public final class ChaosBenchmark {
         Path dir = Files.createTempDirectory("berth-chaos");
         Path runs = dir.resolve("runs.txt");
         Files.createFile(runs);
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = ControlPlaneProcess.freePort();
         System.out.printf("chaos: %d agents x %d GPUs, %d jobs at %.1f/s, %d control-plane restarts, one machine crash; "
                 + "files in %s%n", agentCount, gpus, jobs, rate, restarts, dir);
         long begin = System.nanoTime();

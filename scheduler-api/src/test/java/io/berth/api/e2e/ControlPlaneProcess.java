@@ -116,6 +116,33 @@ final class ControlPlaneProcess implements AutoCloseable {
         return all.toString();
     }
 
+    /** ERROR lines of every run's log, each with the 12 lines after it (the stack trace's top), for failure messages. */
+    String errors() throws IOException {
+        List<String> lines = log().lines().toList();
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < lines.size(); i++) {
+            if (!lines.get(i).contains(" ERROR ")) continue;
+            lines.subList(i, Math.min(lines.size(), i + 13)).forEach(l -> out.append(l).append('\n'));
+        }
+        return out.toString();
+    }
+
+    /**
+     * A free port outside the usual ephemeral range (32768-60999 on Linux), so that no outgoing connection takes it
+     * between this check and a later restart of the control plane on it.
+     */
+    static int freePort() throws IOException {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(10_000);
+            try (java.net.ServerSocket s = new java.net.ServerSocket(port)) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IOException("no free port in 20000-29999");
+    }
+
     private boolean answers() {
         try {
             if (!Files.exists(dir.resolve("admin-token"))) return false;
@@ -136,8 +163,16 @@ final class ControlPlaneProcess implements AutoCloseable {
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
 
+    /** Stops the control plane and keeps its logs under target/control-plane-logs for a person to read. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() throws InterruptedException, IOException {
         if (process != null && process.isAlive()) stop();
+        Path kept = Path.of("target", "control-plane-logs");
+        Files.createDirectories(kept);
+        for (int i = 1; i <= starts; i++) {
+            Path log = dir.resolve("control-plane-" + i + ".log");
+            if (Files.exists(log)) Files.copy(log, kept.resolve(dir.getFileName() + "-" + i + ".log"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 }

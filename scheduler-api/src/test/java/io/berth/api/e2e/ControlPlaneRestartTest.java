@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,10 +39,7 @@ class ControlPlaneRestartTest {
 
     @Test
     void runningJobsSurviveKillAndStopOfTheControlPlane(@TempDir Path dir) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = ControlPlaneProcess.freePort();
         Path runs = dir.resolve("runs.txt");
         try (ControlPlaneProcess controlPlane = new ControlPlaneProcess(dir, port, List.of(
                 "--berth.scheduler.heartbeat-interval-seconds=1",

@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,10 +34,7 @@ class DatabaseOutageTest {
 
     @Test
     void apiAnswers503AndEverythingResumesAfterTheDatabaseComesBack(@TempDir Path dir) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = ControlPlaneProcess.freePort();
         try (ControlPlaneProcess controlPlane = new ControlPlaneProcess(dir, port, List.of(
                 "--berth.scheduler.heartbeat-interval-seconds=1",
                 "--berth.scheduler.heartbeat-timeout-seconds=" + HEARTBEAT_TIMEOUT_SECONDS))) {
@@ -93,7 +89,8 @@ class DatabaseOutageTest {
                 stop.set(true);
                 load.join();
 
-                assertThat(badAnswers).as("answers other than 503 problems with Retry-After").isEmpty();
+                assertThat(badAnswers).as(() -> "answers other than 503 problems with Retry-After; control plane errors:\n"
+                        + uncheckedErrors(controlPlane)).isEmpty();
                 assertThat(answersWhileDown).as("answers while the database was down").containsKey("503");
                 assertThat(answersWhileDown.keySet()).as("answers while the database was down").allMatch(s ->
                         s.equals("503") || s.startsWith("2")); // 2xx only for requests that completed before the stop
@@ -113,6 +110,14 @@ class DatabaseOutageTest {
                 assertThat(controlPlane.log()).contains("database unreachable, scheduling paused")
                         .contains("database reachable again").doesNotContain("silent for more than");
             }
+        }
+    }
+
+    private static String uncheckedErrors(ControlPlaneProcess controlPlane) {
+        try {
+            return controlPlane.errors();
+        } catch (IOException e) {
+            return e.toString();
         }
     }
 
