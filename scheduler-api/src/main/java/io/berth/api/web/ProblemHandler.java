@@ -36,7 +36,10 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<Object> api(ApiException e, WebRequest request) {
-        return problem(e.status(), e.type(), e.getMessage(), e.fieldErrors(), request);
+        ResponseEntity<Object> response = problem(e.status(), e.type(), e.getMessage(), e.fieldErrors(), request);
+        // the list is cut at ApiException.MAX_LISTED_ERRORS; the count says how many there were
+        if (e.errorCount() > 0 && response.getBody() instanceof ProblemDetail body) body.setProperty("errorCount", e.errorCount());
+        return response;
     }
 
     @ExceptionHandler(DuplicateKeyException.class)
