@@ -134,6 +134,57 @@ public abstract class ApiTestBase {
                 + "WHERE name = ?", name);
     }
 
+    /**
+     * Sends {@code head} (request line and headers, without the blank line) and {@code body} as raw bytes on a new
+     * connection, so that paths and headers a well-behaved client would refuse to send reach the server as written.
+     * Adds Host, Authorization (when {@link #token} is set), Content-Length and Connection: close.
+     */
+    protected Response raw(String head, byte[] body) {
+        StringBuilder h = new StringBuilder(head).append("\r\nHost: localhost:").append(port);
+        if (token != null) h.append("\r\nAuthorization: Bearer ").append(token);
+        if (body != null) h.append("\r\nContent-Length: ").append(body.length);
+        h.append("\r\nConnection: close\r\n\r\n");
+        try (java.net.Socket socket = new java.net.Socket("localhost", port)) {
+            socket.setSoTimeout(60_000);
+            var out = socket.getOutputStream();
+            out.write(h.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            if (body != null) out.write(body);
+            out.flush();
+            byte[] all = socket.getInputStream().readAllBytes();
+            String text = new String(all, java.nio.charset.StandardCharsets.ISO_8859_1);
+            int split = text.indexOf("\r\n\r\n");
+            String[] lines = text.substring(0, split).split("\r\n");
+            int status = Integer.parseInt(lines[0].split(" ")[1]);
+            java.util.Map<String, java.util.List<String>> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                headers.computeIfAbsent(lines[i].substring(0, colon).trim(), k -> new java.util.ArrayList<>())
+                        .add(lines[i].substring(colon + 1).trim());
+            }
+            byte[] rest = java.util.Arrays.copyOfRange(all, split + 4, all.length);
+            if (headers.getOrDefault("Transfer-Encoding", java.util.List.of()).contains("chunked")) rest = dechunk(rest);
+            return new Response(status, new String(rest, java.nio.charset.StandardCharsets.UTF_8),
+                    java.net.http.HttpHeaders.of(headers, (a, b) -> true));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] dechunk(byte[] in) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int i = 0;
+        while (i < in.length) {
+            int eol = i;
+            while (eol + 1 < in.length && !(in[eol] == '\r' && in[eol + 1] == '\n')) eol++;
+            String size = new String(in, i, eol - i, java.nio.charset.StandardCharsets.ISO_8859_1).split(";")[0].trim();
+            int n = Integer.parseInt(size, 16);
+            if (n == 0) break;
+            out.write(in, eol + 2, n);
+            i = eol + 2 + n + 2;
+        }
+        return out.toByteArray();
+    }
+
     protected long count(String table) {
         return jdbc.queryForObject("SELECT count(*) FROM " + table, Long.class);
     }

@@ -9,6 +9,7 @@ import tools.jackson.databind.exc.ValueInstantiationException;
 
 /** Turns Jackson parse failures into a field error a caller can act on, without leaking Java class names. */
 final class JacksonErrors {
+    private static final java.util.regex.Pattern DUPLICATE = java.util.regex.Pattern.compile("'([^']*)'|\"([^\"]*)\"");
     private JacksonErrors() {
     }
 
@@ -26,6 +27,12 @@ final class JacksonErrors {
         }
         if (e instanceof MismatchedInputException m) {
             return new ApiException.FieldError(path, "invalid value, expected " + describe(m.getTargetType()));
+        }
+        if (e instanceof StreamReadException && e.getLocation() != null && e.getOriginalMessage() != null
+                && e.getOriginalMessage().startsWith("Duplicate ")) {
+            java.util.regex.Matcher m = DUPLICATE.matcher(e.getOriginalMessage());
+            return new ApiException.FieldError("body", "duplicate key" + (m.find() ? " '" + (m.group(1) != null ? m.group(1) : m.group(2)) + "'" : "")
+                    + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
         }
         if (e instanceof StreamReadException && e.getLocation() != null) {
             return new ApiException.FieldError("body", "malformed " + format + " at line "

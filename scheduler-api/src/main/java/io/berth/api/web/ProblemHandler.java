@@ -56,7 +56,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(DataIntegrityViolationException.class)
     ResponseEntity<Object> integrity(DataIntegrityViolationException e, WebRequest request) {
-        log.warn("integrity violation: {}", e.getMostSpecificCause().getMessage());
+        log.warn("integrity violation: {}", Logs.escape(e.getMostSpecificCause().getMessage()));
         return problem(HttpStatus.CONFLICT, Problems.type("conflict"),
                 "the change conflicts with existing data (a reference or a unique name)", List.of(), request);
     }
@@ -79,7 +79,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<Object> unexpected(Exception e, WebRequest request) {
         PayloadTooLargeException tooLarge = causeOf(e, PayloadTooLargeException.class);
         if (tooLarge != null) return api(ApiException.tooLarge(tooLarge.limitBytes()), request);
-        log.error("unexpected error on {}", request.getDescription(false), e);
+        log.error("unexpected error on {}", Logs.escape(request.getDescription(false)), e);
         return problem(HttpStatus.INTERNAL_SERVER_ERROR, Problems.type("internal-error"),
                 "an internal error occurred; it has been logged", List.of(), request);
     }
@@ -122,8 +122,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleExceptionInternal(Exception e, Object body, HttpHeaders headers,
                                                              HttpStatusCode status, WebRequest request) {
-        if (status.is5xxServerError()) log.error("request failed: {}", request.getDescription(false), e);
-        else log.warn("{} on {}: {}", status.value(), request.getDescription(false), e.getMessage());
+        if (status.is5xxServerError()) log.error("request failed: {}", Logs.escape(request.getDescription(false)), e);
+        else log.warn("{} on {}: {}", status.value(), Logs.escape(request.getDescription(false)), Logs.escape(e.getMessage()));
         ResponseEntity<Object> response = super.handleExceptionInternal(e, body, headers, status, request);
         if (response != null && response.getBody() instanceof ProblemDetail problem
                 && (problem.getType() == null || "about:blank".equals(problem.getType().toString()))) {
@@ -136,8 +136,9 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private ResponseEntity<Object> problem(HttpStatusCode status, URI type, String detail,
                                            List<ApiException.FieldError> errors, WebRequest request) {
-        if (status.is5xxServerError()) log.error("{} on {}: {}", status.value(), request.getDescription(false), detail);
-        else log.warn("{} on {}: {}", status.value(), request.getDescription(false), detail);
+        // caller-supplied text (paths, field names, values) is escaped so that it cannot forge log lines
+        if (status.is5xxServerError()) log.error("{} on {}: {}", status.value(), Logs.escape(request.getDescription(false)), Logs.escape(detail));
+        else log.warn("{} on {}: {}", status.value(), Logs.escape(request.getDescription(false)), Logs.escape(detail));
         ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
         body.setType(type);
         if (!errors.isEmpty()) body.setProperty("errors", errors);
