@@ -7,6 +7,7 @@ import io.berth.api.auth.TestJwtIssuer;
 import org.springframework.context.annotation.Import;
 import io.berth.api.auth.TokenService;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -34,6 +35,10 @@ public abstract class ApiTestBase {
 
     @LocalServerPort
     protected int port;
+
+    /** The management server's port (health, Prometheus), separate from the API's. */
+    @LocalManagementPort
+    protected int managementPort;
 
     @Autowired
     protected JdbcTemplate jdbc;
@@ -79,6 +84,21 @@ public abstract class ApiTestBase {
 
     protected Response get(String path) {
         return send(HttpRequest.newBuilder(uri(path)).GET());
+    }
+
+    /** GET on the management port, without a token (as Kubernetes probes and Prometheus scrape it). */
+    protected Response management(String path) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + path)).GET();
+        try {
+            HttpResponse<String> r = HTTP.send(request.timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.body(), r.headers());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     protected Response delete(String path) {
