@@ -29,7 +29,9 @@ import java.time.Duration;
         properties = {"berth.embedded-postgres.data-dir=", "berth.api.max-body-bytes=1048576",
                 "berth.scheduler.heartbeat-timeout-seconds=5", "berth.scheduler.heartbeat-interval-seconds=1",
                 "berth.scheduler.interval-millis=100", "berth.local-agent.enabled=false",
-                "berth.auth.admin-token-file=target/test-admin-token", "berth.scheduler.checkpoint-root=target/test-checkpoints"})
+                "berth.auth.admin-token-file=target/test-admin-token", "berth.scheduler.checkpoint-root=target/test-checkpoints",
+                // every test's unauthenticated calls are audited (the per-minute bound is tested in AuditBoundsTest)
+                "berth.auth.audit-unauthenticated-per-minute=1000000"})
 public abstract class ApiTestBase {
     protected static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 

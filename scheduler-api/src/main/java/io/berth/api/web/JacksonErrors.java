@@ -31,8 +31,9 @@ final class JacksonErrors {
         if (e instanceof StreamReadException && e.getLocation() != null && e.getOriginalMessage() != null
                 && e.getOriginalMessage().startsWith("Duplicate ")) {
             java.util.regex.Matcher m = DUPLICATE.matcher(e.getOriginalMessage());
-            return new ApiException.FieldError("body", "duplicate key" + (m.find() ? " '" + (m.group(1) != null ? m.group(1) : m.group(2)) + "'" : "")
-                    + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+            String key = m.find() ? (m.group(1) != null ? m.group(1) : m.group(2)) : null;
+            return new ApiException.FieldError(key == null ? "body" : Logs.escape(key), "duplicate key at line "
+                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
         }
         if (e instanceof StreamReadException && e.getLocation() != null) {
             return new ApiException.FieldError("body", "malformed " + format + " at line "

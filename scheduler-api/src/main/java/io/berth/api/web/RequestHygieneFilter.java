@@ -19,8 +19,8 @@ import java.util.Set;
 
 /**
  * Refuses, before anything else reads the request, what no endpoint can use and Spring would otherwise turn into a
- * 500 or a database error: on POST, PUT and PATCH a Content-Type that is malformed or a wildcard ({@code *}{@code /*},
- * {@code application/*}) is 415; a query string that is not valid percent-encoding, or a parameter name or value
+ * 500 or a database error: on POST, PUT and PATCH a body without a Content-Type, or a Content-Type that is malformed
+ * or a wildcard ({@code *}{@code /*}, {@code application/*}), is 415 (bodies are never sniffed); a query string that is not valid percent-encoding, or a parameter name or value
  * with a NUL character (PostgreSQL cannot store or compare it), is 400 naming the parameter.
  */
 @Component
@@ -33,6 +33,12 @@ public class RequestHygieneFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String contentType = request.getContentType();
+        boolean hasBody = request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
+        if (contentType == null && hasBody && WITH_BODY.contains(request.getMethod())) {
+            refuse(request, response, 415, "unsupported-media-type", "Unsupported Media Type",
+                    "a request body needs a Content-Type, such as application/json or application/yaml", null);
+            return;
+        }
         if (contentType != null && WITH_BODY.contains(request.getMethod())) {
             boolean bad;
             try {
