@@ -25,6 +25,11 @@ final class JacksonErrors {
         if (e instanceof ValueInstantiationException v && v.getCause() != null) {
             return new ApiException.FieldError(path, v.getCause().getMessage());
         }
+        if (e instanceof MismatchedInputException && e.getOriginalMessage() != null
+                && e.getOriginalMessage().startsWith("Trailing token") && e.getLocation() != null) {
+            return new ApiException.FieldError("body", "unexpected content after the document at line "
+                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+        }
         if (e instanceof MismatchedInputException m) {
             return new ApiException.FieldError(path, "invalid value, expected " + describe(m.getTargetType()));
         }

@@ -101,9 +101,16 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                                                                             HttpHeaders headers, HttpStatusCode status,
                                                                             WebRequest request) {
         List<ApiException.FieldError> errors = new ArrayList<>();
-        e.getParameterValidationResults().forEach(r -> r.getResolvableErrors().forEach(err ->
-                errors.add(new ApiException.FieldError(r.getMethodParameter().getParameterName(),
-                        err.getDefaultMessage()))));
+        e.getParameterValidationResults().forEach(r -> {
+            // a validated request body names its fields (gpuMilli), not the Java parameter (spec)
+            if (r instanceof org.springframework.validation.method.ParameterErrors body) {
+                body.getFieldErrors().forEach(f -> errors.add(new ApiException.FieldError(f.getField(), f.getDefaultMessage())));
+                body.getGlobalErrors().forEach(g -> errors.add(new ApiException.FieldError("body", g.getDefaultMessage())));
+            } else {
+                r.getResolvableErrors().forEach(err -> errors.add(new ApiException.FieldError(
+                        r.getMethodParameter().getParameterName(), err.getDefaultMessage())));
+            }
+        });
         return api(ApiException.invalid(errors), request);
     }
 
