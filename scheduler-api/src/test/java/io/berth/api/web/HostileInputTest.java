@@ -24,7 +24,7 @@ class HostileInputTest extends ApiTestBase {
     static final String JSON = "application/json";
     static final String YAML = "application/yaml";
     static final String SERVER = "{\"name\":\"s1\",\"cpuMillis\":1000,\"memoryMib\":1024}";
-    static final String JOB = "{\"name\":\"j\",\"tenant\":\"team-a\",\"taskGroups\":[{\"name\":\"t\",\"cpuMillis\":100,"
+    static final String JOB = "{\"name\":\"j\",\"tenant\":\"team-a\",\"taskGroups\":[{\"name\":\"t\",\"replicas\":1,\"cpuMillis\":100,"
             + "\"memoryMib\":64}],\"runtime\":{\"type\":\"process\",\"process\":{\"argv\":[\"true\"]}}}";
     static final String WILDCARD_DETAIL = "content type '%s' is not supported; name a concrete type such as "
             + "application/json or application/yaml";
@@ -183,7 +183,7 @@ class HostileInputTest extends ApiTestBase {
                 arguments("duplicate JSON key", JSON, "{\"gpuMilli\":1,\"gpuMilli\":2}", "gpuMilli",
                         "duplicate key at line 1, column 25"),
                 arguments("duplicate YAML key", YAML, "gpuMilli: 1\ngpuMilli: 2\n", "gpuMilli", "duplicate key at line 2, column 9"),
-                arguments("trailing content", JSON, "{\"gpuMilli\":1} {}", "body", "unexpected content after the document at line 1, column 17"),
+                arguments("trailing content", JSON, "{\"gpuMilli\":1} {}", "body", "unexpected content after the document at line 1, column 16"),
                 arguments("negative", JSON, "{\"gpuMilli\":-1}", "gpuMilli", "must be greater than or equal to 0"),
                 arguments("no limit at all", JSON, "{}", "body", "give gpuMilli, cpuMillis or both; to remove the quota, DELETE it"),
                 arguments("only nulls", JSON, "{\"gpuMilli\":null,\"cpuMillis\":null}", "body",
