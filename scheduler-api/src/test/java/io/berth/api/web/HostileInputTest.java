@@ -3,6 +3,7 @@ package io.berth.api.web;
 import com.jayway.jsonpath.JsonPath;
 import io.berth.api.ApiTestBase;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -230,6 +231,22 @@ class HostileInputTest extends ApiTestBase {
         assertThat(JsonPath.<List<Map<String, String>>>read(r.body(), "$.errors"))
                 .containsExactly(Map.of("field", "cpuMillis", "message", "invalid value '1000.0', expected an integer"));
         assertThat(count("servers")).isZero();
+    }
+
+    @Autowired
+    DocumentReader documents;
+
+    @Test
+    void theShippedExamplesStillPassTheStrictReader() throws java.io.IOException {
+        java.nio.file.Path examples = java.nio.file.Path.of("../examples");
+        try (var jobs = java.nio.file.Files.list(examples.resolve("jobs"))) {
+            for (java.nio.file.Path job : jobs.toList()) {
+                assertThat(documents.read(java.nio.file.Files.readAllBytes(job), DocumentReader.YAML,
+                        io.berth.api.jobs.JobSpec.class)).as(job.toString()).isNotNull();
+            }
+        }
+        assertThat(documents.read(java.nio.file.Files.readAllBytes(examples.resolve("inventory.yaml")), DocumentReader.YAML,
+                io.berth.api.inventory.InventoryDocument.class)).isNotNull();
     }
 
     // ---- quotas: one set of names, explicit removal -------------------------------------------------------------
