@@ -95,6 +95,41 @@ class MalformedInputFuzzTest extends ApiTestBase {
             (e, r) -> new Broken(e.method() + " " + e.path() + pick(BAD_PATH_SUFFIXES, r) + " HTTP/1.1",
                     e.body().getBytes(StandardCharsets.UTF_8), "application/json"));
 
+    /** Mutating endpoints without a body: hostile or malformed paths and ids, stray bodies, oversized request lines. */
+    private static final List<String> BODILESS = List.of("POST /api/v1/servers/{name}/cordon",
+            "POST /api/v1/servers/{name}/drain", "POST /api/v1/servers/{name}/ready", "DELETE /api/v1/servers/{name}",
+            "DELETE /api/v1/zones/{name}", "DELETE /api/v1/racks/{name}", "DELETE /api/v1/quotas/{name}",
+            "DELETE /api/v1/tokens/{id}", "POST /api/v1/jobs/{id}/cancel", "DELETE /api/v1/links/{id}");
+
+    @Test
+    void malformedPathsAndIdsOnBodilessEndpointsAreProblemDetails() {
+        Random random = new Random(SEED + 1);
+        List<String> names = List.of("missing", "a%2Fb", "..", "%2e%2e", "a;b", "a%00", "%ZZ", "a%0d%0ab", "x".repeat(300),
+                "%C3%28", "%FF", "a%5Cb", "%252e%252e", "été");
+        List<String> ids = List.of("not-a-uuid", "00000000-0000-0000-0000-00000000000g", "-1", "1e99", "%00", "..", "");
+        List<String> failures = new ArrayList<>();
+        Map<String, Long> before = rows();
+        int sent = 0;
+        for (int i = 0; i < 600; i++) {
+            String endpoint = pick(BODILESS, random);
+            String line = endpoint.replace("{name}", pick(names, random)).replace("{id}", pick(ids, random));
+            if (random.nextInt(10) == 0) line = line + "/" + "y".repeat(9_000); // past Tomcat's header size limit
+            String head = line + " HTTP/1.1";
+            byte[] body = null;
+            if (random.nextBoolean()) {
+                head += "\r\nContent-Type: " + pick(BAD_CONTENT_TYPES, random);
+                body = "{}".getBytes(StandardCharsets.UTF_8);
+            }
+            Response r = raw(head, body);
+            sent++;
+            String problem = check(r);
+            if (problem != null && failures.size() < 30) failures.add(Logs.escape(line) + " -> " + problem);
+        }
+        assertThat(sent).isEqualTo(600);
+        assertThat(failures).as("seed %d", SEED + 1).isEmpty();
+        assertThat(rows()).isEqualTo(before);
+    }
+
     @Test
     void malformedRequestsAreProblemDetailsAndStoreNothing() {
         Random random = new Random(SEED);
