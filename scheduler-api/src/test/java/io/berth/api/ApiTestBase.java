@@ -7,6 +7,7 @@ import io.berth.api.auth.TestJwtIssuer;
 import org.springframework.context.annotation.Import;
 import io.berth.api.auth.TokenService;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -28,12 +29,18 @@ import java.time.Duration;
         properties = {"berth.embedded-postgres.data-dir=", "berth.embedded-postgres.durable=false", "berth.api.max-body-bytes=1048576",
                 "berth.scheduler.heartbeat-timeout-seconds=5", "berth.scheduler.heartbeat-interval-seconds=1",
                 "berth.scheduler.interval-millis=100", "berth.local-agent.enabled=false",
-                "berth.auth.admin-token-file=target/test-admin-token", "berth.scheduler.checkpoint-root=target/test-checkpoints"})
+                "berth.auth.admin-token-file=target/test-admin-token", "berth.scheduler.checkpoint-root=target/test-checkpoints",
+                // every test's unauthenticated calls are audited (the per-minute bound is tested in AuditBoundsTest)
+                "berth.auth.audit-unauthenticated-per-minute=1000000"})
 public abstract class ApiTestBase {
     protected static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @LocalServerPort
     protected int port;
+
+    /** The management server's port (health, Prometheus), separate from the API's. */
+    @LocalManagementPort
+    protected int managementPort;
 
     @Autowired
     protected JdbcTemplate jdbc;
@@ -79,6 +86,21 @@ public abstract class ApiTestBase {
 
     protected Response get(String path) {
         return send(HttpRequest.newBuilder(uri(path)).GET());
+    }
+
+    /** GET on the management port, without a token (as Kubernetes probes and Prometheus scrape it). */
+    protected Response management(String path) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + path)).GET();
+        try {
+            HttpResponse<String> r = HTTP.send(request.timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.body(), r.headers());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     protected Response delete(String path) {
@@ -132,6 +154,57 @@ public abstract class ApiTestBase {
         if (r.status() != 201) throw new IllegalStateException(r.body());
         jdbc.update("UPDATE servers SET agent_last_seen = now() + interval '1 day', agent_address = 'localhost' "
                 + "WHERE name = ?", name);
+    }
+
+    /**
+     * Sends {@code head} (request line and headers, without the blank line) and {@code body} as raw bytes on a new
+     * connection, so that paths and headers a well-behaved client would refuse to send reach the server as written.
+     * Adds Host, Authorization (when {@link #token} is set), Content-Length and Connection: close.
+     */
+    protected Response raw(String head, byte[] body) {
+        StringBuilder h = new StringBuilder(head).append("\r\nHost: localhost:").append(port);
+        if (token != null) h.append("\r\nAuthorization: Bearer ").append(token);
+        if (body != null) h.append("\r\nContent-Length: ").append(body.length);
+        h.append("\r\nConnection: close\r\n\r\n");
+        try (java.net.Socket socket = new java.net.Socket("localhost", port)) {
+            socket.setSoTimeout(60_000);
+            var out = socket.getOutputStream();
+            out.write(h.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            if (body != null) out.write(body);
+            out.flush();
+            byte[] all = socket.getInputStream().readAllBytes();
+            String text = new String(all, java.nio.charset.StandardCharsets.ISO_8859_1);
+            int split = text.indexOf("\r\n\r\n");
+            String[] lines = text.substring(0, split).split("\r\n");
+            int status = Integer.parseInt(lines[0].split(" ")[1]);
+            java.util.Map<String, java.util.List<String>> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                headers.computeIfAbsent(lines[i].substring(0, colon).trim(), k -> new java.util.ArrayList<>())
+                        .add(lines[i].substring(colon + 1).trim());
+            }
+            byte[] rest = java.util.Arrays.copyOfRange(all, split + 4, all.length);
+            if (headers.getOrDefault("Transfer-Encoding", java.util.List.of()).contains("chunked")) rest = dechunk(rest);
+            return new Response(status, new String(rest, java.nio.charset.StandardCharsets.UTF_8),
+                    java.net.http.HttpHeaders.of(headers, (a, b) -> true));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] dechunk(byte[] in) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int i = 0;
+        while (i < in.length) {
+            int eol = i;
+            while (eol + 1 < in.length && !(in[eol] == '\r' && in[eol + 1] == '\n')) eol++;
+            String size = new String(in, i, eol - i, java.nio.charset.StandardCharsets.ISO_8859_1).split(";")[0].trim();
+            int n = Integer.parseInt(size, 16);
+            if (n == 0) break;
+            out.write(in, eol + 2, n);
+            i = eol + 2 + n + 2;
+        }
+        return out.toByteArray();
     }
 
     protected long count(String table) {

@@ -20,7 +20,7 @@ import org.springframework.security.oauth2.server.resource.authentication.Opaque
 import org.springframework.security.oauth2.server.resource.introspection.BadOpaqueTokenException;
 import org.springframework.security.oauth2.server.resource.introspection.OpaqueTokenIntrospector;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.security.web.access.ExceptionTranslationFilter;
+import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 
 import java.io.IOException;
 
@@ -28,7 +28,10 @@ import java.io.IOException;
  * Every /api call needs a bearer token: a Berth token (checked against its stored hash) or, when
  * {@code spring.security.oauth2.resourceserver.jwt.issuer-uri} (or jwk-set-uri) is set, a JWT from that issuer.
  * Role rules by path are here; tenant and server binding are checked by the features (see {@link Caller}).
- * Health probes, OpenAPI and (by default) Prometheus stay open. Denials are problem details.
+ * OpenAPI stays open. Actuator endpoints are served only on the management port ({@code management.server.port},
+ * default 8081, meant to stay inside the cluster): there health and info, and Prometheus unless
+ * {@code berth.auth.public-metrics=false}, need no token; the other actuator endpoints need an admin token.
+ * Denials are problem details.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfig {
@@ -57,7 +60,8 @@ class SecurityConfig {
                                 "a valid bearer token is required"))
                         .accessDeniedHandler((req, res, ex) -> problem(res, 403, "forbidden",
                                 "your role may not do this")))
-                .addFilterBefore(audit, ExceptionTranslationFilter.class)
+                // before the bearer token check, so that calls with an invalid token are audited too
+                .addFilterBefore(audit, BearerTokenAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> {
                     a.requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll();
                     if (publicMetrics) a.requestMatchers("/actuator/prometheus").permitAll();
@@ -65,10 +69,11 @@ class SecurityConfig {
                     a.requestMatchers("/api/v1/agents/**").hasAnyRole("AGENT", "ADMIN");
                     a.requestMatchers("/api/v1/tokens", "/api/v1/tokens/**", "/api/v1/audit").hasRole("ADMIN");
                     a.requestMatchers(HttpMethod.PUT, "/api/v1/quotas/**").hasRole("ADMIN");
+                    a.requestMatchers(HttpMethod.DELETE, "/api/v1/quotas/**").hasRole("ADMIN");
                     a.requestMatchers("/api/v1/jobs", "/api/v1/jobs/**").hasAnyRole("ADMIN", "OPERATOR", "USER");
                     a.requestMatchers(HttpMethod.GET, "/api/v1/servers", "/api/v1/servers/**", "/api/v1/topology",
                             "/api/v1/racks", "/api/v1/racks/**", "/api/v1/zones", "/api/v1/switches", "/api/v1/links",
-                            "/api/v1/volumes", "/api/v1/volumes/**", "/api/v1/quotas")
+                            "/api/v1/volumes", "/api/v1/volumes/**", "/api/v1/quotas", "/api/v1/quotas/*")
                             .hasAnyRole("ADMIN", "OPERATOR", "USER");
                     a.requestMatchers("/api/**").hasAnyRole("ADMIN", "OPERATOR");
                     a.anyRequest().hasRole("ADMIN");

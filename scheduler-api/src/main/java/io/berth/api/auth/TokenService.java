@@ -4,7 +4,12 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -13,22 +18,28 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Issues and checks Berth bearer tokens. A token is {@code berth_} + 32 random bytes (base64url); only its SHA-256
  * is stored, so a database dump reveals no usable token. Lookups are cached for a few seconds (heartbeats from
- * thousands of agents); a revocation takes effect within that time.
+ * thousands of agents); a revocation on this replica takes effect at once, on another within that time. The caches
+ * are bounded by size and time and keyed by the token's hash, never the token itself: known tokens (at most
+ * {@value #KNOWN_ENTRIES}) and a small negative cache of unknown ones (at most {@value #UNKNOWN_ENTRIES}), so that
+ * a stream of invalid or huge tokens cannot grow the heap.
  */
 @Service
 public class TokenService {
-    private static final long CACHE_MILLIS = 5_000;
+    static final int KNOWN_ENTRIES = 20_000;
+    static final int UNKNOWN_ENTRIES = 1_000;
+    /** Longer bearer values are not Berth tokens (they are ~50 characters); they are refused without a lookup. */
+    static final int MAX_TOKEN_CHARS = 1_024;
+    private static final Duration CACHE_TIME = Duration.ofSeconds(5);
     private final JdbcClient jdbc;
     private final SecureRandom random = new SecureRandom();
-    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
-
-    private record Cached(Optional<Caller> caller, long until) {
-    }
+    private final Cache<ByteBuffer, Caller> known = Caffeine.newBuilder().maximumSize(KNOWN_ENTRIES)
+            .expireAfterWrite(CACHE_TIME).build();
+    private final Cache<ByteBuffer, Boolean> unknown = Caffeine.newBuilder().maximumSize(UNKNOWN_ENTRIES)
+            .expireAfterWrite(CACHE_TIME).build();
 
     TokenService(JdbcClient jdbc) {
         this.jdbc = jdbc;
@@ -59,21 +70,37 @@ public class TokenService {
                         INSERT INTO api_tokens (id, name, token_hash, role, tenant, server) VALUES (?, ?, ?, ?, ?, ?)
                         ON CONFLICT (token_hash) DO NOTHING""")
                 .params(id, name, hash(token), role.name(), tenant, server).update();
+        unknown.invalidate(ByteBuffer.wrap(hash(token)));
         return new Issued(id, name, role, tenant, server, token);
     }
 
     public Optional<Caller> authenticate(String token) {
-        long now = System.currentTimeMillis();
-        Cached c = cache.get(token);
-        if (c != null && c.until() > now) return c.caller();
+        if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_CHARS) return Optional.empty();
+        byte[] hash = hash(token);
+        ByteBuffer key = ByteBuffer.wrap(hash);
+        Caller cached = known.getIfPresent(key);
+        if (cached != null) return Optional.of(cached);
+        if (unknown.getIfPresent(key) != null) return Optional.empty();
         Optional<Caller> caller = jdbc.sql("""
                         SELECT name, role, tenant, server FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL""")
-                .param(hash(token))
+                .param(hash)
                 .query((rs, n) -> new Caller(rs.getString(1), Role.valueOf(rs.getString(2)), rs.getString(3),
                         rs.getString(4))).optional();
-        if (cache.size() > 100_000) cache.clear();
-        cache.put(token, new Cached(caller, now + CACHE_MILLIS));
+        if (caller.isPresent()) known.put(key, caller.get());
+        else unknown.put(key, Boolean.TRUE);
         return caller;
+    }
+
+    /** Entries held by the lookup caches (known, unknown), for tests and diagnostics. */
+    long[] cachedEntries() {
+        known.cleanUp();
+        unknown.cleanUp();
+        return new long[]{known.estimatedSize(), unknown.estimatedSize()};
+    }
+
+    private void invalidateCaches() {
+        known.invalidateAll();
+        unknown.invalidateAll();
     }
 
     /**
@@ -84,7 +111,7 @@ public class TokenService {
     public Issued enroll(String server) {
         jdbc.sql("UPDATE api_tokens SET revoked_at = now() WHERE role = 'AGENT' AND server = ? AND name = ? "
                 + "AND revoked_at IS NULL").params(server, "enrolled:" + server).update();
-        cache.clear();
+        invalidateCaches();
         return issue("enrolled:" + server, Role.AGENT, null, server);
     }
 
@@ -99,7 +126,7 @@ public class TokenService {
     public boolean revoke(UUID id) {
         boolean revoked = jdbc.sql("UPDATE api_tokens SET revoked_at = now() WHERE id = ? AND revoked_at IS NULL")
                 .param(id).update() == 1;
-        if (revoked) cache.clear();
+        if (revoked) invalidateCaches();
         return revoked;
     }
 

@@ -49,12 +49,7 @@ class InventoryController {
     InventoryService.ImportResult importInventory(@RequestBody(required = false) byte[] body,
                                                   @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false)
                                                   String contentType) {
-        MediaType type;
-        try {
-            type = contentType == null ? MediaType.APPLICATION_JSON : MediaType.parseMediaType(contentType);
-        } catch (RuntimeException e) {
-            throw ApiException.unsupportedMediaType(String.valueOf(contentType), SUPPORTED);
-        }
+        MediaType type = DocumentReader.concreteType(contentType, SUPPORTED);
         if (type.isCompatibleWith(MediaType.parseMediaType("text/csv"))) {
             if (body == null || body.length == 0) throw ApiException.invalid("body", "request body is empty");
             List<ServerSpec> servers = NodeListCsv.parse(new String(body, StandardCharsets.UTF_8));

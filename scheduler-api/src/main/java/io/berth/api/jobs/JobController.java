@@ -19,6 +19,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 
 import java.net.URI;
 import java.util.List;
@@ -57,7 +58,7 @@ class JobController {
                                               @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
                                               @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         checkKey(key);
-        JobSpec spec = documents.read(body, mediaType(contentType), JobSpec.class);
+        JobSpec spec = documents.read(body, DocumentReader.concreteType(contentType, SUPPORTED), JobSpec.class);
         checkRuntime(spec, "");
         JobViews.Submitted submitted = jobs.submit(Caller.current(), spec, key);
         return ResponseEntity.status(submitted.replayed() ? HttpStatus.OK : HttpStatus.CREATED)
@@ -74,6 +75,11 @@ class JobController {
                                                @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
                                                @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         checkKey(key);
+        // the size limit is checked on the parsed tree, before any job is bound or validated and before taking a slot
+        JsonNode tree = documents.readTree(body, DocumentReader.concreteType(contentType, SUPPORTED));
+        JsonNode jobsNode = tree.get("jobs");
+        if (jobsNode != null && jobsNode.isArray() && jobsNode.size() > JobBatch.MAX_JOBS)
+            throw ApiException.invalid("jobs", "at most " + JobBatch.MAX_JOBS + " jobs per batch, got " + jobsNode.size());
         try {
             if (!batchSlots.tryAcquire(BATCH_WAIT_SECONDS, TimeUnit.SECONDS))
                 throw ApiException.tooManyRequests("too many batch submissions at once; try again later");
@@ -83,7 +89,8 @@ class JobController {
         }
         List<JobViews.Submitted> submitted;
         try {
-            JobBatch batch = documents.read(body, mediaType(contentType), JobBatch.class);
+            JobBatch batch = documents.convert(tree, JobBatch.class);
+            documents.validate(batch);
             for (int i = 0; i < batch.jobs().size(); i++) checkRuntime(batch.jobs().get(i), "jobs[" + i + "].");
             submitted = jobs.submitAll(Caller.current(), batch.jobs(), key);
         } finally {
@@ -98,13 +105,7 @@ class JobController {
             throw ApiException.invalid("Idempotency-Key", "must be 1 to 255 characters");
     }
 
-    private static MediaType mediaType(String contentType) {
-        try {
-            return contentType == null ? MediaType.APPLICATION_JSON : MediaType.parseMediaType(contentType);
-        } catch (RuntimeException e) {
-            throw ApiException.unsupportedMediaType(contentType, List.of("application/json", "application/yaml"));
-        }
-    }
+    private static final List<String> SUPPORTED = List.of("application/json", "application/yaml");
 
     /** An embedded runtime is checked at submission (the agent would only find out when the job starts). */
     private void checkRuntime(JobSpec spec, String prefix) {

@@ -30,7 +30,17 @@ public class JobRepository {
     }
 
     /** A job for {@link #insertAll}. */
-    record NewJob(UUID id, JobSpec spec, String specJson, String idempotencyKey) {
+    /**
+     * @param idempotencyScope {@code job} or {@code batch} (keys of single and batch submissions never meet); null
+     *                         without a key
+     * @param requestHash      hex SHA-256 of the normalised request the key was used with; null without a key
+     */
+    record NewJob(UUID id, JobSpec spec, String specJson, String idempotencyKey, String idempotencyScope,
+                  String requestHash) {
+    }
+
+    /** A job stored under an idempotency key, with the hash of its request (null for jobs stored before V8). */
+    record Keyed(UUID id, String requestHash) {
     }
 
     /**
@@ -42,14 +52,15 @@ public class JobRepository {
         return new HashSet<>(jdbc.sql("""
                         WITH job AS (
                             INSERT INTO jobs (id, name, tenant, priority, state, spec, idempotency_key, max_retries,
-                                              max_run_seconds, gpu_milli, cpu_millis, memory_mib)
+                                              max_run_seconds, gpu_milli, cpu_millis, memory_mib, idempotency_scope,
+                                              idempotency_hash)
                             SELECT id::uuid, name, tenant, priority, 'QUEUED', spec::jsonb, key, retries, max_run, gpu,
-                                   cpu, mem
+                                   cpu, mem, scope, decode(hash, 'hex')
                             FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::int[],
-                                        ?::int[], ?::bigint[], ?::bigint[], ?::bigint[]) WITH ORDINALITY
-                                AS d(id, name, tenant, priority, spec, key, retries, max_run, gpu, cpu, mem, n)
+                                        ?::int[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[]) WITH ORDINALITY
+                                AS d(id, name, tenant, priority, spec, key, retries, max_run, gpu, cpu, mem, scope, hash, n)
                             ORDER BY n
-                            ON CONFLICT (tenant, idempotency_key) DO NOTHING
+                            ON CONFLICT (tenant, idempotency_scope, idempotency_key) DO NOTHING
                             RETURNING id)
                         INSERT INTO job_events (job_id, from_state, to_state, reason)
                         SELECT id, NULL, 'QUEUED', 'submitted' FROM job
@@ -64,13 +75,17 @@ public class JobRepository {
                         batch.stream().map(j -> j.spec().maxRunSeconds()).toArray(Integer[]::new),
                         batch.stream().map(j -> j.spec().gpuMilli()).toArray(Long[]::new),
                         batch.stream().map(j -> j.spec().cpuMillis()).toArray(Long[]::new),
-                        batch.stream().map(j -> j.spec().memoryMib()).toArray(Long[]::new))
+                        batch.stream().map(j -> j.spec().memoryMib()).toArray(Long[]::new),
+                        batch.stream().map(NewJob::idempotencyScope).toArray(String[]::new),
+                        batch.stream().map(NewJob::requestHash).toArray(String[]::new))
                 .query(UUID.class).list());
     }
 
-    Optional<UUID> findByIdempotencyKey(String tenant, String key) {
-        return jdbc.sql("SELECT id FROM jobs WHERE tenant = ? AND idempotency_key = ?").params(tenant, key)
-                .query(UUID.class).optional();
+    Optional<Keyed> findByIdempotencyKey(String tenant, String scope, String key) {
+        return jdbc.sql("SELECT id, encode(idempotency_hash, 'hex') FROM jobs "
+                        + "WHERE tenant = ? AND idempotency_scope = ? AND idempotency_key = ?")
+                .params(tenant, scope, key)
+                .query((rs, n) -> new Keyed(rs.getObject(1, UUID.class), rs.getString(2))).optional();
     }
 
     public Optional<JobRow> find(UUID id) {

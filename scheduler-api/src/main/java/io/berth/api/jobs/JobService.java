@@ -47,22 +47,26 @@ public class JobService {
     }
 
     /**
-     * Validates and queues a job. With an idempotency key already used by the tenant, returns that job instead
-     * (replayed = true) and stores nothing. A job that could never fit the cluster is refused with 422.
+     * Validates and queues a job. With an idempotency key the tenant already used for the same request (the same
+     * spec, however formatted), returns that job instead (replayed = true) and stores nothing; the key used for a
+     * different request is 422. A job that could never fit the cluster is refused with 422.
      */
     public JobViews.Submitted submit(Caller caller, JobSpec spec, String idempotencyKey) {
         check(caller, spec, "");
+        String specJson = JobSpecs.JSON.writeValueAsString(spec);
+        String hash = idempotencyKey == null ? null : sha256("job\n" + specJson);
         if (idempotencyKey != null) {
-            var existing = jobs.findByIdempotencyKey(spec.tenant(), idempotencyKey);
-            if (existing.isPresent()) return replay(existing.get());
+            var existing = jobs.findByIdempotencyKey(spec.tenant(), SINGLE, idempotencyKey);
+            if (existing.isPresent()) return replay(existing.get(), hash, idempotencyKey);
         }
         UUID id = UUID.randomUUID();
         requireFits(feasibility.canEverFit(List.of(spec.toRequest(id.toString()))).get(0), "");
-        Set<UUID> inserted = jobs.insertAll(List.of(
-                new JobRepository.NewJob(id, spec, JobSpecs.JSON.writeValueAsString(spec), idempotencyKey)));
+        Set<UUID> inserted = jobs.insertAll(List.of(new JobRepository.NewJob(id, spec, specJson, idempotencyKey,
+                idempotencyKey == null ? null : SINGLE, hash)));
         if (inserted.isEmpty()) {
             // a concurrent submission with the same key won the unique constraint
-            return replay(jobs.findByIdempotencyKey(spec.tenant(), idempotencyKey).orElseThrow());
+            return replay(jobs.findByIdempotencyKey(spec.tenant(), SINGLE, idempotencyKey).orElseThrow(), hash,
+                    idempotencyKey);
         }
         events.publishEvent(new SchedulingNeeded());
         return new JobViews.Submitted(id, JobState.QUEUED, false);
@@ -71,7 +75,9 @@ public class JobService {
     /**
      * Validates and queues many jobs in one transaction, all or nothing: one invalid, forbidden or never-fitting job
      * refuses the whole batch, naming it by index ({@code jobs[3]....}). With an idempotency key, job i is stored under
-     * the key {@code <key>#<i>}, so a retried batch returns the jobs of the first one (replayed) and stores nothing.
+     * the key {@code <key>#<i>} in the batch scope (never confused with a single submission's key) with the hash of
+     * the whole batch, so a retried batch returns the jobs of the first one (replayed) and stores nothing, and the
+     * key used for a different batch is 422.
      */
     @Transactional
     public List<JobViews.Submitted> submitAll(Caller caller, List<JobSpec> specs, String idempotencyKey) {
@@ -90,16 +96,20 @@ public class JobService {
         for (int i = 0; i < specs.size(); i++) requests.add(specs.get(i).toRequest(ids.get(i).toString()));
         List<PlacementResult> fits = feasibility.canEverFit(requests);
         for (int i = 0; i < specs.size(); i++) requireFits(fits.get(i), "jobs[" + i + "].");
+        List<String> specJson = specs.stream().map(JobSpecs.JSON::writeValueAsString).toList();
+        String hash = idempotencyKey == null ? null : sha256("batch\n" + String.join("\n", specJson));
         List<JobRepository.NewJob> batch = new ArrayList<>(specs.size());
         for (int i = 0; i < specs.size(); i++) {
-            batch.add(new JobRepository.NewJob(ids.get(i), specs.get(i), JobSpecs.JSON.writeValueAsString(specs.get(i)),
-                    idempotencyKey == null ? null : idempotencyKey + "#" + i));
+            batch.add(new JobRepository.NewJob(ids.get(i), specs.get(i), specJson.get(i),
+                    idempotencyKey == null ? null : idempotencyKey + "#" + i, idempotencyKey == null ? null : BATCH, hash));
         }
         Set<UUID> inserted = jobs.insertAll(batch);
         List<JobViews.Submitted> out = new ArrayList<>(batch.size());
         for (JobRepository.NewJob j : batch) {
+            // a job replayed from a different batch throws, which rolls back the jobs this call inserted
             out.add(inserted.contains(j.id()) ? new JobViews.Submitted(j.id(), JobState.QUEUED, false)
-                    : replay(jobs.findByIdempotencyKey(j.spec().tenant(), j.idempotencyKey()).orElseThrow()));
+                    : replay(jobs.findByIdempotencyKey(j.spec().tenant(), BATCH, j.idempotencyKey()).orElseThrow(),
+                    hash, idempotencyKey));
         }
         if (!inserted.isEmpty()) events.publishEvent(new SchedulingNeeded());
         return out;
@@ -127,8 +137,28 @@ public class JobService {
         }
     }
 
-    private JobViews.Submitted replay(UUID id) {
-        return new JobViews.Submitted(id, jobs.find(id).orElseThrow().state(), true);
+    private JobViews.Submitted replay(JobRepository.Keyed stored, String hash, String key) {
+        // a NULL stored hash: stored before V8, when requests were not compared
+        if (stored.requestHash() != null && !stored.requestHash().equals(hash)) throw keyReused(key);
+        return new JobViews.Submitted(stored.id(), jobs.find(stored.id()).orElseThrow().state(), true);
+    }
+
+    private static ApiException keyReused(String key) {
+        return ApiException.unprocessable("idempotency-key-reused", "Idempotency-Key '" + key
+                + "' was already used for a different request; use a new key for a new request");
+    }
+
+    private static final String SINGLE = "job";
+    private static final String BATCH = "batch";
+
+    /** Hex SHA-256 of the UTF-8 bytes. */
+    static String sha256(String s) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Transactional(readOnly = true)

@@ -18,8 +18,13 @@ public class Quotas {
         this.jdbc = jdbc;
     }
 
-    /** @param gpuMilliLimit null = no GPU limit; {@code cpuMillisLimit} likewise */
-    public record Limit(String tenant, Long gpuMilliLimit, Long cpuMillisLimit) {
+    /**
+     * A tenant's quota; the API reads and writes it under the same names.
+     *
+     * @param gpuMilli  milli-GPU the tenant's jobs may hold at once (1000 = one whole GPU); null = no GPU limit
+     * @param cpuMillis millicores likewise; null = no CPU limit
+     */
+    public record Limit(String tenant, Long gpuMilli, Long cpuMillis) {
     }
 
     public Map<String, Limit> limits() {
@@ -40,18 +45,29 @@ public class Quotas {
                         INSERT INTO tenant_quotas (tenant, gpu_milli_limit, cpu_millis_limit) VALUES (?, ?, ?)
                         ON CONFLICT (tenant) DO UPDATE SET gpu_milli_limit = excluded.gpu_milli_limit,
                             cpu_millis_limit = excluded.cpu_millis_limit""")
-                .params(limit.tenant(), limit.gpuMilliLimit(), limit.cpuMillisLimit()).update();
+                .params(limit.tenant(), limit.gpuMilli(), limit.cpuMillis()).update();
+    }
+
+    public java.util.Optional<Limit> find(String tenant) {
+        return jdbc.sql("SELECT tenant, gpu_milli_limit, cpu_millis_limit FROM tenant_quotas WHERE tenant = ?").param(tenant)
+                .query((rs, n) -> new Limit(rs.getString(1), (Long) rs.getObject(2), (Long) rs.getObject(3))).optional();
+    }
+
+    /** Removes the tenant's quota (it becomes unlimited); false when it had none. */
+    @Transactional
+    public boolean remove(String tenant) {
+        return jdbc.sql("DELETE FROM tenant_quotas WHERE tenant = ?").param(tenant).update() == 1;
     }
 
     /** Why the job would break the tenant's quota given its current usage {gpuMilli, cpuMillis}, or null. */
     String exceeded(Limit limit, long[] usage, JobRow job) {
         if (limit == null) return null;
-        if (limit.gpuMilliLimit() != null && usage[0] + job.gpuMilli() > limit.gpuMilliLimit())
+        if (limit.gpuMilli() != null && usage[0] + job.gpuMilli() > limit.gpuMilli())
             return "tenant " + job.tenant() + " GPU quota: " + usage[0] + " + " + job.gpuMilli() + " milli-GPU > limit "
-                    + limit.gpuMilliLimit();
-        if (limit.cpuMillisLimit() != null && usage[1] + job.cpuMillis() > limit.cpuMillisLimit())
+                    + limit.gpuMilli();
+        if (limit.cpuMillis() != null && usage[1] + job.cpuMillis() > limit.cpuMillis())
             return "tenant " + job.tenant() + " CPU quota: " + usage[1] + " + " + job.cpuMillis() + " millicores > limit "
-                    + limit.cpuMillisLimit();
+                    + limit.cpuMillis();
         return null;
     }
 }

@@ -10,15 +10,26 @@ import java.util.List;
  * never carry secrets, SQL or internal state.
  */
 public class ApiException extends RuntimeException {
+    /** At most this many field errors are listed in an answer; {@link #errorCount()} tells how many there were. */
+    public static final int MAX_LISTED_ERRORS = 100;
+
     private final HttpStatus status;
     private final String type;
     private final List<FieldError> fieldErrors;
+    private final int errorCount;
 
     protected ApiException(HttpStatus status, String type, String message, List<FieldError> fieldErrors) {
         super(message);
         this.status = status;
         this.type = type;
-        this.fieldErrors = List.copyOf(fieldErrors);
+        this.errorCount = fieldErrors.size();
+        this.fieldErrors = List.copyOf(fieldErrors.size() > MAX_LISTED_ERRORS
+                ? fieldErrors.subList(0, MAX_LISTED_ERRORS) : fieldErrors);
+    }
+
+    /** How many field errors were found; only the first {@link #MAX_LISTED_ERRORS} are in {@link #fieldErrors()}. */
+    public int errorCount() {
+        return errorCount;
     }
 
     public HttpStatus status() {
@@ -62,6 +73,11 @@ public class ApiException extends RuntimeException {
 
     public static ApiException unprocessable(String type, String message, List<FieldError> reasons) {
         return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, type, message, reasons);
+    }
+
+    /** 422: the request is well-formed but contradicts an earlier one (e.g. an idempotency key reused for another body). */
+    public static ApiException unprocessable(String type, String message) {
+        return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, type, message, List.of());
     }
 
     public static ApiException tooLarge(long limitBytes) {

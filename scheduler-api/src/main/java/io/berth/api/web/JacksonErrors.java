@@ -9,6 +9,7 @@ import tools.jackson.databind.exc.ValueInstantiationException;
 
 /** Turns Jackson parse failures into a field error a caller can act on, without leaking Java class names. */
 final class JacksonErrors {
+    private static final java.util.regex.Pattern DUPLICATE = java.util.regex.Pattern.compile("'([^']*)'|\"([^\"]*)\"");
     private JacksonErrors() {
     }
 
@@ -24,8 +25,20 @@ final class JacksonErrors {
         if (e instanceof ValueInstantiationException v && v.getCause() != null) {
             return new ApiException.FieldError(path, v.getCause().getMessage());
         }
+        if (e instanceof MismatchedInputException && e.getOriginalMessage() != null
+                && e.getOriginalMessage().startsWith("Trailing token") && e.getLocation() != null) {
+            return new ApiException.FieldError("body", "unexpected content after the document at line "
+                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+        }
         if (e instanceof MismatchedInputException m) {
             return new ApiException.FieldError(path, "invalid value, expected " + describe(m.getTargetType()));
+        }
+        if (e instanceof StreamReadException && e.getLocation() != null && e.getOriginalMessage() != null
+                && e.getOriginalMessage().startsWith("Duplicate ")) {
+            java.util.regex.Matcher m = DUPLICATE.matcher(e.getOriginalMessage());
+            String key = m.find() ? (m.group(1) != null ? m.group(1) : m.group(2)) : null;
+            return new ApiException.FieldError(key == null ? "body" : Logs.escape(key), "duplicate key at line "
+                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
         }
         if (e instanceof StreamReadException && e.getLocation() != null) {
             return new ApiException.FieldError("body", "malformed " + format + " at line "

@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -37,7 +37,10 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<Object> api(ApiException e, WebRequest request) {
-        return problem(e.status(), e.type(), e.getMessage(), e.fieldErrors(), request);
+        ResponseEntity<Object> response = problem(e.status(), e.type(), e.getMessage(), e.fieldErrors(), request);
+        // the list is cut at ApiException.MAX_LISTED_ERRORS; the count says how many there were
+        if (e.errorCount() > 0 && response.getBody() instanceof ProblemDetail body) body.setProperty("errorCount", e.errorCount());
+        return response;
     }
 
     @ExceptionHandler(DuplicateKeyException.class)
@@ -46,15 +49,16 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                 List.of(), request);
     }
 
-    @ExceptionHandler(OptimisticLockingFailureException.class)
-    ResponseEntity<Object> optimistic(OptimisticLockingFailureException e, WebRequest request) {
+    /** A lost optimistic-version race, a deadlock or a lock timeout: nothing was written, a retry may succeed. */
+    @ExceptionHandler(ConcurrencyFailureException.class)
+    ResponseEntity<Object> concurrency(ConcurrencyFailureException e, WebRequest request) {
         return problem(HttpStatus.CONFLICT, Problems.type("concurrent-modification"),
                 "the resource was changed concurrently; read it again and retry", List.of(), request);
     }
 
     @ExceptionHandler(DataIntegrityViolationException.class)
     ResponseEntity<Object> integrity(DataIntegrityViolationException e, WebRequest request) {
-        log.warn("integrity violation: {}", e.getMostSpecificCause().getMessage());
+        log.warn("integrity violation: {}", Logs.escape(e.getMostSpecificCause().getMessage()));
         return problem(HttpStatus.CONFLICT, Problems.type("conflict"),
                 "the change conflicts with existing data (a reference or a unique name)", List.of(), request);
     }
@@ -80,7 +84,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         if (DatabaseOutage.is(e)) {
             // the transaction, if any, was rolled back: the client may simply retry
             // (logged at DEBUG: the outage itself is logged once by the scheduling loop and the heartbeat monitor)
-            log.debug("503 on {}: database unreachable: {}", request.getDescription(false), e.getMessage());
+            log.debug("503 on {}: database unreachable: {}", Logs.escape(request.getDescription(false)), e.getMessage());
             ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
                     DatabaseOutageFilter.DETAIL);
             body.setType(Problems.type("database-unavailable"));
@@ -88,7 +92,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                     .header(HttpHeaders.RETRY_AFTER, Integer.toString(DatabaseOutageFilter.RETRY_AFTER_SECONDS))
                     .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON).body(body);
         }
-        log.error("unexpected error on {}", request.getDescription(false), e);
+        log.error("unexpected error on {}", Logs.escape(request.getDescription(false)), e);
         return problem(HttpStatus.INTERNAL_SERVER_ERROR, Problems.type("internal-error"),
                 "an internal error occurred; it has been logged", List.of(), request);
     }
@@ -110,9 +114,16 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                                                                             HttpHeaders headers, HttpStatusCode status,
                                                                             WebRequest request) {
         List<ApiException.FieldError> errors = new ArrayList<>();
-        e.getParameterValidationResults().forEach(r -> r.getResolvableErrors().forEach(err ->
-                errors.add(new ApiException.FieldError(r.getMethodParameter().getParameterName(),
-                        err.getDefaultMessage()))));
+        e.getParameterValidationResults().forEach(r -> {
+            // a validated request body names its fields (gpuMilli), not the Java parameter (spec)
+            if (r instanceof org.springframework.validation.method.ParameterErrors body) {
+                body.getFieldErrors().forEach(f -> errors.add(new ApiException.FieldError(f.getField(), f.getDefaultMessage())));
+                body.getGlobalErrors().forEach(g -> errors.add(new ApiException.FieldError("body", g.getDefaultMessage())));
+            } else {
+                r.getResolvableErrors().forEach(err -> errors.add(new ApiException.FieldError(
+                        r.getMethodParameter().getParameterName(), err.getDefaultMessage())));
+            }
+        });
         return api(ApiException.invalid(errors), request);
     }
 
@@ -131,8 +142,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleExceptionInternal(Exception e, Object body, HttpHeaders headers,
                                                              HttpStatusCode status, WebRequest request) {
-        if (status.is5xxServerError()) log.error("request failed: {}", request.getDescription(false), e);
-        else log.warn("{} on {}: {}", status.value(), request.getDescription(false), e.getMessage());
+        if (status.is5xxServerError()) log.error("request failed: {}", Logs.escape(request.getDescription(false)), e);
+        else log.warn("{} on {}: {}", status.value(), Logs.escape(request.getDescription(false)), Logs.escape(e.getMessage()));
         ResponseEntity<Object> response = super.handleExceptionInternal(e, body, headers, status, request);
         if (response != null && response.getBody() instanceof ProblemDetail problem
                 && (problem.getType() == null || "about:blank".equals(problem.getType().toString()))) {
@@ -145,8 +156,9 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private ResponseEntity<Object> problem(HttpStatusCode status, URI type, String detail,
                                            List<ApiException.FieldError> errors, WebRequest request) {
-        if (status.is5xxServerError()) log.error("{} on {}: {}", status.value(), request.getDescription(false), detail);
-        else log.warn("{} on {}: {}", status.value(), request.getDescription(false), detail);
+        // caller-supplied text (paths, field names, values) is escaped so that it cannot forge log lines
+        if (status.is5xxServerError()) log.error("{} on {}: {}", status.value(), Logs.escape(request.getDescription(false)), Logs.escape(detail));
+        else log.warn("{} on {}: {}", status.value(), Logs.escape(request.getDescription(false)), Logs.escape(detail));
         ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
         body.setType(type);
         if (!errors.isEmpty()) body.setProperty("errors", errors);

@@ -74,6 +74,7 @@ class HelmChartTemplateTest {
                 "RoleBinding/rel-berth-leader-election",
                 "Secret/rel-berth-database",
                 "Service/rel-berth",
+                "Service/rel-berth-management",
                 "ServiceAccount/rel-berth",
                 "ServiceAccount/rel-berth-agent");
     }
@@ -91,6 +92,7 @@ class HelmChartTemplateTest {
                 "Role/rel-berth-leader-election",
                 "RoleBinding/rel-berth-leader-election",
                 "Service/rel-berth",
+                "Service/rel-berth-management",
                 "ServiceAccount/rel-berth",
                 "ServiceAccount/rel-berth-agent",
                 "ServiceMonitor/rel-berth");
@@ -178,13 +180,12 @@ class HelmChartTemplateTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
-    void controlPlaneProbesActuatorHealthGroups(String name, RenderedChart chart) {
+    void controlPlaneProbesActuatorHealthGroupsOnTheManagementPort(String name, RenderedChart chart) {
         Container c = controlPlane(chart);
-        assertThat(c.getPorts()).singleElement().satisfies(p -> {
-            assertThat(p.getName()).isEqualTo("http");
-            assertThat(p.getContainerPort()).isEqualTo(8080);
-        });
-        // probe -> path, all on the named port "http"
+        assertThat(c.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
+                .containsExactly("http:8080", "management:8081");
+        assertThat(chart.get(ConfigMap.class, FULLNAME).getData()).containsEntry("BERTH_MANAGEMENT_PORT", "8081");
+        // probe -> path, all on the named port "management" (actuator is not served on the API port)
         Map<String, String> paths = new LinkedHashMap<>();
         paths.put("startup", c.getStartupProbe().getHttpGet().getPath());
         paths.put("liveness", c.getLivenessProbe().getHttpGet().getPath());
@@ -194,7 +195,7 @@ class HelmChartTemplateTest {
                 Map.entry("liveness", "/actuator/health/liveness"),
                 Map.entry("readiness", "/actuator/health/readiness"));
         assertThat(Stream.of(c.getStartupProbe(), c.getLivenessProbe(), c.getReadinessProbe())
-                .map(p -> p.getHttpGet().getPort().getStrVal())).containsOnly("http");
+                .map(p -> p.getHttpGet().getPort().getStrVal())).containsOnly("management");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -235,6 +236,14 @@ class HelmChartTemplateTest {
         assertThat(service.getSpec().getPorts()).singleElement().satisfies(p -> {
             assertThat(p.getPort()).isEqualTo(8080);
             assertThat(p.getTargetPort().getStrVal()).isEqualTo("http");
+        });
+        Service management = chart.get(Service.class, FULLNAME + "-management");
+        assertThat(management.getSpec().getType()).isEqualTo("ClusterIP");
+        assertThat(management.getSpec().getSelector()).isEqualTo(service.getSpec().getSelector());
+        assertThat(management.getMetadata().getLabels()).containsEntry("berth.io/endpoint", "management");
+        assertThat(management.getSpec().getPorts()).singleElement().satisfies(p -> {
+            assertThat(p.getPort()).isEqualTo(8081);
+            assertThat(p.getTargetPort().getStrVal()).isEqualTo("management");
         });
     }
 
@@ -336,10 +345,14 @@ class HelmChartTemplateTest {
     // ---- monitoring ------------------------------------------------------------------------------------------
 
     @Test
-    void serviceMonitorScrapesActuatorPrometheusOnTheServicePort() {
+    void serviceMonitorScrapesActuatorPrometheusOnTheManagementService() {
         Map<String, Object> spec = haNodeSync.generic("ServiceMonitor", FULLNAME).get("spec");
         assertThat(spec).extractingByKey("endpoints").asInstanceOf(InstanceOfAssertFactories.LIST).singleElement()
-                .isEqualTo(Map.of("port", "http", "path", "/actuator/prometheus", "interval", "30s"));
+                .isEqualTo(Map.of("port", "management", "path", "/actuator/prometheus", "interval", "30s"));
+        // only the management Service carries this label, so the API Service is never scraped
+        assertThat(spec).extractingByKey("selector").asInstanceOf(InstanceOfAssertFactories.MAP)
+                .extractingByKey("matchLabels").asInstanceOf(InstanceOfAssertFactories.MAP)
+                .containsEntry("berth.io/endpoint", "management");
     }
 
     @Test

@@ -40,7 +40,11 @@ class HelmValuesSchemaTest {
                         "/leaderElection/leaseDuration"),
                 arguments("two replicas without leader election",
                         sets("controlPlane.replicaCount", 2, "leaderElection.enabled", false),
-                        "needs leaderElection.enabled=true", "controlPlane.replicaCount"));
+                        "needs leaderElection.enabled=true", "controlPlane.replicaCount"),
+                arguments("management port out of range", sets("controlPlane.managementPort", 0), SCHEMA,
+                        "/controlPlane/managementPort"),
+                arguments("management port equal to the API port", sets("controlPlane.managementPort", 8080),
+                        "must differ from controlPlane.port", "controlPlane.managementPort"));
     }
 
     @ParameterizedTest(name = "{0}")

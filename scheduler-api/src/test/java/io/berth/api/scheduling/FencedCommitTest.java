@@ -259,6 +259,6 @@ class FencedCommitTest extends ApiTestBase {
     void theGaugeReportsThatThisProcessLeads() {
         // the test context runs without leader election: the single process leads
         assertThat(contextLeadership.isLeader()).isTrue();
-        assertThat(get("/actuator/prometheus").body()).containsPattern("(?m)^berth_leader(\\{[^}]*\\})? 1\\.0$");
+        assertThat(management("/actuator/prometheus").body()).containsPattern("(?m)^berth_leader(\\{[^}]*\\})? 1\\.0$");
     }
 }
