@@ -16,7 +16,10 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The embedded database keeps its data in the configured directory: a stopped and restarted control plane has it. */
+/**
+ * The embedded database keeps its data in the configured directory: a stopped and restarted control plane has it.
+ * It is closed (a password every client must give, kept owner-only beside the data) and durable by default.
+ */
 class EmbeddedPostgresRestartTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private String adminToken;
@@ -41,6 +44,51 @@ class EmbeddedPostgresRestartTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body()).contains("\"model\":\"H100\"");
+        }
+    }
+
+    @Test
+    void closedAndDurableAndADirectoryWithoutPasswordGetsOne(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("pgdata");
+        Path passwordFile = dir.resolve("pgdata.password");
+        int port;
+        try (ConfigurableApplicationContext first = start(data)) {
+            assertThat(Files.getPosixFilePermissions(passwordFile))
+                    .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            port = postgresPort(data);
+            assertThat(connect(port, null)).startsWith("refused: ");
+            assertThat(connect(port, "wrong")).startsWith("refused: ");
+            assertThat(connect(port, Files.readString(passwordFile).strip())).isEqualTo("fsync=on synchronous_commit=on");
+        }
+        // a directory from before passwords: trust for everyone and no password file
+        Path hba = data.resolve("pg_hba.conf");
+        Files.writeString(hba, "local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n");
+        Files.delete(passwordFile);
+        try (ConfigurableApplicationContext second = start(data)) {
+            String password = Files.readString(passwordFile).strip();
+            assertThat(connect(postgresPort(data), null)).startsWith("refused: ");
+            assertThat(connect(postgresPort(data), password)).isEqualTo("fsync=on synchronous_commit=on");
+            assertThat(Files.readString(hba)).doesNotContain("trust");
+        }
+    }
+
+    private static int postgresPort(Path data) throws java.io.IOException {
+        return Integer.parseInt(Files.readAllLines(data.resolve("postmaster.pid")).get(3).strip());
+    }
+
+    /** The durability settings as the server reports them, or why the connection was refused. */
+    private static String connect(int port, String password) {
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("user", "postgres");
+        if (password != null) props.setProperty("password", password);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+                "jdbc:postgresql://localhost:" + port + "/postgres", props);
+             java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT current_setting('fsync'), current_setting('synchronous_commit')")) {
+            rs.next();
+            return "fsync=" + rs.getString(1) + " synchronous_commit=" + rs.getString(2);
+        } catch (java.sql.SQLException e) {
+            return "refused: " + e.getMessage();
         }
     }
 

@@ -3,6 +3,7 @@ package io.berth.api.db;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -21,6 +22,9 @@ public final class DatabaseOutage {
             if (t instanceof DataAccessResourceFailureException || t instanceof TransientDataAccessResourceException
                     || t instanceof CannotCreateTransactionException || t instanceof SQLTransientConnectionException)
                 return true;
+            // a failed rollback hides what made the transaction roll back
+            if (t instanceof TransactionSystemException tse && tse.getApplicationException() != null
+                    && is(tse.getApplicationException())) return true;
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 String state = sql.getSQLState();
                 // 08: connection exception; 57P01-57P03: admin/crash shutdown, cannot connect now

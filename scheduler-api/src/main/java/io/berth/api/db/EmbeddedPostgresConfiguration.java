@@ -40,7 +40,7 @@ import java.util.Properties;
  * may then lose the last commits or corrupt the database. Tests use it.
  *
  * <p>An embedded server left running by a control plane that was killed (kill -9 leaves PostgreSQL as an orphan) is
- * stopped before the new one starts; see {@link DataDirectory}.
+ * stopped before anything starts, by {@link DataDirectoryCheck}.
  */
 @Configuration(proxyBeanMethods = false)
 @Conditional(EmbeddedPostgresConfiguration.NoDatasourceUrl.class)
@@ -74,7 +74,6 @@ public class EmbeddedPostgresConfiguration {
         if (dataDir != null && !dataDir.isBlank()) {
             Path dir = Path.of(dataDir).toAbsolutePath();
             Files.createDirectories(dir);
-            DataDirectory.stopOrphanedServer(dir);
             builder.setDataDirectory(dir).setCleanDataDirectory(false);
             passwordFile = dir.resolveSibling(dir.getFileName() + ".password");
             keepPasswordFile = true;

@@ -51,7 +51,7 @@ final class ControlPlaneProcess implements AutoCloseable {
                 "--berth.auth.admin-token-file=" + dir.resolve("admin-token"),
                 "--berth.scheduler.checkpoint-root=" + dir.resolve("checkpoints")));
         command.addAll(settings);
-        Path log = dir.resolve("control-plane-" + (++starts) + ".log");
+        Path log = dir.resolve("control-plane-" + port + "-" + (++starts) + ".log");
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
         Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
@@ -61,6 +61,10 @@ final class ControlPlaneProcess implements AutoCloseable {
             if (Instant.now().isAfter(deadline)) throw new IllegalStateException("control plane not up:\n" + tail(log));
             Thread.sleep(200);
         }
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     /** SIGKILL: no shutdown hook runs; its embedded PostgreSQL is left running as an orphan. */
@@ -112,7 +116,7 @@ final class ControlPlaneProcess implements AutoCloseable {
 
     String log() throws IOException {
         StringBuilder all = new StringBuilder();
-        for (int i = 1; i <= starts; i++) all.append(Files.readString(dir.resolve("control-plane-" + i + ".log")));
+        for (int i = 1; i <= starts; i++) all.append(Files.readString(dir.resolve("control-plane-" + port + "-" + i + ".log")));
         return all.toString();
     }
 
@@ -170,7 +174,7 @@ final class ControlPlaneProcess implements AutoCloseable {
         Path kept = Path.of("target", "control-plane-logs");
         Files.createDirectories(kept);
         for (int i = 1; i <= starts; i++) {
-            Path log = dir.resolve("control-plane-" + i + ".log");
+            Path log = dir.resolve("control-plane-" + port + "-" + i + ".log");
             if (Files.exists(log)) Files.copy(log, kept.resolve(dir.getFileName() + "-" + i + ".log"),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
