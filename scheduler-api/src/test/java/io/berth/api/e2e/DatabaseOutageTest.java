@@ -89,6 +89,8 @@ class DatabaseOutageTest {
                 stop.set(true);
                 load.join();
 
+                System.out.printf("outage of 30 s: answers while down %s; submissions accepted %d, refused %d%n",
+                        answersWhileDown, accepted.size(), refused.size());
                 assertThat(badAnswers).as(() -> "answers other than 503 problems with Retry-After; control plane errors:\n"
                         + uncheckedErrors(controlPlane)).isEmpty();
                 assertThat(answersWhileDown).as("answers while the database was down").containsKey("503");
