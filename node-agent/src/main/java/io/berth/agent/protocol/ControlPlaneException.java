@@ -18,10 +18,14 @@ public final class ControlPlaneException extends RuntimeException {
     }
 
     static ControlPlaneException unreachable(String what, Exception cause) {
-        boolean refused = false;
-        for (Throwable t = cause; t != null && !refused; t = t.getCause()) {
-            refused = t instanceof java.net.ConnectException;
+        // a connect timeout (HttpConnectTimeoutException, whose cause is a ConnectException) is not "refused": the
+        // host may be overloaded or the network partitioned, so it keeps the full backoff
+        boolean refused = !(cause instanceof java.net.http.HttpTimeoutException);
+        boolean found = false;
+        for (Throwable t = cause; t != null && !found; t = t.getCause()) {
+            found = t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException;
         }
+        refused &= found;
         return new ControlPlaneException(what + ": control plane unreachable: " + cause, 0, true, refused, cause);
     }
 

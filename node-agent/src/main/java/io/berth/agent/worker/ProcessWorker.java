@@ -90,11 +90,12 @@ final class ProcessWorker extends Worker {
             identity.signal("KILL");
             throw new IOException("cannot write " + dir.resolve(PidFile.NAME) + ": " + e.getMessage(), e);
         }
-        // not on the process reaper thread that completes onExit: killing leftovers starts a process and waits for it
+        // not on the process reaper thread that completes onExit, nor on the common pool (one thread on small
+        // machines): killing leftovers starts a process and waits for it
         p.onExit().thenAcceptAsync(done -> {
             w.killLeftovers();
             w.finish(outcome(a.workerId(), done.exitValue()));
-        });
+        }, scheduler);
         return w;
     }
 

@@ -176,7 +176,14 @@ public class AgentService {
             workers.find(e.getKey()).filter(w -> w.serverId() == serverId && w.state().terminal())
                     .ifPresent(w -> stop.add(w.id().toString()));
         }
-        if (changed) events.publishEvent(new JobService.SchedulingNeeded());
+        if (changed) {
+            events.publishEvent(new JobService.SchedulingNeeded());
+        } else {
+            // Only the time of the heartbeat was written: soft state that the next heartbeat writes again. Such a
+            // commit need not wait for the WAL flush; a machine crash may lose it, never a worker's or a job's state
+            // (synchronous_commit is per transaction, and these wrote none).
+            jdbc.sql("SET LOCAL synchronous_commit = off").update();
+        }
         return new HeartbeatResponse(start, stop);
     }
 

@@ -1,5 +1,6 @@
 package io.berth.api.auth;
 
+import io.berth.api.db.DatabaseOutage;
 import io.berth.api.web.Logs;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -62,9 +63,14 @@ class AuditFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         try {
             chain.doFilter(request, response);
-        } finally {
-            write(SecurityContextHolder.getContext().getAuthentication(), request, response.getStatus());
+        } catch (RuntimeException | ServletException | IOException e) {
+            // a database outage is answered 503 further out; there is no database to audit into meanwhile, and
+            // trying would keep each such answer waiting for a connection once more
+            if (!DatabaseOutage.is(e)) write(SecurityContextHolder.getContext().getAuthentication(), request, 500);
+            throw e;
         }
+        if (response.getStatus() != 503)
+            write(SecurityContextHolder.getContext().getAuthentication(), request, response.getStatus());
     }
 
     private void write(Authentication auth, HttpServletRequest request, int status) {

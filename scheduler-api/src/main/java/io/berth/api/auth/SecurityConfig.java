@@ -1,5 +1,6 @@
 package io.berth.api.auth;
 
+import io.berth.api.web.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.beans.factory.ObjectProvider;
@@ -117,11 +118,7 @@ class SecurityConfig {
     }
 
     static void problem(HttpServletResponse res, int status, String slug, String detail) throws IOException {
-        res.setStatus(status);
-        res.setContentType("application/problem+json");
         if (status == 401) res.setHeader("WWW-Authenticate", "Bearer");
-        res.getWriter().write("{\"type\":\"https://berth.dev/problems/" + slug + "\",\"title\":\""
-                + (status == 401 ? "Unauthorized" : "Forbidden") + "\",\"status\":" + status
-                + ",\"detail\":\"" + detail + "\"}");
+        Problems.write(res, status, slug, detail, null);
     }
 }

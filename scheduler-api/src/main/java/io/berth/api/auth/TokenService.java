@@ -5,6 +5,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import com.github.benmanes.caffeine.cache.Cache;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import java.nio.ByteBuffer;
@@ -21,11 +23,11 @@ import java.util.UUID;
 
 /**
  * Issues and checks Berth bearer tokens. A token is {@code berth_} + 32 random bytes (base64url); only its SHA-256
- * is stored, so a database dump reveals no usable token. Lookups are cached for a few seconds (heartbeats from
- * thousands of agents); a revocation on this replica takes effect at once, on another within that time. The caches
- * are bounded by size and time and keyed by the token's hash, never the token itself: known tokens (at most
- * {@value #KNOWN_ENTRIES}) and a small negative cache of unknown ones (at most {@value #UNKNOWN_ENTRIES}), so that
- * a stream of invalid or huge tokens cannot grow the heap.
+ * is stored, so a database dump reveals no usable token. Lookups are cached (30 s for a known token, 5 s for an
+ * unknown one; heartbeats from thousands of agents); a revocation on this replica takes effect at once (the revoked
+ * entries are dropped again after the commit), on another within 30 s. The caches are bounded by size and time and
+ * keyed by the token's hash, never the token itself: known tokens (at most {@value #KNOWN_ENTRIES}) and a small negative cache of unknown ones (at
+ * most {@value #UNKNOWN_ENTRIES}), so that a stream of invalid or huge tokens cannot grow the heap.
  */
 @Service
 public class TokenService {
@@ -33,13 +35,19 @@ public class TokenService {
     static final int UNKNOWN_ENTRIES = 1_000;
     /** Longer bearer values are not Berth tokens (they are ~50 characters); they are refused without a lookup. */
     static final int MAX_TOKEN_CHARS = 1_024;
-    private static final Duration CACHE_TIME = Duration.ofSeconds(5);
+    /**
+     * How long a known token is trusted without a lookup: longer than agents' heartbeat interval, so that a heartbeat
+     * seldom costs a query; a revocation on another replica takes effect within it.
+     */
+    private static final Duration KNOWN_TIME = Duration.ofSeconds(30);
+    /** How long an unknown token is remembered as unknown: a token issued on another replica works after it. */
+    private static final Duration UNKNOWN_TIME = Duration.ofSeconds(5);
     private final JdbcClient jdbc;
     private final SecureRandom random = new SecureRandom();
     private final Cache<ByteBuffer, Caller> known = Caffeine.newBuilder().maximumSize(KNOWN_ENTRIES)
-            .expireAfterWrite(CACHE_TIME).build();
+            .expireAfterWrite(KNOWN_TIME).build();
     private final Cache<ByteBuffer, Boolean> unknown = Caffeine.newBuilder().maximumSize(UNKNOWN_ENTRIES)
-            .expireAfterWrite(CACHE_TIME).build();
+            .expireAfterWrite(UNKNOWN_TIME).build();
 
     TokenService(JdbcClient jdbc) {
         this.jdbc = jdbc;
@@ -98,9 +106,21 @@ public class TokenService {
         return new long[]{known.estimatedSize(), unknown.estimatedSize()};
     }
 
-    private void invalidateCaches() {
-        known.invalidateAll();
-        unknown.invalidateAll();
+    /**
+     * Forgets the revoked tokens now and again after the commit: a lookup running concurrently with the revoking
+     * transaction may still read the row as valid and cache it.
+     */
+    private void forget(List<byte[]> hashes) {
+        List<ByteBuffer> keys = hashes.stream().map(ByteBuffer::wrap).toList();
+        known.invalidateAll(keys);
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    known.invalidateAll(keys);
+                }
+            });
+        }
     }
 
     /**
@@ -109,9 +129,9 @@ public class TokenService {
      */
     @Transactional
     public Issued enroll(String server) {
-        jdbc.sql("UPDATE api_tokens SET revoked_at = now() WHERE role = 'AGENT' AND server = ? AND name = ? "
-                + "AND revoked_at IS NULL").params(server, "enrolled:" + server).update();
-        invalidateCaches();
+        forget(jdbc.sql("UPDATE api_tokens SET revoked_at = now() WHERE role = 'AGENT' AND server = ? AND name = ? "
+                + "AND revoked_at IS NULL RETURNING token_hash").params(server, "enrolled:" + server)
+                .query(byte[].class).list());
         return issue("enrolled:" + server, Role.AGENT, null, server);
     }
 
@@ -124,10 +144,11 @@ public class TokenService {
 
     @Transactional
     public boolean revoke(UUID id) {
-        boolean revoked = jdbc.sql("UPDATE api_tokens SET revoked_at = now() WHERE id = ? AND revoked_at IS NULL")
-                .param(id).update() == 1;
-        if (revoked) invalidateCaches();
-        return revoked;
+        List<byte[]> revoked = jdbc.sql("""
+                        UPDATE api_tokens SET revoked_at = now() WHERE id = ? AND revoked_at IS NULL
+                        RETURNING token_hash""").param(id).query(byte[].class).list();
+        forget(revoked);
+        return !revoked.isEmpty();
     }
 
     public boolean anyActiveAdmin() {

@@ -45,17 +45,6 @@ final class DataDirectory {
     static void stopOrphanedServer(Path dir) throws IOException {
         Path pidFile = dir.resolve("postmaster.pid");
         if (!Files.exists(pidFile)) return;
-        List<String> lines = Files.readAllLines(pidFile);
-        if (lines.isEmpty() || !lines.get(0).strip().matches("\\d+")) return; // being written: PostgreSQL decides
-        long pid = Long.parseLong(lines.get(0).strip());
-        Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
-        if (process.isEmpty()) return; // stale, and PostgreSQL removes a stale file itself
-        if (!isPostmasterOf(process.get(), dir)) {
-            log.warn("{} names pid {}, which is not a PostgreSQL on this directory: removing the stale file",
-                    pidFile, pid);
-            Files.deleteIfExists(pidFile);
-            return;
-        }
         Path lockFile = dir.resolve("epg-lock");
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             FileLock lock;
@@ -72,25 +61,52 @@ final class DataDirectory {
                         + "; stop it, or give this one another directory with BERTH_DATA_DIR");
             }
             try {
-                log.warn("an embedded PostgreSQL (pid {}) from a control plane that did not shut down still runs on {}: "
-                        + "stopping it", pid, dir);
-                stop(process.get());
+                // no live control plane holds the directory: whatever postmaster.pid names is left over
+                handleLeftover(dir, pidFile);
             } finally {
                 lock.release();
             }
         }
     }
 
-    private static boolean isPostmasterOf(ProcessHandle process, Path dir) {
-        Optional<String[]> args = process.info().arguments();
+    private static void handleLeftover(Path dir, Path pidFile) throws IOException {
+        List<String> lines = Files.readAllLines(pidFile);
+        if (lines.isEmpty() || !lines.get(0).strip().matches("\\d+")) return; // PostgreSQL decides
+        long pid = Long.parseLong(lines.get(0).strip());
+        Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        if (process.isEmpty()) return; // stale, and PostgreSQL removes a stale file itself
+        Optional<Boolean> ours = isPostmasterOf(process.get(), dir);
+        if (ours.isEmpty()) return; // cannot tell (process of another user): PostgreSQL decides
+        if (ours.get()) {
+            log.warn("an embedded PostgreSQL (pid {}) from a control plane that did not shut down still runs on {}: "
+                    + "stopping it", pid, dir);
+            stop(process.get());
+        } else {
+            log.warn("{} names pid {}, which is not a PostgreSQL on this directory: removing the stale file",
+                    pidFile, pid);
+            Files.deleteIfExists(pidFile);
+        }
+    }
+
+    /** Whether {@code process} is a PostgreSQL server on {@code dir}; empty when its command line cannot be read. */
+    private static Optional<Boolean> isPostmasterOf(ProcessHandle process, Path dir) {
         Optional<String> command = process.info().command();
-        if (command.isEmpty() || !command.get().endsWith("postgres") || args.isEmpty()) return false;
+        Optional<String[]> args = process.info().arguments();
+        if (command.isEmpty() || args.isEmpty()) return Optional.empty();
+        if (!command.get().endsWith("postgres")) return Optional.of(false);
         String[] a = args.get();
         for (int i = 0; i + 1 < a.length; i++) {
-            if ("-D".equals(a[i]) && Path.of(a[i + 1]).toAbsolutePath().normalize().equals(dir.normalize()))
-                return true;
+            if ("-D".equals(a[i]) && samePlace(Path.of(a[i + 1]), dir)) return Optional.of(true);
         }
-        return false;
+        return Optional.of(false);
+    }
+
+    private static boolean samePlace(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b); // through symbolic links
+        } catch (IOException e) {
+            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+        }
     }
 
     /** SIGINT is PostgreSQL's fast shutdown: clients are disconnected, data is written out cleanly. */

@@ -1,7 +1,6 @@
 package io.berth.api.db;
 
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.TransientDataAccessResourceException;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.TransactionSystemException;
 
@@ -16,19 +15,24 @@ public final class DatabaseOutage {
     private DatabaseOutage() {
     }
 
-    /** True if {@code e} or one of its causes says the database could not be reached or went away mid-statement. */
+    /**
+     * True if {@code e} or one of its causes says the database could not be reached or went away mid-statement: no
+     * connection from the pool, no transaction could begin, or PostgreSQL's connection-exception (08), shutdown
+     * (57P01-57P03) or too-many-connections (53300) states. Not every {@code DataAccessResourceFailureException}:
+     * Spring maps program limits (54) to it too, which are errors a retry cannot cure.
+     */
     public static boolean is(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof DataAccessResourceFailureException || t instanceof TransientDataAccessResourceException
-                    || t instanceof CannotCreateTransactionException || t instanceof SQLTransientConnectionException)
+            if (t instanceof CannotGetJdbcConnectionException || t instanceof CannotCreateTransactionException
+                    || t instanceof SQLTransientConnectionException)
                 return true;
             // a failed rollback hides what made the transaction roll back
             if (t instanceof TransactionSystemException tse && tse.getApplicationException() != null
                     && is(tse.getApplicationException())) return true;
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 String state = sql.getSQLState();
-                // 08: connection exception; 57P01-57P03: admin/crash shutdown, cannot connect now
-                if (state.startsWith("08") || state.startsWith("57P")) return true;
+                if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")
+                        || state.equals("53300")) return true;
             }
         }
         return false;

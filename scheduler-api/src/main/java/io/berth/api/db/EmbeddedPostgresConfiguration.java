@@ -58,6 +58,11 @@ public class EmbeddedPostgresConfiguration {
         public void close() throws IOException {
             postgres.close();
         }
+
+        @Override
+        public String toString() {
+            return "embedded PostgreSQL on port " + postgres.getPort(); // never the password
+        }
     }
 
     @Bean(destroyMethod = "close")
@@ -96,7 +101,8 @@ public class EmbeddedPostgresConfiguration {
         } finally {
             if (!keepPasswordFile) Files.deleteIfExists(passwordFile);
         }
-        if (!hadPassword && keepPasswordFile) closeOpenDirectory(postgres, password);
+        // every start, not only the first without a password file: a start killed half-way must not leave it open
+        if (keepPasswordFile) closeOpenDirectory(postgres, password);
         return new Embedded(postgres, password);
     }
 
@@ -124,8 +130,8 @@ public class EmbeddedPostgresConfiguration {
     }
 
     /**
-     * A data directory made before passwords (initdb ran with trust): set the password, then require it from every
-     * client. Idempotent; runs once, on the first start that has no password file.
+     * A data directory made before passwords (initdb ran with trust), or whose closing was cut short: set the
+     * password, then require it from every client. Idempotent: a closed directory is left as it is.
      */
     private static void closeOpenDirectory(EmbeddedPostgres postgres, String password) throws IOException {
         Properties props = new Properties();

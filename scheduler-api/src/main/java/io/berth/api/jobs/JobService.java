@@ -1,5 +1,6 @@
 package io.berth.api.jobs;
 
+import tools.jackson.databind.json.JsonMapper;
 import io.berth.api.auth.Caller;
 import io.berth.api.web.ApiException;
 import io.berth.api.web.ApiException.FieldError;
@@ -54,7 +55,7 @@ public class JobService {
     public JobViews.Submitted submit(Caller caller, JobSpec spec, String idempotencyKey) {
         check(caller, spec, "");
         String specJson = JobSpecs.JSON.writeValueAsString(spec);
-        String hash = idempotencyKey == null ? null : sha256("job\n" + specJson);
+        String hash = idempotencyKey == null ? null : sha256("job\n" + canonical(spec));
         if (idempotencyKey != null) {
             var existing = jobs.findByIdempotencyKey(spec.tenant(), SINGLE, idempotencyKey);
             if (existing.isPresent()) return replay(existing.get(), hash, idempotencyKey);
@@ -97,7 +98,8 @@ public class JobService {
         List<PlacementResult> fits = feasibility.canEverFit(requests);
         for (int i = 0; i < specs.size(); i++) requireFits(fits.get(i), "jobs[" + i + "].");
         List<String> specJson = specs.stream().map(JobSpecs.JSON::writeValueAsString).toList();
-        String hash = idempotencyKey == null ? null : sha256("batch\n" + String.join("\n", specJson));
+        String hash = idempotencyKey == null ? null
+                : sha256("batch\n" + String.join("\n", specs.stream().map(JobService::canonical).toList()));
         List<JobRepository.NewJob> batch = new ArrayList<>(specs.size());
         for (int i = 0; i < specs.size(); i++) {
             batch.add(new JobRepository.NewJob(ids.get(i), specs.get(i), specJson.get(i),
@@ -152,6 +154,14 @@ public class JobService {
     private static final String BATCH = "batch";
 
     /** Hex SHA-256 of the UTF-8 bytes. */
+    /** The spec as JSON with map entries in key order: two requests that differ only in key order hash alike. */
+    private static String canonical(JobSpec spec) {
+        return CANONICAL.writeValueAsString(spec);
+    }
+
+    private static final JsonMapper CANONICAL = JsonMapper.builder()
+            .enable(tools.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
+
     static String sha256(String s) {
         try {
             return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")

@@ -34,15 +34,10 @@ public class DatabaseOutageFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
         } catch (ServletException | RuntimeException e) {
             if (!DatabaseOutage.is(e) || response.isCommitted()) throw e;
-            log.debug("503 on {} {}: database unreachable: {}", request.getMethod(), request.getRequestURI(),
-                    e.getMessage());
-            response.resetBuffer();
-            response.setStatus(503);
+            log.debug("503 on {} {}: database unreachable: {}", Logs.escape(request.getMethod()),
+                    Logs.escape(request.getRequestURI()), Logs.escape(e.getMessage()));
             response.setHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
-            response.setContentType("application/problem+json");
-            response.setCharacterEncoding("UTF-8");
-            response.getWriter().write("{\"type\":\"" + Problems.type("database-unavailable") + "\","
-                    + "\"title\":\"Service Unavailable\",\"status\":503,\"detail\":\"" + DETAIL + "\"}");
+            Problems.write(response, 503, "database-unavailable", DETAIL, null);
         }
     }
 }

@@ -25,19 +25,8 @@ class RejectedRequests {
         return (HttpServletRequest request, HttpServletResponse response, RequestRejectedException e) -> {
             log.warn("400 on {} {}: {}", Logs.escape(request.getMethod()), Logs.escape(request.getRequestURI()),
                     Logs.escape(e.getMessage()));
-            write(response, 400, "invalid-request", "Bad Request", "the request path or a header is malformed or not allowed");
+            Problems.write(response, 400, "invalid-request", "the request path or a header is malformed or not allowed",
+                    null);
         };
-    }
-
-    static void write(HttpServletResponse response, int status, String slug, String title, String detail)
-            throws IOException {
-        if (response.isCommitted()) return;
-        response.resetBuffer();
-        response.setStatus(status);
-        response.setContentType("application/problem+json");
-        response.setCharacterEncoding("UTF-8");
-        response.getWriter().write("{\"type\":\"" + Problems.type(slug) + "\",\"title\":\"" + title + "\",\"status\":"
-                + status + ",\"detail\":\"" + detail + "\"}");
-        response.getWriter().flush();
     }
 }

@@ -35,7 +35,7 @@ public class RequestHygieneFilter extends OncePerRequestFilter {
         String contentType = request.getContentType();
         boolean hasBody = request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
         if (contentType == null && hasBody && WITH_BODY.contains(request.getMethod())) {
-            refuse(request, response, 415, "unsupported-media-type", "Unsupported Media Type",
+            refuse(request, response, 415, "unsupported-media-type",
                     "a request body needs a Content-Type, such as application/json or application/yaml", null);
             return;
         }
@@ -48,7 +48,7 @@ public class RequestHygieneFilter extends OncePerRequestFilter {
                 bad = true;
             }
             if (bad) {
-                refuse(request, response, 415, "unsupported-media-type", "Unsupported Media Type",
+                refuse(request, response, 415, "unsupported-media-type",
                         "content type '" + contentType + "' is not supported; name a concrete type such as "
                                 + "application/json or application/yaml", null);
                 return;
@@ -64,12 +64,12 @@ public class RequestHygieneFilter extends OncePerRequestFilter {
                     name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
                     value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
                 } catch (IllegalArgumentException e) {
-                    refuse(request, response, 400, "invalid-request", "Bad Request", "malformed query string", "query");
+                    refuse(request, response, 400, "invalid-request", "malformed query string", "query");
                     return;
                 }
                 if (name.indexOf('\0') >= 0 || value.indexOf('\0') >= 0) {
                     String field = name.indexOf('\0') >= 0 ? "query" : name;
-                    refuse(request, response, 400, "invalid-request", "Bad Request",
+                    refuse(request, response, 400, "invalid-request",
                             field + ": must not contain NUL (U+0000) characters", field);
                     return;
                 }
@@ -79,31 +79,9 @@ public class RequestHygieneFilter extends OncePerRequestFilter {
     }
 
     private static void refuse(HttpServletRequest request, HttpServletResponse response, int status, String slug,
-                               String title, String detail, String field) throws IOException {
+                               String detail, String field) throws IOException {
         log.warn("{} on {} {}: {}", status, Logs.escape(request.getMethod()), Logs.escape(request.getRequestURI()),
                 Logs.escape(detail));
-        response.setStatus(status);
-        response.setContentType("application/problem+json");
-        response.setCharacterEncoding("UTF-8");
-        StringBuilder body = new StringBuilder("{\"type\":\"").append(Problems.type(slug)).append("\",\"title\":\"")
-                .append(title).append("\",\"status\":").append(status).append(",\"detail\":").append(json(detail));
-        if (field != null) {
-            body.append(",\"errors\":[{\"field\":").append(json(field)).append(",\"message\":")
-                    .append(json(detail.startsWith(field + ": ") ? detail.substring(field.length() + 2) : detail))
-                    .append("}],\"errorCount\":1");
-        }
-        response.getWriter().write(body.append('}').toString());
-    }
-
-    /** A JSON string literal. */
-    static String json(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') sb.append('\\').append(c);
-            else if (c < 0x20 || c == '\u2028' || c == '\u2029') sb.append(String.format("\\u%04x", (int) c));
-            else sb.append(c);
-        }
-        return sb.append('"').toString();
+        Problems.write(response, status, slug, detail, field);
     }
 }

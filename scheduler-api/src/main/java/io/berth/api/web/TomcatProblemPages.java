@@ -49,8 +49,6 @@ class TomcatProblemPages implements WebServerFactoryCustomizer<TomcatServletWebS
             int status = response.getStatus();
             if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) return;
             String slug = status == 400 ? "invalid-request" : "http-" + status;
-            String title = status == 400 ? "Bad Request" : status == 404 ? "Not Found" : status >= 500
-                    ? "Internal Server Error" : "Error";
             String detail = status == 400 ? "the request path or a header is malformed or not allowed"
                     : status >= 500 ? "an internal error occurred" : "the request failed";
             try {
@@ -58,8 +56,7 @@ class TomcatProblemPages implements WebServerFactoryCustomizer<TomcatServletWebS
                 response.setCharacterEncoding("UTF-8");
                 Writer writer = response.getReporter();
                 if (writer != null) {
-                    writer.write("{\"type\":\"" + Problems.type(slug) + "\",\"title\":\"" + title + "\",\"status\":"
-                            + status + ",\"detail\":\"" + detail + "\"}");
+                    writer.write(Problems.json(status, slug, detail, null));
                     response.finishResponse();
                 }
             } catch (IOException | IllegalStateException e) {

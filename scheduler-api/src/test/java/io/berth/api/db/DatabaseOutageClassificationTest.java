@@ -22,7 +22,8 @@ class DatabaseOutageClassificationTest {
     static Stream<Arguments> failures() {
         TransactionSystemException rollbackFailed = new TransactionSystemException("JDBC rollback failed",
                 new SQLException("This connection has been closed.", "08003"));
-        rollbackFailed.initApplicationException(new DataAccessResourceFailureException("query failed"));
+        rollbackFailed.initApplicationException(new DataAccessResourceFailureException("query failed",
+                new SQLException("terminating connection due to administrator command", "57P01")));
         TransactionSystemException commitRefused = new TransactionSystemException("commit failed",
                 new SQLException("could not serialize access", "40001"));
         return Stream.of(
@@ -33,6 +34,11 @@ class DatabaseOutageClassificationTest {
                 Arguments.of("connection failure (08006)", new UncategorizedSQLException("select", "select",
                         new SQLException("An I/O error occurred", "08006")), true),
                 Arguments.of("rollback failed after a lost connection", rollbackFailed, true),
+                Arguments.of("too many connections (53300)", new DataAccessResourceFailureException("connect",
+                        new SQLException("sorry, too many clients already", "53300")), true),
+                Arguments.of("a program limit (54000) that Spring also calls a resource failure",
+                        new DataAccessResourceFailureException("insert", new SQLException("index row too big", "54000")),
+                        false),
                 Arguments.of("a CHECK constraint (23514)", new DataIntegrityViolationException("check",
                         new SQLException("violates check constraint", "23514")), false),
                 Arguments.of("a trigger's exception (P0001)", new UncategorizedSQLException("update", "update",
