@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>RESULT chaos jobs=&lt;n&gt; lost=0 duplicated=0 over_allocated=0 requeued_by_restart=0 retries_charged_by_restart=0</pre>
  *
  * <ul>
- *     <li>lost: accepted jobs that did not end SUCCEEDED;</li>
+ *     <li>lost: jobs the client could not get accepted, or that did not end SUCCEEDED;</li>
  *     <li>duplicated: jobs whose command started more often than they have attempts, or whose runs overlap in time;</li>
  *     <li>over_allocated: pairs of runs on one server, overlapping in time, that were given a common GPU;</li>
  *     <li>requeued_by_restart, retries_charged_by_restart: jobs that never ran on the crashed machine but were
@@ -105,8 +105,11 @@ public final class ChaosBenchmark {
                                 accepted.put(name, JsonPath.read(r.body(), "$.id"));
                                 break;
                             }
-                            if (r != null && r.statusCode() < 500 && r.statusCode() != 429)
-                                throw new IllegalStateException("job refused: " + r.statusCode() + " " + r.body());
+                            if (r != null && r.statusCode() < 500 && r.statusCode() != 429) {
+                                // counted as lost below: the client could not get the job in
+                                System.out.println("chaos: " + name + " refused: " + r.statusCode() + " " + r.body());
+                                break;
+                            }
                             retriedCalls.incrementAndGet();
                             pause(500);
                         }
@@ -162,7 +165,8 @@ public final class ChaosBenchmark {
                     failures.put(id, JsonPath.read(detail, "$.failures"));
                 }
                 final Map<String, String> finalStates = states;
-                long lost = accepted.values().stream().filter(id -> !"SUCCEEDED".equals(finalStates.get(id))).count();
+                long lost = (jobs - accepted.size())
+                        + accepted.values().stream().filter(id -> !"SUCCEEDED".equals(finalStates.get(id))).count();
                 Map<String, List<Run>> byJob = new LinkedHashMap<>();
                 all.forEach(r -> byJob.computeIfAbsent(r.job(), j -> new ArrayList<>()).add(r));
                 long duplicated = byJob.entrySet().stream().filter(e -> e.getValue().size() > attempts.getOrDefault(e.getKey(), 0)
@@ -185,7 +189,7 @@ public final class ChaosBenchmark {
                                 + "%.0f s%n", all.size(), accepted.size(), ranOnCrashed.size(), retriedCalls.get(),
                         (System.nanoTime() - begin) / 1e9);
                 System.out.printf("RESULT chaos jobs=%d lost=%d duplicated=%d over_allocated=%d requeued_by_restart=%d "
-                        + "retries_charged_by_restart=%d%n", accepted.size(), lost, duplicated, overAllocated, requeued, charged);
+                        + "retries_charged_by_restart=%d%n", jobs, lost, duplicated, overAllocated, requeued, charged);
             }
         }
     }

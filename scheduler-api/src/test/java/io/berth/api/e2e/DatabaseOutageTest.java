@@ -62,8 +62,17 @@ class DatabaseOutageTest {
                 Thread load = new Thread(() -> {
                     for (int i = 0; !stop.get(); i++) {
                         String name = "load-" + i;
-                        HttpResponse<String> r = submit(port, admin, name, 0, "true");
-                        HttpResponse<String> read = send(port, admin, "GET", "/api/v1/jobs?size=5", null);
+                        HttpResponse<String> r;
+                        HttpResponse<String> read;
+                        try {
+                            r = submit(port, admin, name, 0, "true");
+                            read = send(port, admin, "GET", "/api/v1/jobs?size=5", null);
+                        } catch (RuntimeException e) { // the control plane must keep answering throughout
+                            badAnswers.add("no answer to " + name + ": " + e);
+                            refused.add(name);
+                            sleep(100);
+                            continue;
+                        }
                         for (HttpResponse<String> answer : List.of(r, read)) {
                             if (down.get()) answersWhileDown.merge(answer.statusCode() + "", 1, Integer::sum);
                             if (answer.statusCode() >= 500 && !(answer.statusCode() == 503

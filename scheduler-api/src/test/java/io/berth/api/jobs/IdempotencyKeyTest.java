@@ -52,6 +52,18 @@ class IdempotencyKeyTest extends ApiTestBase {
     }
 
     @Test
+    void mapsInTheSpecCompareRegardlessOfKeyOrder() {
+        String envAb = JOB.formatted("a").replace("\"argv\":[\"true\"]", "\"argv\":[\"true\"],\"env\":{\"A\":\"1\",\"B\":\"2\"}");
+        String envBa = JOB.formatted("a").replace("\"argv\":[\"true\"]", "\"argv\":[\"true\"],\"env\":{\"B\":\"2\",\"A\":\"1\"}");
+        Response first = submit("/api/v1/jobs", "application/json", envAb, "k-env");
+        assertThat(first.status()).as(first.body()).isEqualTo(201);
+        Response again = submit("/api/v1/jobs", "application/json", envBa, "k-env");
+        assertThat(again.status()).as(again.body()).isEqualTo(200);
+        assertThat(JsonPath.<String>read(again.body(), "$.id")).isEqualTo(JsonPath.<String>read(first.body(), "$.id"));
+        assertThat(count("jobs")).isEqualTo(1);
+    }
+
+    @Test
     void singleAndBatchKeysNeverMeet() {
         String batch = "{\"jobs\":[" + JOB.formatted("a") + "," + JOB.formatted("b") + "]}";
         Response stored = submit("/api/v1/jobs/batch", "application/json", batch, "k");
