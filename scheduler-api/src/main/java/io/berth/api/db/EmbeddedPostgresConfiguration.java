@@ -115,7 +115,7 @@ public class EmbeddedPostgresConfiguration {
         config.setPoolName("berth-embedded");
         config.setMaximumPoolSize(20);
         // fail fast while the database is down: callers answer 503 instead of hanging for the default 30 s
-        config.setConnectionTimeout(5_000);
+        config.setConnectionTimeout(2_000);
         return new HikariDataSource(config);
     }
 

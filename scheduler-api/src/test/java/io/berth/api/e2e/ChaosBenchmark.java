@@ -3,9 +3,6 @@ package io.berth.api.e2e;
 import com.jayway.jsonpath.JsonPath;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,8 +39,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * time) timeout=5 (heartbeat timeout, s) seed=1.
  */
 public final class ChaosBenchmark {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
     private record Run(String job, int attempt, String server, Set<String> gpus, long startNanos, long endNanos) {
         boolean overlaps(Run o) {
             return startNanos < o.endNanos && o.startNanos < endNanos;
@@ -81,14 +76,14 @@ public final class ChaosBenchmark {
                 "--berth.scheduler.heartbeat-interval-seconds=1",
                 "--berth.scheduler.heartbeat-timeout-seconds=" + timeout))) {
             controlPlane.start();
-            String admin = controlPlane.adminToken();
-            try (AgentProcesses agents = new AgentProcesses(dir, port, name -> agentToken(port, admin, name))) {
+            ControlPlaneClient api = new ControlPlaneClient(port, controlPlane.adminToken());
+            try (AgentProcesses agents = new AgentProcesses(dir, port, api::agentToken)) {
                 List<String> names = new ArrayList<>();
                 for (int i = 1; i <= agentCount; i++) {
                     names.add("node-" + i);
                     agents.start("node-" + i, gpus);
                 }
-                while (countReady(port, admin) < agentCount) Thread.sleep(250);
+                while (api.readyServers() < agentCount) Thread.sleep(250);
 
                 // the client: one job after another, each retried with its key until accepted
                 Map<String, String> accepted = new ConcurrentHashMap<>(); // name -> id
@@ -100,7 +95,7 @@ public final class ChaosBenchmark {
                         String name = "chaos-" + i;
                         String body = jobSpec(name, 1 + (i % 3 == 0 ? 1 : 0), durations.get(i), runs);
                         while (true) {
-                            HttpResponse<String> r = trySend(port, admin, "POST", "/api/v1/jobs", body, name);
+                            HttpResponse<String> r = api.trySend("POST", "/api/v1/jobs", body, name);
                             if (r != null && (r.statusCode() == 201 || r.statusCode() == 200)) {
                                 accepted.put(name, JsonPath.read(r.body(), "$.id"));
                                 break;
@@ -125,7 +120,7 @@ public final class ChaosBenchmark {
                 for (int k = 1; k <= restarts; k++) {
                     pause(window / (restarts + 1));
                     boolean hard = k % 2 == 1;
-                    progress(begin, port, admin, accepted.size(), (hard ? "kill -9" : "SIGTERM")
+                    progress(begin, api, accepted.size(), (hard ? "kill -9" : "SIGTERM")
                             + " of the control plane (" + k + "/" + restarts + ")");
                     if (hard) controlPlane.kill();
                     else controlPlane.stop();
@@ -133,7 +128,7 @@ public final class ChaosBenchmark {
                     controlPlane.start();
                     if (k == (restarts + 1) / 2) {
                         pause(2000);
-                        progress(begin, port, admin, accepted.size(), "crash of " + crashed
+                        progress(begin, api, accepted.size(), "crash of " + crashed
                                 + " (agent and its workers killed)");
                         crashedAtNanos = System.currentTimeMillis() * 1_000_000L;
                         agents.kill(crashed);
@@ -147,11 +142,11 @@ public final class ChaosBenchmark {
                 Map<String, String> states = Map.of();
                 long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
                 while (System.nanoTime() < deadline) {
-                    Map<String, String> now = states(port, admin);
+                    Map<String, String> now = states(api);
                     states = now;
                     long open = accepted.values().stream().filter(id -> !terminal(now.get(id))).count();
                     if (open == 0) break;
-                    progress(begin, port, admin, accepted.size(), open + " job(s) not finished yet");
+                    progress(begin, api, accepted.size(), open + " job(s) not finished yet");
                     pause(5000);
                 }
 
@@ -160,7 +155,7 @@ public final class ChaosBenchmark {
                 Map<String, Integer> attempts = new HashMap<>();
                 Map<String, Integer> failures = new HashMap<>();
                 for (String id : accepted.values()) {
-                    String detail = trySend(port, admin, "GET", "/api/v1/jobs/" + id, null, null).body();
+                    String detail = api.get("/api/v1/jobs/" + id).body();
                     attempts.put(id, JsonPath.read(detail, "$.attempt"));
                     failures.put(id, JsonPath.read(detail, "$.failures"));
                 }
@@ -251,10 +246,10 @@ public final class ChaosBenchmark {
         return "SUCCEEDED".equals(state) || "FAILED".equals(state) || "CANCELLED".equals(state);
     }
 
-    private static Map<String, String> states(int port, String admin) {
+    private static Map<String, String> states(ControlPlaneClient api) {
         Map<String, String> out = new HashMap<>();
         for (int page = 0; ; page++) {
-            HttpResponse<String> r = trySend(port, admin, "GET", "/api/v1/jobs?size=500&page=" + page, null, null);
+            HttpResponse<String> r = api.trySend("GET", "/api/v1/jobs?size=500&page=" + page, null, null);
             if (r == null || r.statusCode() != 200) return out;
             List<Map<String, Object>> items = JsonPath.read(r.body(), "$.items");
             items.forEach(i -> out.put((String) i.get("id"), (String) i.get("state")));
@@ -262,42 +257,12 @@ public final class ChaosBenchmark {
         }
     }
 
-    private static int countReady(int port, String admin) {
-        HttpResponse<String> r = trySend(port, admin, "GET", "/api/v1/servers?size=500", null, null);
-        return r == null || r.statusCode() != 200 ? 0
-                : ((List<?>) JsonPath.read(r.body(), "$.items[?(@.state == 'READY')]")).size();
-    }
-
-    private static void progress(long begin, int port, String admin, int accepted, String what) {
-        Map<String, String> states = states(port, admin);
+    private static void progress(long begin, ControlPlaneClient api, int accepted, String what) {
+        Map<String, String> states = states(api);
         Map<String, Long> counts = new java.util.TreeMap<>();
         states.values().forEach(s -> counts.merge(s, 1L, Long::sum));
         System.out.printf("[%4.0f s] %s; accepted %d, %s%n", (System.nanoTime() - begin) / 1e9, what, accepted,
                 states.isEmpty() ? "control plane not answering" : counts);
-    }
-
-    private static String agentToken(int port, String admin, String server) {
-        HttpResponse<String> r = trySend(port, admin, "POST", "/api/v1/tokens",
-                "{\"name\":\"agent-" + server + "\",\"role\":\"AGENT\",\"server\":\"" + server + "\"}", null);
-        return JsonPath.read(r.body(), "$.token");
-    }
-
-    /** One call; null when the control plane is not reachable. */
-    private static HttpResponse<String> trySend(int port, String token, String method, String path, String json,
-                                                String idempotencyKey) {
-        try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                    .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30));
-            if (idempotencyKey != null) b.header("Idempotency-Key", idempotencyKey);
-            if (json == null) b.GET();
-            else b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
-            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
     }
 
     private static void pause(long millis) {

@@ -5,9 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +13,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
+import static io.berth.api.e2e.ControlPlaneClient.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -31,7 +28,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ControlPlaneRestartTest {
     private static final int JOBS = 30;
     private static final int HEARTBEAT_TIMEOUT_SECONDS = 5;
-    private final HttpClient http = HttpClient.newHttpClient();
 
     /** What must not change across a restart: state, attempt, failures and the placement of the current attempt. */
     private record Snapshot(String state, int attempt, int failures, String placement) {
@@ -45,10 +41,10 @@ class ControlPlaneRestartTest {
                 "--berth.scheduler.heartbeat-interval-seconds=1",
                 "--berth.scheduler.heartbeat-timeout-seconds=" + HEARTBEAT_TIMEOUT_SECONDS))) {
             controlPlane.start();
-            String admin = controlPlane.adminToken();
-            try (AgentProcesses agents = new AgentProcesses(dir, port, name -> agentToken(port, admin, name))) {
+            ControlPlaneClient api = new ControlPlaneClient(port, controlPlane.adminToken());
+            try (AgentProcesses agents = new AgentProcesses(dir, port, api::agentToken)) {
                 for (String name : List.of("node-a", "node-b", "node-c")) agents.start(name, 10);
-                await(Duration.ofSeconds(90), () -> readyServers(port, admin) == 3);
+                await(Duration.ofSeconds(90), () -> api.readyServers() == 3);
 
                 StringBuilder batch = new StringBuilder("{\"jobs\":[");
                 for (int i = 0; i < JOBS; i++) {
@@ -60,12 +56,12 @@ class ControlPlaneRestartTest {
                              "echo \\"$BERTH_JOB_ID $BERTH_ATTEMPT\\" >> %s; exec sleep 600"]}}}"""
                             .formatted(i, runs));
                 }
-                HttpResponse<String> submitted = send(port, admin, "POST", "/api/v1/jobs/batch", batch + "]}");
+                HttpResponse<String> submitted = api.send("POST", "/api/v1/jobs/batch", batch + "]}");
                 assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(201);
                 List<String> ids = JsonPath.read(submitted.body(), "$.jobs[*].id");
-                await(Duration.ofSeconds(120), () -> snapshots(port, admin, ids).values().stream()
+                await(Duration.ofSeconds(120), () -> snapshots(api, ids).values().stream()
                         .allMatch(s -> s.state().equals("RUNNING")));
-                Map<String, Snapshot> before = snapshots(port, admin, ids);
+                Map<String, Snapshot> before = snapshots(api, ids);
                 assertThat(before.values()).allSatisfy(s -> {
                     assertThat(s.attempt()).isEqualTo(1);
                     assertThat(s.failures()).isZero();
@@ -73,22 +69,22 @@ class ControlPlaneRestartTest {
 
                 controlPlane.kill();
                 controlPlane.start(); // kills the orphaned PostgreSQL first; down for longer than the timeout
-                assertUnchangedForTwoTimeouts(controlPlane, port, admin, ids, before);
+                assertUnchangedForTwoTimeouts(controlPlane, api, ids, before);
                 assertThat(controlPlane.log()).contains("stopping it").doesNotContain("silent for more than");
 
                 controlPlane.stop();
                 Thread.sleep(HEARTBEAT_TIMEOUT_SECONDS * 1000L); // agents keep calling a closed port meanwhile
                 controlPlane.start();
-                assertUnchangedForTwoTimeouts(controlPlane, port, admin, ids, before);
+                assertUnchangedForTwoTimeouts(controlPlane, api, ids, before);
 
                 List<String> started = Files.readAllLines(runs);
                 assertThat(started).hasSize(JOBS);
                 assertThat(started).containsExactlyInAnyOrderElementsOf(ids.stream().map(id -> id + " 1").toList());
                 // the restarted control plane still controls the work: a cancel reaches the agent
                 String cancelled = ids.get(0);
-                assertThat(send(port, admin, "POST", "/api/v1/jobs/" + cancelled + "/cancel", "").statusCode())
+                assertThat(api.send("POST", "/api/v1/jobs/" + cancelled + "/cancel", null).statusCode())
                         .isEqualTo(200);
-                await(Duration.ofSeconds(60), () -> snapshots(port, admin, List.of(cancelled)).get(cancelled)
+                await(Duration.ofSeconds(60), () -> snapshots(api, List.of(cancelled)).get(cancelled)
                         .state().equals("CANCELLED"));
             }
         }
@@ -98,18 +94,19 @@ class ControlPlaneRestartTest {
      * After the control plane is back, for two heartbeat timeouts: every agent heartbeats again and no job changes.
      * A control plane that declared servers lost would requeue within one timeout of its start.
      */
-    private void assertUnchangedForTwoTimeouts(ControlPlaneProcess controlPlane, int port, String admin, List<String> ids, Map<String, Snapshot> before)
+    private void assertUnchangedForTwoTimeouts(ControlPlaneProcess controlPlane, ControlPlaneClient api, List<String> ids,
+                                              Map<String, Snapshot> before)
             throws Exception {
         Instant until = Instant.now().plusSeconds(2L * HEARTBEAT_TIMEOUT_SECONDS);
         while (Instant.now().isBefore(until)) {
-            Map<String, Snapshot> now = snapshots(port, admin, ids);
+            Map<String, Snapshot> now = snapshots(api, ids);
             List<String> changed = ids.stream().filter(id -> !now.get(id).equals(before.get(id)))
                     .map(id -> id + ": " + before.get(id) + " -> " + now.get(id)).toList();
             assertThat(changed).as(() -> "jobs changed by the restart; control plane said:\n" + lines(controlPlane,
                     "Started|silent|agent|ERROR")).isEmpty();
             Thread.sleep(500);
         }
-        assertThat(readyServers(port, admin)).isEqualTo(3);
+        assertThat(api.readyServers()).isEqualTo(3);
     }
 
     private static String lines(ControlPlaneProcess controlPlane, String pattern) {
@@ -122,10 +119,10 @@ class ControlPlaneRestartTest {
         }
     }
 
-    private Map<String, Snapshot> snapshots(int port, String admin, List<String> ids) {
+    private Map<String, Snapshot> snapshots(ControlPlaneClient api, List<String> ids) {
         Map<String, Snapshot> out = new LinkedHashMap<>();
         for (String id : ids) {
-            HttpResponse<String> r = send(port, admin, "GET", "/api/v1/jobs/" + id, null);
+            HttpResponse<String> r = api.get("/api/v1/jobs/" + id);
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             List<Object> placement = JsonPath.read(r.body(), "$.placement[*]['server','gpuIndices','state']");
             out.put(id, new Snapshot(JsonPath.read(r.body(), "$.state"), JsonPath.read(r.body(), "$.attempt"),
@@ -134,40 +131,4 @@ class ControlPlaneRestartTest {
         return out;
     }
 
-    private int readyServers(int port, String admin) {
-        HttpResponse<String> r = send(port, admin, "GET", "/api/v1/servers?size=100", null);
-        if (r.statusCode() != 200) return -1;
-        List<Object> ready = JsonPath.read(r.body(), "$.items[?(@.state == 'READY')]");
-        return ready.size();
-    }
-
-    private String agentToken(int port, String admin, String server) {
-        HttpResponse<String> r = send(port, admin, "POST", "/api/v1/tokens",
-                "{\"name\":\"agent-" + server + "\",\"role\":\"AGENT\",\"server\":\"" + server + "\"}");
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-        return JsonPath.read(r.body(), "$.token");
-    }
-
-    private HttpResponse<String> send(int port, String token, String method, String path, String json) {
-        try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                    .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30));
-            if (json == null) b.GET();
-            else b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) throw new AssertionError("condition not met within " + timeout);
-            Thread.sleep(250);
-        }
-    }
 }

@@ -5,21 +5,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 
+import static io.berth.api.e2e.ControlPlaneClient.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -30,7 +26,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DatabaseOutageTest {
     private static final int HEARTBEAT_TIMEOUT_SECONDS = 5;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
     void apiAnswers503AndEverythingResumesAfterTheDatabaseComesBack(@TempDir Path dir) throws Exception {
@@ -39,18 +34,15 @@ class DatabaseOutageTest {
                 "--berth.scheduler.heartbeat-interval-seconds=1",
                 "--berth.scheduler.heartbeat-timeout-seconds=" + HEARTBEAT_TIMEOUT_SECONDS))) {
             controlPlane.start();
-            String admin = controlPlane.adminToken();
-            try (AgentProcesses agents = new AgentProcesses(dir, port, name -> agentToken(port, admin, name))) {
+            ControlPlaneClient api = new ControlPlaneClient(port, controlPlane.adminToken());
+            try (AgentProcesses agents = new AgentProcesses(dir, port, api::agentToken)) {
                 agents.start("node-a", 2);
                 agents.start("node-b", 2);
-                await(Duration.ofSeconds(90), () -> {
-                    HttpResponse<String> r = send(port, admin, "GET", "/api/v1/servers", null);
-                    return r.statusCode() == 200 && ((List<?>) JsonPath.read(r.body(), "$.items[?(@.state == 'READY')]")).size() == 2;
-                });
+                await(Duration.ofSeconds(90), () -> api.readyServers() == 2);
                 List<String> longJobs = new ArrayList<>();
-                for (int i = 0; i < 4; i++) longJobs.add(submit(port, admin, "long-" + i, 1, "exec sleep 600").body());
+                for (int i = 0; i < 4; i++) longJobs.add(submit(api, "long-" + i, 1, "exec sleep 600").body());
                 List<String> longIds = longJobs.stream().map(b -> (String) JsonPath.read(b, "$.id")).toList();
-                await(Duration.ofSeconds(120), () -> longIds.stream().allMatch(id -> "RUNNING".equals(state(port, admin, id))));
+                await(Duration.ofSeconds(120), () -> longIds.stream().allMatch(id -> "RUNNING".equals(api.state(id))));
 
                 // load: submissions and reads, each answer recorded by status
                 AtomicBoolean down = new AtomicBoolean();
@@ -65,8 +57,8 @@ class DatabaseOutageTest {
                         HttpResponse<String> r;
                         HttpResponse<String> read;
                         try {
-                            r = submit(port, admin, name, 0, "true");
-                            read = send(port, admin, "GET", "/api/v1/jobs?size=5", null);
+                            r = submit(api, name, 0, "true");
+                            read = api.get("/api/v1/jobs?size=5");
                         } catch (RuntimeException e) { // the control plane must keep answering throughout
                             badAnswers.add("no answer to " + name + ": " + e);
                             refused.add(name);
@@ -108,12 +100,12 @@ class DatabaseOutageTest {
                 assertThat(refused).isNotEmpty();
 
                 // nothing half-written: exactly the accepted submissions exist, and all of them run to the end
-                await(Duration.ofSeconds(120), () -> loadJobStates(port, admin).values().stream()
-                        .allMatch("SUCCEEDED"::equals) && loadJobStates(port, admin).size() == accepted.size());
-                assertThat(loadJobStates(port, admin).keySet()).containsExactlyInAnyOrderElementsOf(accepted);
+                await(Duration.ofSeconds(120), () -> loadJobStates(api).values().stream()
+                        .allMatch("SUCCEEDED"::equals) && loadJobStates(api).size() == accepted.size());
+                assertThat(loadJobStates(api).keySet()).containsExactlyInAnyOrderElementsOf(accepted);
                 // the running work was never touched
                 for (String id : longIds) {
-                    String body = send(port, admin, "GET", "/api/v1/jobs/" + id, null).body();
+                    String body = api.get("/api/v1/jobs/" + id).body();
                     assertThat((String) JsonPath.read(body, "$.state")).as(body).isEqualTo("RUNNING");
                     assertThat((Integer) JsonPath.read(body, "$.attempt")).as(body).isEqualTo(1);
                     assertThat((Integer) JsonPath.read(body, "$.failures")).as(body).isZero();
@@ -132,8 +124,8 @@ class DatabaseOutageTest {
         }
     }
 
-    private Map<String, String> loadJobStates(int port, String admin) {
-        HttpResponse<String> r = send(port, admin, "GET", "/api/v1/jobs?size=500", null);
+    private Map<String, String> loadJobStates(ControlPlaneClient api) {
+        HttpResponse<String> r = api.get("/api/v1/jobs?size=500");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         List<Map<String, Object>> items = JsonPath.read(r.body(), "$.items[?(@.name =~ /load-.*/)]");
         Map<String, String> out = new TreeMap<>();
@@ -141,38 +133,11 @@ class DatabaseOutageTest {
         return out;
     }
 
-    private HttpResponse<String> submit(int port, String admin, String name, int gpus, String script) {
-        return send(port, admin, "POST", "/api/v1/jobs", """
+    private static HttpResponse<String> submit(ControlPlaneClient api, String name, int gpus, String script) {
+        return api.send("POST", "/api/v1/jobs", """
                 {"name":"%s","tenant":"t","taskGroups":[{"name":"g","replicas":1,"cpuMillis":100,"memoryMib":64,
                  "gpus":%d}],"runtime":{"type":"process","process":{"argv":["sh","-c","%s"]}}}"""
                 .formatted(name, gpus, script));
-    }
-
-    private String state(int port, String admin, String id) {
-        HttpResponse<String> r = send(port, admin, "GET", "/api/v1/jobs/" + id, null);
-        return r.statusCode() == 200 ? JsonPath.read(r.body(), "$.state") : "?";
-    }
-
-    private String agentToken(int port, String admin, String server) {
-        HttpResponse<String> r = send(port, admin, "POST", "/api/v1/tokens",
-                "{\"name\":\"agent-" + server + "\",\"role\":\"AGENT\",\"server\":\"" + server + "\"}");
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-        return JsonPath.read(r.body(), "$.token");
-    }
-
-    private HttpResponse<String> send(int port, String token, String method, String path, String json) {
-        try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                    .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30));
-            if (json == null) b.GET();
-            else b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     private static void sleep(long millis) {
@@ -183,11 +148,4 @@ class DatabaseOutageTest {
         }
     }
 
-    private static void await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) throw new AssertionError("condition not met within " + timeout);
-            Thread.sleep(250);
-        }
-    }
 }
