@@ -55,7 +55,7 @@ class HeartbeatMonitor {
     }
 
     @Scheduled(fixedDelay = 1000, initialDelay = 1000)
-    synchronized void check() {
+    void check() {
         if (!properties.enabled()) return;
         if (!leadership.isLeader()) {
             listeningSince = null; // a later leadership starts a new grace period

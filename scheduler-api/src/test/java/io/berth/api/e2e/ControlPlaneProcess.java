@@ -86,7 +86,7 @@ final class ControlPlaneProcess implements AutoCloseable {
      * Stops the embedded PostgreSQL under the running control plane (fast shutdown: sessions are cut, as in a
      * database crash or fail-over) and returns a handle that starts it again with the same command line.
      */
-    DatabaseOutage stopDatabase() throws IOException, InterruptedException {
+    StoppedDatabase stopDatabase() throws IOException, InterruptedException {
         Path data = dir.resolve("pgdata");
         long pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).strip());
         // postmaster.opts holds the server's command line: "/.../bin/postgres" "-D" "/x/pgdata" "-p" "5432" ...
@@ -99,11 +99,11 @@ final class ControlPlaneProcess implements AutoCloseable {
         ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
         new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start().waitFor();
         postmaster.onExit().join();
-        return new DatabaseOutage(command, dir.resolve("postgres-restarted.log"));
+        return new StoppedDatabase(command, dir.resolve("postgres-restarted.log"));
     }
 
     /** A stopped database; {@link #restart()} brings it back on the same port and data. */
-    record DatabaseOutage(List<String> command, Path log) {
+    record StoppedDatabase(List<String> command, Path log) {
         void restart() throws IOException {
             new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
                     .start();

@@ -81,7 +81,7 @@ class DatabaseOutageTest {
                 load.start();
                 sleep(2000);
 
-                ControlPlaneProcess.DatabaseOutage outage = controlPlane.stopDatabase();
+                ControlPlaneProcess.StoppedDatabase outage = controlPlane.stopDatabase();
                 down.set(true);
                 sleep(30_000);
                 down.set(false);
