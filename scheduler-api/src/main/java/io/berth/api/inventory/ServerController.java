@@ -1,5 +1,6 @@
 package io.berth.api.inventory;
 
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.berth.api.web.ApiException;
 import io.berth.api.web.Page;
 import io.berth.core.inventory.ServerState;
@@ -33,6 +34,7 @@ class ServerController {
     }
 
     @PostMapping
+    @ApiResponse(responseCode = "201", description = "created", useReturnTypeSchema = true)
     ResponseEntity<ServerView> create(@Valid @RequestBody ServerSpec spec) {
         ServerView created = inventory.createServer(spec);
         return ResponseEntity.created(URI.create("/api/v1/servers/" + created.name())).body(created);
@@ -43,6 +45,8 @@ class ServerController {
      * (nothing changed) when the replacement would remove or shrink resources that jobs hold.
      */
     @PutMapping("/{name}")
+    @ApiResponse(responseCode = "201", description = "created", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "200", description = "replaced", useReturnTypeSchema = true)
     ResponseEntity<ServerView> put(@PathVariable String name, @Valid @RequestBody ServerSpec spec) {
         if (!name.equals(spec.name())) throw ApiException.invalid("name", "must match the path ('" + name + "')");
         boolean created = inventory.putServer(spec);
