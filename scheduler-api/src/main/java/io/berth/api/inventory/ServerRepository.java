@@ -7,6 +7,7 @@ import io.berth.core.inventory.LocalDevice;
 import io.berth.core.inventory.Server;
 import io.berth.core.inventory.ServerState;
 import io.berth.core.inventory.StorageMedium;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -31,16 +32,21 @@ class ServerRepository {
     private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {
     };
     private static final String COLUMNS = "id, name, rack, cpu_millis, memory_mib, network_mbps, labels::text AS labels, "
-            + "state, idle_power_watts, peak_power_watts, hardware_source, version, created_at, updated_at";
+            + "state, idle_power_watts, peak_power_watts, hardware_source, version, created_at, updated_at, "
+            // the database's clock, which wrote agent_last_seen; a time in the future counts as 0
+            + "greatest(0, floor(extract(epoch FROM now() - agent_last_seen)))::bigint AS agent_age_seconds";
 
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
     private final JsonMapper json;
+    private final long heartbeatTimeoutSeconds;
 
-    ServerRepository(JdbcClient jdbc, JdbcTemplate template, JsonMapper json) {
+    ServerRepository(JdbcClient jdbc, JdbcTemplate template, JsonMapper json,
+                     @Value("${berth.scheduler.heartbeat-timeout-seconds:15}") long heartbeatTimeoutSeconds) {
         this.jdbc = jdbc;
         this.template = template;
         this.json = json;
+        this.heartbeatTimeoutSeconds = heartbeatTimeoutSeconds;
     }
 
     /** Inserts a new server; a duplicate name raises DuplicateKeyException. */
@@ -232,9 +238,11 @@ class ServerRepository {
     }
 
     private Row row(ResultSet rs, int n) throws SQLException {
+        Long agentAge = rs.getObject("agent_age_seconds", Long.class);
         return new Row(rs.getLong("id"), new ServerView(rs.getString("name"), rs.getString("rack"),
                 rs.getLong("cpu_millis"), rs.getLong("memory_mib"), rs.getLong("network_mbps"),
                 json.readValue(rs.getString("labels"), LABELS), ServerState.valueOf(rs.getString("state")),
+                agentAge != null && agentAge <= heartbeatTimeoutSeconds, agentAge,
                 rs.getInt("idle_power_watts"), rs.getInt("peak_power_watts"), List.of(), List.of(),
                 HardwareSource.valueOf(rs.getString("hardware_source")), rs.getLong("version"), rs.getTimestamp("created_at").toInstant(),
                 rs.getTimestamp("updated_at").toInstant()));
@@ -269,7 +277,7 @@ class ServerRepository {
         for (Row r : rows) {
             ServerView v = r.view();
             views.add(new ServerView(v.name(), v.rack(), v.cpuMillis(), v.memoryMib(), v.networkMbps(), v.labels(),
-                    v.state(), v.idlePowerWatts(), v.peakPowerWatts(), accs.getOrDefault(r.id(), List.of()),
+                    v.state(), v.agentConnected(), v.agentHeartbeatAgeSeconds(), v.idlePowerWatts(), v.peakPowerWatts(), accs.getOrDefault(r.id(), List.of()),
                     devices.getOrDefault(r.id(), List.of()), v.describedBy(), v.version(), v.createdAt(),
                     v.updatedAt()));
         }
