@@ -93,21 +93,32 @@ class ServerController {
     record StateChange(@NotNull ServerState state) {
     }
 
+    /**
+     * Sets the state. DRAINING drains (as {@code /drain}); DRAINED cannot be set, it follows from draining once no
+     * worker is active (400).
+     */
     @PutMapping("/{name}/state")
     ServerView changeState(@PathVariable String name, @Valid @RequestBody StateChange change) {
+        if (change.state() == ServerState.DRAINED)
+            throw ApiException.invalid("state", "DRAINED follows from draining once no worker is active on the server; "
+                    + "set DRAINING (or POST /api/v1/servers/" + name + "/drain)");
+        if (change.state() == ServerState.DRAINING) return inventory.drain(name);
         return inventory.changeState(name, change.state());
     }
 
-    /** Stop placing new work on the server; running work continues. */
+    /** CORDONED: no new work is placed on the server; running work continues, and the server stays cordoned. */
     @PostMapping("/{name}/cordon")
     ServerView cordon(@PathVariable String name) {
-        return inventory.changeState(name, ServerState.DRAINING);
+        return inventory.changeState(name, ServerState.CORDONED);
     }
 
-    /** Like cordon; the server is marked DRAINING until its work has finished. */
+    /**
+     * DRAINING: no new work is placed on the server; running work continues, and once no worker is active there the
+     * server is DRAINED (at once when it is idle). Nothing is evicted: cancel or preempt jobs to drain sooner.
+     */
     @PostMapping("/{name}/drain")
     ServerView drain(@PathVariable String name) {
-        return inventory.changeState(name, ServerState.DRAINING);
+        return inventory.drain(name);
     }
 
     @PostMapping("/{name}/ready")

@@ -142,6 +142,27 @@ class ServerRepository {
                 .stream().map(v -> v.toSpec().toServer()).toList();
     }
 
+    /** Workers that count as work on a server: holding resources, or assigned, running or stopping there. */
+    static final String ACTIVE_WORKER = "EXISTS (SELECT 1 FROM workers w WHERE w.server_id = servers.id AND "
+            + "(w.holds_resources OR w.state IN ('ASSIGNED', 'RUNNING', 'STOPPING')))";
+
+    /** Drains the server: DRAINING while a worker is active on it, else DRAINED at once. False when it does not exist. */
+    boolean drain(String name) {
+        return jdbc.sql("UPDATE servers SET state = CASE WHEN " + ACTIVE_WORKER + " THEN 'DRAINING' ELSE 'DRAINED' END, "
+                + "version = version + 1, updated_at = now() WHERE name = ?").param(name).update() == 1;
+    }
+
+    /**
+     * DRAINING servers without active workers become DRAINED; a DRAINED server that has an active worker after all
+     * (one committed in the instant it was drained) goes back to DRAINING. Returns the names that changed.
+     */
+    List<String> settleDrains() {
+        return jdbc.sql("UPDATE servers SET state = CASE state WHEN 'DRAINING' THEN 'DRAINED' ELSE 'DRAINING' END, "
+                + "version = version + 1, updated_at = now() "
+                + "WHERE (state = 'DRAINING' AND NOT " + ACTIVE_WORKER + ") OR (state = 'DRAINED' AND " + ACTIVE_WORKER
+                + ") RETURNING name || ' ' || state").query(String.class).list();
+    }
+
     boolean updateState(String name, ServerState state) {
         return jdbc.sql("UPDATE servers SET state = ?, version = version + 1, updated_at = now() WHERE name = ?")
                 .params(state.name(), name).update() == 1;
