@@ -38,7 +38,9 @@ public class AdminBootstrap {
         this.enrollmentToken = enrollmentToken;
     }
 
+    /** Early among the ready listeners: the start-up line ({@code ReadyLine}, last) says where the token is. */
     @EventListener(ApplicationReadyEvent.class)
+    @org.springframework.core.annotation.Order(0)
     void ensureAdmin() throws IOException {
         if (!enrollmentToken.isBlank()) {
             // shared by a fleet of agents (the Helm chart's DaemonSet): it may only register, see Caller.enrollment()

@@ -50,8 +50,10 @@ class InventoryController {
     @PostMapping(value = "/import", consumes = MediaType.ALL_VALUE)
     InventoryService.ImportResult importInventory(@io.swagger.v3.oas.annotations.parameters.RequestBody(
             required = true, description = "an inventory document, or a node-list CSV (sn,cpu_milli,memory_mib,gpu,model)",
-            content = {@Content(mediaType = "application/json", schema = @Schema(implementation = InventoryDocument.class)),
-                    @Content(mediaType = "application/yaml", schema = @Schema(implementation = InventoryDocument.class)),
+            content = {@Content(mediaType = "application/json",
+                    schema = @Schema(implementation = InventoryDocument.class)),
+                    @Content(mediaType = "application/yaml",
+                            schema = @Schema(implementation = InventoryDocument.class)),
                     @Content(mediaType = "text/csv", schema = @Schema(type = "string"))})
                                                   @RequestBody(required = false) byte[] body,
                                                   @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false)

@@ -34,7 +34,8 @@ class ServerRepository {
     private static final String COLUMNS = "id, name, rack, cpu_millis, memory_mib, network_mbps, labels::text AS labels, "
             + "state, idle_power_watts, peak_power_watts, hardware_source, version, created_at, updated_at, "
             // the database's clock, which wrote agent_last_seen; a time in the future counts as 0
-            + "greatest(0, floor(extract(epoch FROM now() - agent_last_seen)))::bigint AS agent_age_seconds";
+            + "CASE WHEN agent_last_seen IS NOT NULL "
+            + "THEN greatest(0, floor(extract(epoch FROM now() - agent_last_seen)))::bigint END AS agent_age_seconds";
 
     private final JdbcClient jdbc;
     private final JdbcTemplate template;

@@ -33,6 +33,8 @@ import java.util.concurrent.TimeUnit;
 @RestController
 @RequestMapping("/api/v1/jobs")
 class JobController {
+    /** The problem-details schema of the OpenAPI description (see web.OpenApiConfiguration). */
+    private static final String PROBLEM = "#/components/schemas/Problem";
     private final JobService jobs;
     private final DocumentReader documents;
     /**
@@ -61,11 +63,14 @@ class JobController {
     @ApiResponse(responseCode = "200", description = "an Idempotency-Key already used by the tenant: the job first "
             + "submitted with it", useReturnTypeSchema = true)
     @ApiResponse(responseCode = "422", description = "the job could never fit the cluster or its tenant's quota "
-            + "(the reasons are listed), or the Idempotency-Key was used for another request", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
+            + "(the reasons are listed), or the Idempotency-Key was used for another request",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = PROBLEM)))
     ResponseEntity<JobViews.Submitted> submit(@io.swagger.v3.oas.annotations.parameters.RequestBody(
                                                       required = true, description = "a job spec", content = {
-                                                      @Content(mediaType = "application/json", schema = @Schema(implementation = JobSpec.class)),
-                                                      @Content(mediaType = "application/yaml", schema = @Schema(implementation = JobSpec.class))})
+                                                      @Content(mediaType = "application/json",
+                                                              schema = @Schema(implementation = JobSpec.class)),
+                                                      @Content(mediaType = "application/yaml",
+                                                              schema = @Schema(implementation = JobSpec.class))})
                                               @RequestBody(required = false) byte[] body,
                                               @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
                                               @RequestHeader(value = "Idempotency-Key", required = false) String key) {
@@ -88,12 +93,16 @@ class JobController {
     @ApiResponse(responseCode = "200", description = "an Idempotency-Key already used for a batch: its jobs",
             useReturnTypeSchema = true)
     @ApiResponse(responseCode = "422", description = "a job could never fit (named by index, jobs[3]), or the "
-            + "Idempotency-Key was used for another request; nothing stored", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
-    @ApiResponse(responseCode = "429", description = "too many batches at once; retry later", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
+            + "Idempotency-Key was used for another request; nothing stored",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = PROBLEM)))
+    @ApiResponse(responseCode = "429", description = "too many batches at once; retry later",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = PROBLEM)))
     ResponseEntity<JobViews.BatchSubmitted> submitBatch(@io.swagger.v3.oas.annotations.parameters.RequestBody(
                                                       required = true, description = "up to 1,000 job specs", content = {
-                                                      @Content(mediaType = "application/json", schema = @Schema(implementation = JobBatch.class)),
-                                                      @Content(mediaType = "application/yaml", schema = @Schema(implementation = JobBatch.class))})
+                                                      @Content(mediaType = "application/json",
+                                                              schema = @Schema(implementation = JobBatch.class)),
+                                                      @Content(mediaType = "application/yaml",
+                                                              schema = @Schema(implementation = JobBatch.class))})
                                                @RequestBody(required = false) byte[] body,
                                                @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
                                                @RequestHeader(value = "Idempotency-Key", required = false) String key) {
