@@ -65,7 +65,7 @@ class PlacementEngineTest {
         assertThat(bestfit.canEverFit(snapshot, aGroup("g").gpus(4).job("j"))).isInstanceOf(PlacementResult.Placed.class);
         assertThat(bestfit.canEverFit(snapshot, aGroup("g").gpus(8).job("j")))
                 .isInstanceOfSatisfying(PlacementResult.Unschedulable.class,
-                        u -> assertThat(u.summary()).isEqualTo("1 server: too few GPUs"));
+                        u -> assertThat(u.summary()).isEqualTo("the job needs 8 GPUs and the cluster has 4 GPUs"));
         // now: not ready, and (every reason that applies) its GPUs are taken
         assertThat(bestfit.place(snapshot.workingCopy(), aGroup("g").gpus(1).job("j"), 0L))
                 .isInstanceOfSatisfying(PlacementResult.Unschedulable.class,
