@@ -54,6 +54,7 @@ class StartupLineTest {
             assertThat(pgOutput).contains("The files belonging to this database system")
                     .contains("database system is ready to accept connections");
             assertThat(log).contains("its output in " + dir.resolve("pgdata.log"));
+            assertThat(log.lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))).isEmpty();
         }
     }
 
