@@ -20,7 +20,7 @@ import java.util.UUID;
 /**
  * Housekeeping once a second, on the leader only: a server whose agent has been silent longer than the heartbeat
  * timeout becomes NOT_READY and its workers are LOST (their jobs requeued or failed); jobs past their maximum run time
- * fail.
+ * fail; DRAINING servers whose work has ended become DRAINED.
  *
  * <p>Silence is counted from the later of the agent's last heartbeat and the moment this process could last hear it:
  * when it became leader, or when the database came back after an outage. Agents cannot reach a control plane that
@@ -40,12 +40,15 @@ class HeartbeatMonitor {
     private final TransactionTemplate tx;
     private final ApplicationEventPublisher events;
     private final Leadership leadership;
+    private final io.berth.api.inventory.InventoryService inventory;
     /** {@link System#nanoTime()} since which this process has been listening; null while it is not. */
     private Long listeningSince;
     private boolean databaseDown;
 
     HeartbeatMonitor(JdbcClient jdbc, JobLifecycle lifecycle, SchedulerProperties properties, TransactionTemplate tx,
-                     ApplicationEventPublisher events, Leadership leadership) {
+                     ApplicationEventPublisher events, Leadership leadership,
+                     io.berth.api.inventory.InventoryService inventory) {
+        this.inventory = inventory;
         this.jdbc = jdbc;
         this.lifecycle = lifecycle;
         this.properties = properties;
@@ -70,6 +73,7 @@ class HeartbeatMonitor {
                 log.info("database reachable again: agents get {} s from now to heartbeat before their servers "
                         + "count as silent", properties.heartbeatTimeoutSeconds());
             }
+            settleDrains();
             int silent = markSilentServers();
             int overdue = failOverdueJobs();
             if (silent > 0 || overdue > 0) events.publishEvent(new JobService.SchedulingNeeded());
@@ -77,6 +81,16 @@ class HeartbeatMonitor {
             if (!DatabaseOutage.is(e)) throw e;
             if (!databaseDown) log.warn("heartbeat check cannot reach the database: {}", e.getMessage());
             databaseDown = true; // heartbeats are not being recorded either; restart the grace period on recovery
+        }
+    }
+
+    /** A failure here is logged and does not stop the failure handling that follows (outages aside). */
+    private void settleDrains() {
+        try {
+            for (String changed : inventory.settleDrains()) log.info("server {}", changed); // "dgx-1 DRAINED"
+        } catch (RuntimeException e) {
+            if (DatabaseOutage.is(e)) throw e;
+            log.error("could not settle draining servers", e);
         }
     }
 

@@ -20,13 +20,14 @@ import java.nio.file.attribute.PosixFilePermissions;
  * BERTH_AUTH_AGENT_ENROLLMENT_TOKEN) stores a shared agent enrollment token.
  */
 @Component
-class AdminBootstrap {
+public class AdminBootstrap {
     private static final Logger log = LoggerFactory.getLogger(AdminBootstrap.class);
 
     private final TokenService tokens;
     private final String configuredToken;
     private final Path tokenFile;
     private final String enrollmentToken;
+    private volatile String tokenSource = "not set up yet";
 
     AdminBootstrap(TokenService tokens, @Value("${berth.auth.admin-token:}") String configuredToken,
                    @Value("${berth.auth.admin-token-file:${user.home}/.berth/admin-token}") String tokenFile,
@@ -37,20 +38,37 @@ class AdminBootstrap {
         this.enrollmentToken = enrollmentToken;
     }
 
+    /** Early among the ready listeners: the start-up line ({@code ReadyLine}, last) says where the token is. */
     @EventListener(ApplicationReadyEvent.class)
+    @org.springframework.core.annotation.Order(0)
     void ensureAdmin() throws IOException {
         if (!enrollmentToken.isBlank()) {
             // shared by a fleet of agents (the Helm chart's DaemonSet): it may only register, see Caller.enrollment()
             tokens.store("agent-enrollment", Role.AGENT, null, null, enrollmentToken);
         }
+        Path file = tokenFile.toAbsolutePath();
         if (!configuredToken.isBlank()) {
             tokens.store("bootstrap-admin", Role.ADMIN, null, null, configuredToken);
+            tokenSource = "admin token from berth.auth.admin-token";
             return;
         }
-        if (tokens.anyActiveAdmin()) return;
+        if (tokens.anyActiveAdmin()) {
+            tokenSource = Files.isRegularFile(file) ? "admin token in " + file
+                    : "admin token issued earlier (no longer in " + file + ")";
+            return;
+        }
         TokenService.Issued admin = tokens.issue("first-admin", Role.ADMIN, null, null);
         writeOwnerOnly(tokenFile, admin.token());
-        log.info("issued the first admin token; it is in {} (readable by this user only)", tokenFile.toAbsolutePath());
+        tokenSource = "admin token in " + file;
+        log.info("issued the first admin token; it is in {} (readable by this user only)", file);
+    }
+
+    /**
+     * Where an administrator finds a token, for the start-up line: {@code admin token in <file>}, or from the
+     * setting, or issued earlier when the file is gone. Never the token itself. Set once the application is ready.
+     */
+    public String adminTokenSource() {
+        return tokenSource;
     }
 
     static void writeOwnerOnly(Path file, String content) throws IOException {

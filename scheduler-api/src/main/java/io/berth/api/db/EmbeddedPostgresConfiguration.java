@@ -39,6 +39,10 @@ import java.util.Properties;
  * berth.embedded-postgres.durable=false} turns them off for speed: a crash of the machine (not of the control plane)
  * may then lose the last commits or corrupt the database. Tests use it.
  *
+ * <p>PostgreSQL's own output (initdb, the server's log) goes to {@code <data-dir>.log} beside the data, appended across
+ * starts, not to our log: zonky would log every line of it at INFO through {@code io.zonky.test.db.postgres.embedded},
+ * which application.yaml sets to WARN. A temporary directory's server still writes through that logger (tests).
+ *
  * <p>An embedded server left running by a control plane that was killed (kill -9 leaves PostgreSQL as an orphan) is
  * stopped before anything starts, by {@link DataDirectoryCheck}.
  */
@@ -75,15 +79,20 @@ public class EmbeddedPostgresConfiguration {
         builder.setServerConfig("fsync", durability).setServerConfig("synchronous_commit", durability)
                 .setServerConfig("full_page_writes", durability);
         Path passwordFile;
+        Path outputFile = null;
         boolean keepPasswordFile;
         if (dataDir != null && !dataDir.isBlank()) {
             Path dir = Path.of(dataDir).toAbsolutePath();
             Files.createDirectories(dir);
             builder.setDataDirectory(dir).setCleanDataDirectory(false);
             passwordFile = dir.resolveSibling(dir.getFileName() + ".password");
+            outputFile = dir.resolveSibling(dir.getFileName() + ".log");
+            // stderr is merged into stdout by zonky, so one redirect takes both
+            builder.setOutputRedirector(ProcessBuilder.Redirect.appendTo(outputFile.toFile()))
+                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(outputFile.toFile()));
             keepPasswordFile = true;
-            log.info("Starting embedded PostgreSQL with data in {} ({})", dir,
-                    durable ? "durable" : "fsync off: not crash-safe");
+            log.info("Starting embedded PostgreSQL with data in {} ({}; its output in {})", dir,
+                    durable ? "durable" : "fsync off: not crash-safe", outputFile);
         } else {
             passwordFile = Files.createTempFile("berth-pg", ".password");
             Files.delete(passwordFile);
@@ -98,6 +107,9 @@ public class EmbeddedPostgresConfiguration {
         EmbeddedPostgres postgres;
         try {
             postgres = builder.start();
+        } catch (IOException | RuntimeException e) {
+            if (outputFile == null) throw e;
+            throw new IOException("the embedded PostgreSQL did not start; its own output is in " + outputFile, e);
         } finally {
             if (!keepPasswordFile) Files.deleteIfExists(passwordFile);
         }

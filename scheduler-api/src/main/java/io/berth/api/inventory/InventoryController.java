@@ -1,5 +1,7 @@
 package io.berth.api.inventory;
 
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.berth.api.web.ApiException;
 import io.berth.api.web.DocumentReader;
 import org.springframework.http.HttpHeaders;
@@ -46,7 +48,14 @@ class InventoryController {
      * All or nothing; idempotent: objects are upserted by name.
      */
     @PostMapping(value = "/import", consumes = MediaType.ALL_VALUE)
-    InventoryService.ImportResult importInventory(@RequestBody(required = false) byte[] body,
+    InventoryService.ImportResult importInventory(@io.swagger.v3.oas.annotations.parameters.RequestBody(
+            required = true, description = "an inventory document, or a node-list CSV (sn,cpu_milli,memory_mib,gpu,model)",
+            content = {@Content(mediaType = "application/json",
+                    schema = @Schema(implementation = InventoryDocument.class)),
+                    @Content(mediaType = "application/yaml",
+                            schema = @Schema(implementation = InventoryDocument.class)),
+                    @Content(mediaType = "text/csv", schema = @Schema(type = "string"))})
+                                                  @RequestBody(required = false) byte[] body,
                                                   @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false)
                                                   String contentType) {
         MediaType type = DocumentReader.concreteType(contentType, SUPPORTED);

@@ -136,6 +136,23 @@ public class InventoryService {
         return server(name);
     }
 
+    /**
+     * Drains the server: no new work is placed on it, running work continues, and it becomes DRAINED as soon as no
+     * worker is active on it (at once when none is; otherwise within about a second of the last one ending, see
+     * {@link #settleDrains()}). 404 when it does not exist.
+     */
+    @Transactional
+    public ServerView drain(String name) {
+        if (!servers.drain(name)) throw ApiException.notFound("server", name);
+        return server(name);
+    }
+
+    /** Moves DRAINING servers whose work has ended to DRAINED (and back, see the repository). Idempotent. */
+    @Transactional
+    public List<String> settleDrains() {
+        return servers.settleDrains();
+    }
+
     /** Deletes the server; 409 naming the holders while jobs hold any of its resources. */
     @Transactional
     public void deleteServer(String name) {

@@ -1,5 +1,6 @@
 package io.berth.api.inventory;
 
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.berth.api.web.ApiException;
 import io.berth.api.web.Page;
 import io.berth.core.inventory.ServerState;
@@ -33,6 +34,7 @@ class ServerController {
     }
 
     @PostMapping
+    @ApiResponse(responseCode = "201", description = "created", useReturnTypeSchema = true)
     ResponseEntity<ServerView> create(@Valid @RequestBody ServerSpec spec) {
         ServerView created = inventory.createServer(spec);
         return ResponseEntity.created(URI.create("/api/v1/servers/" + created.name())).body(created);
@@ -43,6 +45,8 @@ class ServerController {
      * (nothing changed) when the replacement would remove or shrink resources that jobs hold.
      */
     @PutMapping("/{name}")
+    @ApiResponse(responseCode = "201", description = "created", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "200", description = "replaced", useReturnTypeSchema = true)
     ResponseEntity<ServerView> put(@PathVariable String name, @Valid @RequestBody ServerSpec spec) {
         if (!name.equals(spec.name())) throw ApiException.invalid("name", "must match the path ('" + name + "')");
         boolean created = inventory.putServer(spec);
@@ -89,21 +93,32 @@ class ServerController {
     record StateChange(@NotNull ServerState state) {
     }
 
+    /**
+     * Sets the state. DRAINING drains (as {@code /drain}); DRAINED cannot be set, it follows from draining once no
+     * worker is active (400).
+     */
     @PutMapping("/{name}/state")
     ServerView changeState(@PathVariable String name, @Valid @RequestBody StateChange change) {
+        if (change.state() == ServerState.DRAINED)
+            throw ApiException.invalid("state", "DRAINED follows from draining once no worker is active on the server; "
+                    + "set DRAINING (or POST /api/v1/servers/" + name + "/drain)");
+        if (change.state() == ServerState.DRAINING) return inventory.drain(name);
         return inventory.changeState(name, change.state());
     }
 
-    /** Stop placing new work on the server; running work continues. */
+    /** CORDONED: no new work is placed on the server; running work continues, and the server stays cordoned. */
     @PostMapping("/{name}/cordon")
     ServerView cordon(@PathVariable String name) {
-        return inventory.changeState(name, ServerState.DRAINING);
+        return inventory.changeState(name, ServerState.CORDONED);
     }
 
-    /** Like cordon; the server is marked DRAINING until its work has finished. */
+    /**
+     * DRAINING: no new work is placed on the server; running work continues, and once no worker is active there the
+     * server is DRAINED (at once when it is idle). Nothing is evicted: cancel or preempt jobs to drain sooner.
+     */
     @PostMapping("/{name}/drain")
     ServerView drain(@PathVariable String name) {
-        return inventory.changeState(name, ServerState.DRAINING);
+        return inventory.drain(name);
     }
 
     @PostMapping("/{name}/ready")

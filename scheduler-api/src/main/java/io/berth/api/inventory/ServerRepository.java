@@ -7,6 +7,7 @@ import io.berth.core.inventory.LocalDevice;
 import io.berth.core.inventory.Server;
 import io.berth.core.inventory.ServerState;
 import io.berth.core.inventory.StorageMedium;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -31,16 +32,22 @@ class ServerRepository {
     private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {
     };
     private static final String COLUMNS = "id, name, rack, cpu_millis, memory_mib, network_mbps, labels::text AS labels, "
-            + "state, idle_power_watts, peak_power_watts, hardware_source, version, created_at, updated_at";
+            + "state, idle_power_watts, peak_power_watts, hardware_source, version, created_at, updated_at, "
+            // the database's clock, which wrote agent_last_seen; a time in the future counts as 0
+            + "CASE WHEN agent_last_seen IS NOT NULL "
+            + "THEN greatest(0, floor(extract(epoch FROM now() - agent_last_seen)))::bigint END AS agent_age_seconds";
 
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
     private final JsonMapper json;
+    private final long heartbeatTimeoutSeconds;
 
-    ServerRepository(JdbcClient jdbc, JdbcTemplate template, JsonMapper json) {
+    ServerRepository(JdbcClient jdbc, JdbcTemplate template, JsonMapper json,
+                     @Value("${berth.scheduler.heartbeat-timeout-seconds:15}") long heartbeatTimeoutSeconds) {
         this.jdbc = jdbc;
         this.template = template;
         this.json = json;
+        this.heartbeatTimeoutSeconds = heartbeatTimeoutSeconds;
     }
 
     /** Inserts a new server; a duplicate name raises DuplicateKeyException. */
@@ -134,6 +141,27 @@ class ServerRepository {
     List<Server> all() {
         return withParts(jdbc.sql("SELECT " + COLUMNS + " FROM servers ORDER BY name").query(this::row).list())
                 .stream().map(v -> v.toSpec().toServer()).toList();
+    }
+
+    /** Workers that count as work on a server: holding resources, or assigned, running or stopping there. */
+    static final String ACTIVE_WORKER = "EXISTS (SELECT 1 FROM workers w WHERE w.server_id = servers.id AND "
+            + "(w.holds_resources OR w.state IN ('ASSIGNED', 'RUNNING', 'STOPPING')))";
+
+    /** Drains the server: DRAINING while a worker is active on it, else DRAINED at once. False when it does not exist. */
+    boolean drain(String name) {
+        return jdbc.sql("UPDATE servers SET state = CASE WHEN " + ACTIVE_WORKER + " THEN 'DRAINING' ELSE 'DRAINED' END, "
+                + "version = version + 1, updated_at = now() WHERE name = ?").param(name).update() == 1;
+    }
+
+    /**
+     * DRAINING servers without active workers become DRAINED; a DRAINED server that has an active worker after all
+     * (one committed in the instant it was drained) goes back to DRAINING. Returns the names that changed.
+     */
+    List<String> settleDrains() {
+        return jdbc.sql("UPDATE servers SET state = CASE state WHEN 'DRAINING' THEN 'DRAINED' ELSE 'DRAINING' END, "
+                + "version = version + 1, updated_at = now() "
+                + "WHERE (state = 'DRAINING' AND NOT " + ACTIVE_WORKER + ") OR (state = 'DRAINED' AND " + ACTIVE_WORKER
+                + ") RETURNING name || ' ' || state").query(String.class).list();
     }
 
     boolean updateState(String name, ServerState state) {
@@ -232,9 +260,11 @@ class ServerRepository {
     }
 
     private Row row(ResultSet rs, int n) throws SQLException {
+        Long agentAge = rs.getObject("agent_age_seconds", Long.class);
         return new Row(rs.getLong("id"), new ServerView(rs.getString("name"), rs.getString("rack"),
                 rs.getLong("cpu_millis"), rs.getLong("memory_mib"), rs.getLong("network_mbps"),
                 json.readValue(rs.getString("labels"), LABELS), ServerState.valueOf(rs.getString("state")),
+                agentAge != null && agentAge <= heartbeatTimeoutSeconds, agentAge,
                 rs.getInt("idle_power_watts"), rs.getInt("peak_power_watts"), List.of(), List.of(),
                 HardwareSource.valueOf(rs.getString("hardware_source")), rs.getLong("version"), rs.getTimestamp("created_at").toInstant(),
                 rs.getTimestamp("updated_at").toInstant()));
@@ -269,7 +299,7 @@ class ServerRepository {
         for (Row r : rows) {
             ServerView v = r.view();
             views.add(new ServerView(v.name(), v.rack(), v.cpuMillis(), v.memoryMib(), v.networkMbps(), v.labels(),
-                    v.state(), v.idlePowerWatts(), v.peakPowerWatts(), accs.getOrDefault(r.id(), List.of()),
+                    v.state(), v.agentConnected(), v.agentHeartbeatAgeSeconds(), v.idlePowerWatts(), v.peakPowerWatts(), accs.getOrDefault(r.id(), List.of()),
                     devices.getOrDefault(r.id(), List.of()), v.describedBy(), v.version(), v.createdAt(),
                     v.updatedAt()));
         }

@@ -9,9 +9,15 @@ import java.util.Map;
 /**
  * A stored server as the API returns it. {@code version} increases on every change. {@code describedBy} tells who
  * described the hardware: OPERATOR (API, import, node sync; an agent must match it to adopt the server) or AGENT.
+ *
+ * @param agentConnected           whether a node agent heartbeated within the heartbeat timeout. A READY server
+ *                                 without one receives no work (unless {@code berth.scheduler.require-agent=false})
+ * @param agentHeartbeatAgeSeconds seconds since the agent's last heartbeat (whole seconds, at least 0); null when no
+ *                                 agent ever registered for this server
  */
 public record ServerView(String name, String rack, long cpuMillis, long memoryMib, long networkMbps,
-                         Map<String, String> labels, ServerState state, int idlePowerWatts, int peakPowerWatts,
+                         Map<String, String> labels, ServerState state, boolean agentConnected,
+                         Long agentHeartbeatAgeSeconds, int idlePowerWatts, int peakPowerWatts,
                          List<AcceleratorSpec> accelerators, List<LocalDeviceSpec> localDevices,
                          HardwareSource describedBy, long version, Instant createdAt, Instant updatedAt) {
 

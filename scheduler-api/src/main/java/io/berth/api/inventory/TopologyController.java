@@ -1,5 +1,6 @@
 package io.berth.api.inventory;
 
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.berth.api.inventory.TopologySpecs.LinkSpec;
 import io.berth.api.inventory.TopologySpecs.RackSpec;
 import io.berth.api.inventory.TopologySpecs.SwitchSpec;
@@ -44,6 +45,7 @@ class TopologyController {
     }
 
     @PostMapping("/zones")
+    @ApiResponse(responseCode = "201", description = "created", useReturnTypeSchema = true)
     ResponseEntity<ZoneSpec> createZone(@Valid @RequestBody ZoneSpec zone) {
         inventory.createZone(zone);
         return ResponseEntity.created(URI.create("/api/v1/zones/" + zone.name())).body(zone);
@@ -67,6 +69,7 @@ class TopologyController {
     }
 
     @PostMapping("/racks")
+    @ApiResponse(responseCode = "201", description = "created", useReturnTypeSchema = true)
     ResponseEntity<RackSpec> createRack(@Valid @RequestBody RackSpec rack) {
         inventory.createRack(rack);
         return ResponseEntity.created(URI.create("/api/v1/racks/" + rack.name())).body(rack);
@@ -84,6 +87,7 @@ class TopologyController {
     }
 
     @PostMapping("/switches")
+    @ApiResponse(responseCode = "201", description = "created", useReturnTypeSchema = true)
     ResponseEntity<SwitchSpec> createSwitch(@Valid @RequestBody SwitchSpec sw) {
         inventory.createSwitch(sw);
         return ResponseEntity.created(URI.create("/api/v1/switches/" + sw.name())).body(sw);
@@ -101,6 +105,7 @@ class TopologyController {
     }
 
     @PostMapping("/links")
+    @ApiResponse(responseCode = "201", description = "created", useReturnTypeSchema = true)
     ResponseEntity<TopologyRepository.StoredLink> createLink(@Valid @RequestBody LinkSpec link) {
         long id = inventory.createLink(link);
         LinkSpec l = link.normalized();
@@ -127,6 +132,7 @@ class TopologyController {
     }
 
     @PostMapping("/volumes")
+    @ApiResponse(responseCode = "201", description = "created", useReturnTypeSchema = true)
     ResponseEntity<VolumeSpec> createVolume(@Valid @RequestBody VolumeSpec volume) {
         inventory.createVolume(volume);
         return ResponseEntity.created(URI.create("/api/v1/volumes/" + volume.name())).body(volume);

@@ -1,5 +1,8 @@
 package io.berth.api.jobs;
 
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.berth.api.auth.Caller;
 import io.berth.api.web.ApiException;
 import io.berth.api.web.DocumentReader;
@@ -30,6 +33,8 @@ import java.util.concurrent.TimeUnit;
 @RestController
 @RequestMapping("/api/v1/jobs")
 class JobController {
+    /** The problem-details schema of the OpenAPI description (see web.OpenApiConfiguration). */
+    private static final String PROBLEM = "#/components/schemas/Problem";
     private final JobService jobs;
     private final DocumentReader documents;
     /**
@@ -54,7 +59,19 @@ class JobController {
      * 200 with the existing job. 422 when the job could never fit the cluster.
      */
     @PostMapping(consumes = MediaType.ALL_VALUE)
-    ResponseEntity<JobViews.Submitted> submit(@RequestBody(required = false) byte[] body,
+    @ApiResponse(responseCode = "201", description = "stored and queued", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "200", description = "an Idempotency-Key already used by the tenant: the job first "
+            + "submitted with it", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "422", description = "the job could never fit the cluster or its tenant's quota "
+            + "(the reasons are listed), or the Idempotency-Key was used for another request",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = PROBLEM)))
+    ResponseEntity<JobViews.Submitted> submit(@io.swagger.v3.oas.annotations.parameters.RequestBody(
+                                                      required = true, description = "a job spec", content = {
+                                                      @Content(mediaType = "application/json",
+                                                              schema = @Schema(implementation = JobSpec.class)),
+                                                      @Content(mediaType = "application/yaml",
+                                                              schema = @Schema(implementation = JobSpec.class))})
+                                              @RequestBody(required = false) byte[] body,
                                               @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
                                               @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         checkKey(key);
@@ -71,7 +88,22 @@ class JobController {
      * Idempotency-Key already used for a batch of the same tenants, 200 with the jobs of that batch.
      */
     @PostMapping(value = "/batch", consumes = MediaType.ALL_VALUE)
-    ResponseEntity<JobViews.BatchSubmitted> submitBatch(@RequestBody(required = false) byte[] body,
+    @ApiResponse(responseCode = "201", description = "all jobs stored and queued, ids in request order",
+            useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "200", description = "an Idempotency-Key already used for a batch: its jobs",
+            useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "422", description = "a job could never fit (named by index, jobs[3]), or the "
+            + "Idempotency-Key was used for another request; nothing stored",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = PROBLEM)))
+    @ApiResponse(responseCode = "429", description = "too many batches at once; retry later",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = PROBLEM)))
+    ResponseEntity<JobViews.BatchSubmitted> submitBatch(@io.swagger.v3.oas.annotations.parameters.RequestBody(
+                                                      required = true, description = "up to 1,000 job specs", content = {
+                                                      @Content(mediaType = "application/json",
+                                                              schema = @Schema(implementation = JobBatch.class)),
+                                                      @Content(mediaType = "application/yaml",
+                                                              schema = @Schema(implementation = JobBatch.class))})
+                                               @RequestBody(required = false) byte[] body,
                                                @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
                                                @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         checkKey(key);

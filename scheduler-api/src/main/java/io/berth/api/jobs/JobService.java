@@ -27,13 +27,15 @@ public class JobService {
     private final JobLifecycle lifecycle;
     private final ApplicationEventPublisher events;
     private final JobFeasibility feasibility;
+    private final QuotaCheck quotas;
 
     /** Published after a change the scheduler should react to at once (a submission, a cancel, a finished worker). */
     public record SchedulingNeeded() {
     }
 
     JobService(JobRepository jobs, WorkerRepository workers, JobLifecycle lifecycle, ApplicationEventPublisher events,
-               JobFeasibility feasibility) {
+               JobFeasibility feasibility, QuotaCheck quotas) {
+        this.quotas = quotas;
         this.jobs = jobs;
         this.workers = workers;
         this.lifecycle = lifecycle;
@@ -47,10 +49,24 @@ public class JobService {
         List<PlacementResult> canEverFit(List<JobRequest> jobs);
     }
 
+    /** Port to the tenants' quotas, implemented by the scheduling feature. */
+    public interface QuotaCheck {
+        /**
+         * One answer per demand, in order: why a job of this size could never start under its tenant's quota (it
+         * asks for more than the quota allows in total, whatever else runs), naming the quota; null when it could.
+         */
+        List<String> neverWithinQuota(List<Demand> jobs);
+    }
+
+    /** What one job holds while it runs: milli-GPU and millicores over all its replicas. */
+    public record Demand(String tenant, long gpuMilli, long cpuMillis) {
+    }
+
     /**
      * Validates and queues a job. With an idempotency key the tenant already used for the same request (the same
      * spec, however formatted), returns that job instead (replayed = true) and stores nothing; the key used for a
-     * different request is 422. A job that could never fit the cluster is refused with 422.
+     * different request is 422. A job that could never fit the cluster, or is larger than its tenant's whole quota, is
+     * refused with 422.
      */
     public JobViews.Submitted submit(Caller caller, JobSpec spec, String idempotencyKey) {
         check(caller, spec, "");
@@ -62,6 +78,7 @@ public class JobService {
         }
         UUID id = UUID.randomUUID();
         requireFits(feasibility.canEverFit(List.of(spec.toRequest(id.toString()))).get(0), "");
+        requireWithinQuota(quotas.neverWithinQuota(List.of(demand(spec))).get(0), "");
         Set<UUID> inserted = jobs.insertAll(List.of(new JobRepository.NewJob(id, spec, specJson, idempotencyKey,
                 idempotencyKey == null ? null : SINGLE, hash)));
         if (inserted.isEmpty()) {
@@ -97,6 +114,8 @@ public class JobService {
         for (int i = 0; i < specs.size(); i++) requests.add(specs.get(i).toRequest(ids.get(i).toString()));
         List<PlacementResult> fits = feasibility.canEverFit(requests);
         for (int i = 0; i < specs.size(); i++) requireFits(fits.get(i), "jobs[" + i + "].");
+        List<String> overQuota = quotas.neverWithinQuota(specs.stream().map(JobService::demand).toList());
+        for (int i = 0; i < specs.size(); i++) requireWithinQuota(overQuota.get(i), "jobs[" + i + "].");
         List<String> specJson = specs.stream().map(JobSpecs.JSON::writeValueAsString).toList();
         String hash = idempotencyKey == null ? null
                 : sha256("batch\n" + String.join("\n", specs.stream().map(JobService::canonical).toList()));
@@ -130,13 +149,21 @@ public class JobService {
     private static void requireFits(PlacementResult fit, String prefix) {
         if (fit instanceof PlacementResult.Unschedulable u) {
             List<FieldError> reasons = new ArrayList<>();
-            for (Reason r : u.sample()) {
-                reasons.add(new FieldError(prefix + "taskGroups." + u.taskGroup(), r.kind().phrase() + " (requested "
-                        + r.requested() + ", capacity " + r.capacity() + " on " + r.server() + ")"));
-            }
+            for (Reason r : u.sample()) reasons.add(new FieldError(prefix + "taskGroups." + u.taskGroup(), r.describe()));
             throw ApiException.unprocessable("never-fits", (prefix.isEmpty() ? "the job" : prefix.substring(0, prefix.length() - 1))
                     + " can never fit this cluster: " + u.summary(), reasons);
         }
+    }
+
+    private static Demand demand(JobSpec spec) {
+        return new Demand(spec.tenant(), spec.gpuMilli(), spec.cpuMillis());
+    }
+
+    /** 422 when the job alone is more than its tenant's quota allows: it would wait for ever. */
+    private static void requireWithinQuota(String problem, String prefix) {
+        if (problem == null) return;
+        throw ApiException.unprocessable("never-fits", (prefix.isEmpty() ? "the job" : prefix.substring(0, prefix.length() - 1))
+                + " can never start: " + problem, List.of(new FieldError(prefix + "tenant", problem)));
     }
 
     private JobViews.Submitted replay(JobRepository.Keyed stored, String hash, String key) {

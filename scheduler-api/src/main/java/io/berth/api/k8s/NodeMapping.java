@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  *   "unknown"), memory from label {@code nvidia.com/gpu.memory} in MiB (default 0 = unknown)</li>
  *   <li>rack from label {@code topology.kubernetes.io/rack}, then {@code berth.io/rack} (default "default"); zone
  *   from {@code topology.kubernetes.io/zone} (default "default")</li>
- *   <li>state DRAINING when cordoned ({@code spec.unschedulable}), else NOT_READY unless the Ready condition is
+ *   <li>state CORDONED when cordoned ({@code spec.unschedulable}), else NOT_READY unless the Ready condition is
  *   True, else READY</li>
  *   <li>labels copied when the key is at most 128 and the value at most 256 characters; at most 64, by key order</li>
  * </ul>
@@ -102,7 +102,7 @@ final class NodeMapping {
     }
 
     static ServerState state(Node node) {
-        if (node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable())) return ServerState.DRAINING;
+        if (node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable())) return ServerState.CORDONED;
         List<NodeCondition> conditions = node.getStatus() == null || node.getStatus().getConditions() == null
                 ? List.of() : node.getStatus().getConditions();
         for (NodeCondition c : conditions)

@@ -37,7 +37,8 @@ class ClusterView {
     private final SchedulerProperties properties;
     private volatile Cached cached;
 
-    private record Cached(long key, Inventory inventory) {
+    /** @param withoutAgent READY servers shown NOT_READY because no agent registered for them */
+    private record Cached(long key, Inventory inventory, Set<String> withoutAgent) {
     }
 
     /** The layout of the last inventory asked for; rebuilt only when {@link #inventory()} returns a new instance. */
@@ -63,18 +64,20 @@ class ClusterView {
         Cached c = cached;
         if (c != null && c.key() == key) return c.inventory();
         Inventory inv = inventory.snapshot();
+        Set<String> withoutAgent = new HashSet<>();
         if (properties.requireAgent()) {
             Set<String> withAgent = new HashSet<>(jdbc.sql("SELECT name FROM servers WHERE agent_last_seen IS NOT NULL")
                     .query(String.class).list());
             List<Server> servers = new ArrayList<>(inv.servers().size());
             for (Server s : inv.servers()) {
+                if (!withAgent.contains(s.name()) && s.state() == ServerState.READY) withoutAgent.add(s.name());
                 servers.add(withAgent.contains(s.name()) || s.state() != ServerState.READY ? s
                         : new Server(s.name(), s.rack(), s.cpuMillis(), s.memoryMib(), s.labels(), ServerState.NOT_READY,
                         s.idlePowerWatts(), s.peakPowerWatts(), s.networkMbps(), s.accelerators(), s.localDevices()));
             }
             inv = new Inventory(inv.zones(), inv.racks(), inv.switches(), inv.links(), servers, inv.sharedVolumes());
         }
-        cached = new Cached(key, inv);
+        cached = new Cached(key, inv, Set.copyOf(withoutAgent));
         return inv;
     }
 
@@ -86,7 +89,10 @@ class ClusterView {
     ClusterLayout layout(Inventory inventory) {
         CachedLayout c = cachedLayout;
         if (c != null && c.inventory() == inventory) return c.layout();
-        ClusterLayout layout = new ClusterLayout(inventory);
+        Cached inv = cached;
+        // servers without an agent are named in "why not" reasons as such (the inventory only says NOT_READY)
+        ClusterLayout layout = new ClusterLayout(inventory,
+                inv != null && inv.inventory() == inventory ? inv.withoutAgent() : Set.of());
         cachedLayout = new CachedLayout(inventory, layout);
         return layout;
     }

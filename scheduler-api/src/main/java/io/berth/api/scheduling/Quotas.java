@@ -11,7 +11,7 @@ import java.util.Map;
 
 /** Per-tenant limits on GPU (milli) and CPU (millicores) in use at once. A tenant without a row is unlimited. */
 @Component
-public class Quotas {
+public class Quotas implements io.berth.api.jobs.JobService.QuotaCheck {
     private final JdbcClient jdbc;
 
     Quotas(JdbcClient jdbc) {
@@ -57,6 +57,24 @@ public class Quotas {
     @Transactional
     public boolean remove(String tenant) {
         return jdbc.sql("DELETE FROM tenant_quotas WHERE tenant = ?").param(tenant).update() == 1;
+    }
+
+    @Override
+    public List<String> neverWithinQuota(List<io.berth.api.jobs.JobService.Demand> jobs) {
+        Map<String, Limit> limits = jobs.isEmpty() ? Map.of() : limits();
+        List<String> out = new java.util.ArrayList<>(jobs.size());
+        for (var job : jobs) {
+            Limit limit = limits.get(job.tenant());
+            String problem = null;
+            if (limit != null && limit.gpuMilli() != null && job.gpuMilli() > limit.gpuMilli())
+                problem = String.format(java.util.Locale.US, "tenant %s's quota gpuMilli %,d is less than the %,d "
+                        + "milli-GPU the job holds while it runs", job.tenant(), limit.gpuMilli(), job.gpuMilli());
+            else if (limit != null && limit.cpuMillis() != null && job.cpuMillis() > limit.cpuMillis())
+                problem = String.format(java.util.Locale.US, "tenant %s's quota cpuMillis %,d is less than the %,d "
+                        + "millicores the job holds while it runs", job.tenant(), limit.cpuMillis(), job.cpuMillis());
+            out.add(problem);
+        }
+        return out;
     }
 
     /** Why the job would break the tenant's quota given its current usage {gpuMilli, cpuMillis}, or null. */

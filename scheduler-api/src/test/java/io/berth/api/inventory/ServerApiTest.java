@@ -40,7 +40,7 @@ class ServerApiTest extends ApiTestBase {
                 .containsExactly("H100", "H100");
 
         Response cordoned = postJson("/api/v1/servers/gpu-1/cordon", "");
-        assertThat((String) JsonPath.read(cordoned.body(), "$.state")).isEqualTo("DRAINING");
+        assertThat((String) JsonPath.read(cordoned.body(), "$.state")).isEqualTo("CORDONED");
         assertThat((Integer) JsonPath.read(cordoned.body(), "$.version")).isEqualTo(1);
         Response down = put("/api/v1/servers/gpu-1/state", "{\"state\":\"DOWN\"}");
         assertThat((String) JsonPath.read(down.body(), "$.state")).isEqualTo("DOWN");
@@ -84,7 +84,7 @@ class ServerApiTest extends ApiTestBase {
 
         assertThat(names("/api/v1/servers?acceleratorModel=H100")).containsExactly("dgx-r1-01", "dgx-r1-02");
         assertThat(names("/api/v1/servers?rack=r2")).containsExactly("a100-r2-01", "cpu-r2-01", "t4-r2-01");
-        assertThat(names("/api/v1/servers?state=DRAINING")).containsExactly("t4-r2-01");
+        assertThat(names("/api/v1/servers?state=DRAINED")).containsExactly("t4-r2-01"); // idle: drained at once
         assertThat(names("/api/v1/servers?label=pool=training")).containsExactly("a100-r2-01", "dgx-r1-01", "dgx-r1-02");
         assertThat(names("/api/v1/servers?label=gpu-family")).containsExactly("a100-r2-01", "dgx-r1-01", "dgx-r1-02");
         assertThat(names("/api/v1/servers?rack=r2&label=pool=training")).containsExactly("a100-r2-01");

@@ -109,10 +109,10 @@ class NodeSyncTest extends ApiTestBase {
                                 .label("berth.io/rack", "r2"),
                         // 65843984 KiB / 1024 = 64300.76 -> 64300 MiB (rounded down)
                         new Synced("r2", "default", 7_910, 64_300, 0, null, 0, "READY")),
-                arguments("cordoned node is DRAINING, GPU model unknown without the label",
+                arguments("cordoned node is CORDONED, GPU model unknown without the label",
                         ANode.aNode("cordoned-1").allocatable("nvidia.com/gpu", "2").cordoned(),
                         // 8 cores, 64 GiB = 65536 MiB
-                        new Synced("default", "default", 8_000, 65_536, 2, "unknown", 0, "DRAINING")),
+                        new Synced("default", "default", 8_000, 65_536, 2, "unknown", 0, "CORDONED")),
                 arguments("NotReady node is NOT_READY",
                         ANode.aNode("down-1").ready("False"),
                         new Synced("default", "default", 8_000, 65_536, 0, null, 0, "NOT_READY")),
@@ -193,7 +193,7 @@ class NodeSyncTest extends ApiTestBase {
         assertThat(second.created()).isZero();
         assertThat(second.updated()).isEqualTo(1);
         assertThat(second.notInKubernetes()).containsExactly("manual-1");
-        assertThat(read("n1").state()).isEqualTo("DRAINING");
+        assertThat(read("n1").state()).isEqualTo("CORDONED");
         assertThat(read("manual-1")).isNotNull();
     }
 }

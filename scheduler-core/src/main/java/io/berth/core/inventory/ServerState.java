@@ -1,13 +1,21 @@
 package io.berth.core.inventory;
 
-/** Lifecycle state of a server. Only READY servers receive new work. */
+/**
+ * Lifecycle state of a server. Only READY servers receive new work. An operator takes a server out of service with
+ * cordon (CORDONED: no new work, running work continues, for as long as the operator wants) or drain (DRAINING until
+ * no worker is active on it, then DRAINED, as Slurm's DRAIN and DRAINED: safe to power off or service).
+ */
 public enum ServerState {
     /** Healthy and schedulable. */
     READY,
     /** The agent is silent or reports a fault; running work is requeued. */
     NOT_READY,
-    /** Cordoned: running work continues, no new work is placed. */
+    /** Cordoned: no new work is placed; running work continues and the server stays cordoned. */
+    CORDONED,
+    /** Being drained: no new work is placed; becomes DRAINED once no worker is active on the server. */
     DRAINING,
+    /** Drained: no new work and no worker active; an operator may service the server, then set it READY again. */
+    DRAINED,
     /** Powered off or removed from service. */
     DOWN;
 

@@ -24,6 +24,7 @@ public final class ClusterLayout {
     final int[] storageBandwidthCapacity, idleWatts, peakWatts;
     final int[] rack, leaf;            // ids; -1 when unknown
     final boolean[] serverReady;
+    final boolean[] agentMissing;
     final int[] gpuStart;              // length n+1
     final int[] gpuLocalIndex, gpuModel, gpuMemoryMib, gpuDomain;
     final boolean[] gpuHealthy;
@@ -32,6 +33,15 @@ public final class ClusterLayout {
     final long totalGpuMilli;
 
     public ClusterLayout(Inventory inventory) {
+        this(inventory, java.util.Set.of());
+    }
+
+    /**
+     * @param serversWithoutAgent names of servers that are out of service because no node agent is connected to them
+     *                            (the control plane shows them NOT_READY); "why not" reasons say so instead of
+     *                            "server not ready". Empty when agents are not required.
+     */
+    public ClusterLayout(Inventory inventory, java.util.Set<String> serversWithoutAgent) {
         List<Server> servers = inventory.servers();
         int n = servers.size();
         serverNames = new String[n];
@@ -46,6 +56,7 @@ public final class ClusterLayout {
         rack = new int[n];
         leaf = new int[n];
         serverReady = new boolean[n];
+        agentMissing = new boolean[n];
         gpuStart = new int[n + 1];
         int gpus = servers.stream().mapToInt(Server::gpuCount).sum();
         gpuLocalIndex = new int[gpus];
@@ -83,6 +94,7 @@ public final class ClusterLayout {
             String leafName = leafOfRack.get(sv.rack());
             leaf[s] = leafName == null ? -1 : intern(leafName, leafIds, leaves);
             serverReady[s] = sv.state().schedulable();
+            agentMissing[s] = serversWithoutAgent.contains(sv.name());
             gpuStart[s] = g;
             for (Accelerator a : sv.accelerators()) {
                 gpuLocalIndex[g] = a.index();
@@ -116,6 +128,8 @@ public final class ClusterLayout {
     public int storageBandwidthCapacity(int s) { return storageBandwidthCapacity[s]; }
     public long networkCapacity(int s) { return networkCapacity[s]; }
     public int idleWatts(int s) { return idleWatts[s]; }
+    /** Whether server s is out of service because no node agent is connected (see the two-argument constructor). */
+    public boolean agentMissing(int s) { return agentMissing[s]; }
     public int rack(int s) { return rack[s]; }
     public int leaf(int s) { return leaf[s]; }
     public int gpuStart(int s) { return gpuStart[s]; }

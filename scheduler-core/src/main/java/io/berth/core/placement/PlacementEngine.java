@@ -46,8 +46,14 @@ public final class PlacementEngine {
         return gangs.place(state, job, random);
     }
 
-    /** Could the job run on this cluster if nothing else ran and every server were in service? Reserves nothing. */
+    /**
+     * Could the job run on this cluster if nothing else ran and every server were in service? Reserves nothing.
+     * The cluster's totals are checked first ({@link ClusterTotals}): a job larger than the whole cluster is answered
+     * with that arithmetic, not with the per-server reason of the first replica that found no room.
+     */
     public PlacementResult canEverFit(ClusterSnapshot snapshot, JobRequest job) {
+        PlacementResult.Unschedulable tooLarge = ClusterTotals.check(snapshot.layout(), job);
+        if (tooLarge != null) return tooLarge;
         return place(snapshot.emptyCopy(), job, 0L);
     }
 
@@ -85,9 +91,11 @@ public final class PlacementEngine {
     }
 
     /**
-     * Why no server could take the current replica: the first failed filter of every server. With the free-GPU
-     * index in use (maxFeasible > 0), servers the index rules out (too few free GPUs of the right size) are counted
-     * as GPU_FREE without running their filters, so a failure costs no full scan of a large cluster.
+     * Why no server could take the current replica: every failed filter of every server (a server without an agent
+     * that also has the wrong GPU model counts under both), so fixing one reason does not reveal another. Outside
+     * the gang's topology domain only that is counted. With the free-GPU index in use (maxFeasible > 0), servers the
+     * index rules out (too few free GPUs of the right size) are counted as GPU_FREE without running their filters,
+     * so a failure costs no full scan of a large cluster.
      */
     WhyNot explain(CycleContext ctx) {
         WhyNot why = new WhyNot();
@@ -96,7 +104,19 @@ public final class PlacementEngine {
         int visited = 0;
         for (int s = order.next(); s >= 0; s = order.next()) {
             visited++;
-            Reason r = firstFailure(ctx, s);
+            Reason r = null;
+            if (outsideRestriction(ctx, s)) {
+                r = new Reason(ReasonKind.TOPOLOGY, l.serverName(s), 1, 0, 1);
+            } else {
+                boolean failed = false;
+                for (FilterPlugin f : filters) {
+                    if (f.filter(ctx, s) instanceof FilterResult.Rejected rej) {
+                        why.add(rej.reason());
+                        failed = true;
+                    }
+                }
+                if (failed) continue;
+            }
             if (r == null && GpuChoices.of(ctx, s).isEmpty()) {
                 ReasonKind k = ctx.restriction() != TopologyScope.NONE || ctx.group().topologyRequired()
                         ? ReasonKind.TOPOLOGY : ReasonKind.GPU_FREE;

@@ -65,11 +65,69 @@ class PlacementEngineTest {
         assertThat(bestfit.canEverFit(snapshot, aGroup("g").gpus(4).job("j"))).isInstanceOf(PlacementResult.Placed.class);
         assertThat(bestfit.canEverFit(snapshot, aGroup("g").gpus(8).job("j")))
                 .isInstanceOfSatisfying(PlacementResult.Unschedulable.class,
-                        u -> assertThat(u.summary()).isEqualTo("1 server: too few GPUs"));
-        // now: not ready
+                        u -> assertThat(u.summary()).isEqualTo("the job needs 8 GPUs and the cluster has 4 GPUs"));
+        // now: not ready, and (every reason that applies) its GPUs are taken
         assertThat(bestfit.place(snapshot.workingCopy(), aGroup("g").gpus(1).job("j"), 0L))
                 .isInstanceOfSatisfying(PlacementResult.Unschedulable.class,
-                        u -> assertThat(u.summary()).isEqualTo("1 server: server not ready"));
+                        u -> assertThat(u.summary()).isEqualTo("1 server: server not ready; 1: not enough free GPU"));
+    }
+
+    /** Can-ever-fit checks the cluster's totals before any server, and says the arithmetic. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            // 25 x 4 = 100 GPUs wanted, 2 x 8 = 16 in the cluster
+            "too many GPUs      | 25 | 4 |      |   1000 | the job needs 100 GPUs (25 replicas x 4 GPUs) and the cluster has 16 GPUs",
+            // 3 x 4 = 12 A100 wanted; only a100-1's 8 are A100 (16 GPUs in all would be enough)
+            "too few of a model | 3  | 4 | A100 |   1000 | the job needs 12 GPUs (3 replicas x 4 GPUs) of model A100 and the cluster has 8 GPUs",
+            // 3 x 50,000 = 150,000 millicores wanted, 2 x 64,000 = 128,000 in the cluster
+            "too much CPU       | 3  | 1 |      |  50000 | the job needs 150,000 millicores of CPU and the cluster has 128,000",
+            // both: 20 x 1 = 20 GPUs > 16 and 20 x 50,000 millicores > 128,000
+            "GPU and CPU        | 20 | 1 |      |  50000 | the job needs 20 GPUs (20 replicas x 1 GPU) and the cluster has 16 GPUs; the job needs 1,000,000 millicores of CPU and the cluster has 128,000"
+    })
+    void canEverFitSaysWhatTheWholeClusterLacks(String name, int replicas, int gpus, String model, long cpu,
+                                                String summary) {
+        var snapshot = ClusterSnapshot.of(inventory(aServer("a100-1").gpus(8, "A100").build(),
+                aServer("h100-1").gpus(8, "H100").build()));
+        var group = aGroup("trainer").replicas(replicas).gpus(gpus).cpu(cpu);
+        if (model != null) group.models(model);
+        var result = bestfit.canEverFit(snapshot, group.job("big"));
+        assertThat(result).isInstanceOfSatisfying(PlacementResult.Unschedulable.class, u -> {
+            assertThat(u.summary()).isEqualTo(summary);
+            assertThat(u.taskGroup()).isEqualTo("trainer");
+            assertThat(u.sample()).allSatisfy(r -> assertThat(r.server()).isNull());
+        });
+    }
+
+    @Test
+    void aWholeClusterReasonCarriesTheTotals() {
+        var snapshot = ClusterSnapshot.of(inventory(aServer("a").gpus(8, "A100").build(), aServer("b").gpus(8, "A100").build()));
+        var u = (PlacementResult.Unschedulable) bestfit.canEverFit(snapshot, aGroup("t").replicas(25).gpus(4).job("j"));
+        // 25 x 4 x 1000 milli-GPU wanted, 16 x 1000 in the cluster
+        assertThat(u.sample()).containsExactly(new Reason(ReasonKind.CLUSTER_GPU, null, 100_000, 16_000, 16_000));
+        assertThat(u.sample().get(0).describe())
+                .isEqualTo("the cluster has too few GPUs (requested 100 GPUs, the cluster has 16 GPUs)");
+        // a job that fits the totals still gets the per-server answer: 2 x 12 GPUs do not fit on 8-GPU servers
+        var perServer = (PlacementResult.Unschedulable) bestfit.canEverFit(snapshot, aGroup("t").replicas(1).gpus(12).job("j"));
+        assertThat(perServer.summary()).isEqualTo("2 servers: too few GPUs");
+        assertThat(perServer.sample().get(0).describe()).isEqualTo("too few GPUs (requested 12, capacity 8 on a)");
+    }
+
+    /**
+     * Servers out of service only because no agent is connected say so, and every reason of a server is listed: the
+     * missing agent does not hide that the GPU model is wrong too.
+     */
+    @Test
+    void whyNotListsEveryReasonOfEveryServerAndNamesAMissingAgent() {
+        var inventory = inventory(aServer("a100-1").state(ServerState.NOT_READY).gpus(8, "A100").build(),
+                aServer("h100-1").state(ServerState.NOT_READY).gpus(8, "H100").build(),
+                aServer("h100-2").state(ServerState.DOWN).gpus(8, "H100").build());
+        var snapshot = ClusterSnapshot.of(new ClusterLayout(inventory, java.util.Set.of("a100-1", "h100-1")), List.of());
+        var u = (PlacementResult.Unschedulable) bestfit.place(snapshot.workingCopy(),
+                aGroup("g").gpus(1).models("A100").job("j"), 0L);
+        // a100-1: no agent; h100-1: no agent and wrong model; h100-2: down and wrong model
+        assertThat(u.serversByReason()).containsExactly(Map.entry(ReasonKind.NO_AGENT, 2),
+                Map.entry(ReasonKind.GPU_MODEL, 2), Map.entry(ReasonKind.SERVER_NOT_READY, 1));
+        assertThat(u.summary()).isEqualTo("2 servers: no agent connected; 2: GPU model not accepted; 1: server not ready");
     }
 
     @Test
