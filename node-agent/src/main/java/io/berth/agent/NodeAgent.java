@@ -18,8 +18,8 @@ import java.util.Map;
 
 /**
  * Entry point: {@code java -jar node-agent.jar --control-plane=URL --name=NAME [...]} (see
- * {@link AgentConfig}). Exit codes: 0 after a normal shutdown, 2 for invalid configuration or an
- * invalid hardware file (the message names the flag or field).
+ * {@link AgentConfig}). Exit codes: 0 after a normal shutdown, 2 for invalid configuration, an
+ * invalid hardware file (the message names the flag or field) or a work directory another agent runs on.
  */
 public final class NodeAgent {
 
@@ -47,7 +47,9 @@ public final class NodeAgent {
         }
         Agent agent;
         try {
-            agent = build(AgentConfig.parse(args, env), Agent.Backoff.defaults(), WorkerManager.Settings.defaults());
+            AgentConfig config = AgentConfig.parse(args, env);
+            WorkDirLock.take(config.workDir());
+            agent = build(config, Agent.Backoff.defaults(), WorkerManager.Settings.defaults());
         } catch (ConfigException e) {
             err.println("berth-agent: " + e.getMessage());
             err.println("run with --help for usage");

@@ -130,6 +130,28 @@ class AgentCrashTest {
     }
 
     @Test
+    void aSecondAgentOnTheWorkDirOfALiveOneRefusesToStartAndOneAfterItsDeathStarts() throws Exception {
+        cp = new FakeControlPlane(null, 1);
+        crashed = startAgentJvm();
+        Path lock = workDir.resolve("agent.lock");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!(Files.exists(lock) && Files.readString(lock).strip().equals(Long.toString(crashed.pid())))) {
+            assertThat(System.nanoTime()).as("the first agent takes the work dir's lock").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        String[] args = {"--control-plane=" + cp.url(), "--name=node-1", "--hardware=" + AgentTest.T4,
+                "--work-dir=" + workDir};
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        assertThat(NodeAgent.run(args, Map.of(), new java.io.PrintStream(err, true))).isEqualTo(2);
+        assertThat(err.toString()).startsWith("berth-agent: --work-dir: another node agent (pid " + crashed.pid()
+                + ") already runs on " + workDir);
+
+        crashed.destroyForcibly().waitFor(); // its lock goes with it
+        WorkDirLock.take(workDir);
+        assertThat(Files.readString(lock).strip()).isEqualTo(Long.toString(ProcessHandle.current().pid()));
+    }
+
+    @Test
     void aRestartedAgentReadoptsAWorkerStillAssignedAndReportsItsRealExitCode() throws Exception {
         List<Long> processes = runUnderAnAgentThatCrashes("survivor", "echo started; sleep 1000 & echo $! > pids; "
                 + "sleep 1000 & echo $! >> pids; while [ ! -e release ]; do sleep 0.1; done; echo finishing; exit 3");

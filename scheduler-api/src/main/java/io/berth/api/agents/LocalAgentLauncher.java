@@ -13,16 +13,21 @@ import org.springframework.stereotype.Component;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * Local runs: starts a node agent for this machine as a child process once the API is up, so one command gives a
  * working system. Off with {@code berth.local-agent.enabled=false} (the Helm chart runs agents as a DaemonSet).
- * The agent's output goes to {@code ~/.berth/local-agent.log}; it is stopped with the control plane.
+ * The agent's output goes to {@code ~/.berth/local-agent.log}; it is stopped with the control plane. A local agent
+ * left running by a control plane that was killed is kept, not doubled.
  */
 @Component
 class LocalAgentLauncher {
@@ -59,6 +64,13 @@ class LocalAgentLauncher {
             return;
         }
         String agentName = name.isBlank() ? hostName() : name;
+        Optional<String> running = runningAgent(Path.of(workDir, agentName));
+        if (running.isPresent()) {
+            // left over from a control plane that was killed: it reconnects by itself and keeps its workers
+            log.info("local node agent '{}' from an earlier start still runs (pid {}); keeping it", agentName,
+                    running.get());
+            return;
+        }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", agentJar.toAbsolutePath().toString(),
                 "--control-plane=http://localhost:" + web.getWebServer().getPort(),
@@ -88,6 +100,25 @@ class LocalAgentLauncher {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * The pid of a live agent on {@code agentWorkDir}: agents hold a lock on {@code agent.lock} there, with their pid in
+     * it, for as long as they run.
+     */
+    private static Optional<String> runningAgent(Path agentWorkDir) {
+        Path file = agentWorkDir.resolve("agent.lock");
+        if (!Files.exists(file)) return Optional.empty();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            FileLock lock = channel.tryLock();
+            if (lock != null) {
+                lock.release();
+                return Optional.empty();
+            }
+            return Optional.of(Files.readString(file).strip());
+        } catch (IOException | java.nio.channels.OverlappingFileLockException e) {
+            return Optional.empty(); // the agent started below reports the problem itself
         }
     }
 
