@@ -90,17 +90,7 @@ public abstract class ApiTestBase {
 
     /** GET on the management port, without a token (as Kubernetes probes and Prometheus scrape it). */
     protected Response management(String path) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + path)).GET();
-        try {
-            HttpResponse<String> r = HTTP.send(request.timeout(Duration.ofSeconds(60)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return new Response(r.statusCode(), r.body(), r.headers());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return exchange(HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + path)).GET());
     }
 
     protected Response delete(String path) {
@@ -123,6 +113,10 @@ public abstract class ApiTestBase {
 
     protected Response send(HttpRequest.Builder request) {
         if (token != null) request.setHeader("Authorization", "Bearer " + token);
+        return exchange(request);
+    }
+
+    private static Response exchange(HttpRequest.Builder request) {
         try {
             HttpResponse<String> r = HTTP.send(request.timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());
