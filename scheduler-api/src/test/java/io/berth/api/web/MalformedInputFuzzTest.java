@@ -109,7 +109,6 @@ class MalformedInputFuzzTest extends ApiTestBase {
         List<String> ids = List.of("not-a-uuid", "00000000-0000-0000-0000-00000000000g", "-1", "1e99", "%00", "..", "");
         List<String> failures = new ArrayList<>();
         Map<String, Long> before = rows();
-        int sent = 0;
         for (int i = 0; i < 600; i++) {
             String endpoint = pick(BODILESS, random);
             String line = endpoint.replace("{name}", pick(names, random)).replace("{id}", pick(ids, random));
@@ -121,11 +120,9 @@ class MalformedInputFuzzTest extends ApiTestBase {
                 body = "{}".getBytes(StandardCharsets.UTF_8);
             }
             Response r = raw(head, body);
-            sent++;
             String problem = check(r);
             if (problem != null && failures.size() < 30) failures.add(Logs.escape(line) + " -> " + problem);
         }
-        assertThat(sent).isEqualTo(600);
         assertThat(failures).as("seed %d", SEED + 1).isEmpty();
         assertThat(rows()).isEqualTo(before);
     }
