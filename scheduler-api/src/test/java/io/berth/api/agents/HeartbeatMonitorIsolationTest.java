@@ -32,13 +32,7 @@ class HeartbeatMonitorIsolationTest extends ApiTestBase {
         String onGood = submit("a", null);
         String onBad = submit("b", null);
         await(() -> state(onGood).equals("SCHEDULED") && state(onBad).equals("SCHEDULED"));
-        jdbc.execute("""
-                CREATE FUNCTION refuse_bad_row() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                  IF NEW.name = 'bad' AND NEW.state = 'NOT_READY' THEN RAISE EXCEPTION 'refused by the test'; END IF;
-                  RETURN NEW;
-                END $$""");
-        jdbc.execute("CREATE TRIGGER refuse_bad_row BEFORE UPDATE ON servers FOR EACH ROW EXECUTE FUNCTION refuse_bad_row()");
+        refuseUpdates("servers", "NOT_READY");
         jdbc.update("UPDATE servers SET agent_last_seen = now() - interval '1 hour'");
 
         await(() -> serverState("good").equals("NOT_READY"));
@@ -56,13 +50,7 @@ class HeartbeatMonitorIsolationTest extends ApiTestBase {
     @Test
     void aJobThatCannotBeTimedOutDoesNotStopTheOthers() throws Exception {
         liveServer("s1", "default", 2, "H100", 8000, 16384);
-        jdbc.execute("""
-                CREATE FUNCTION refuse_bad_row() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                  IF NEW.name = 'bad' AND NEW.state = 'FAILED' THEN RAISE EXCEPTION 'refused by the test'; END IF;
-                  RETURN NEW;
-                END $$""");
-        jdbc.execute("CREATE TRIGGER refuse_bad_row BEFORE UPDATE ON jobs FOR EACH ROW EXECUTE FUNCTION refuse_bad_row()");
+        refuseUpdates("jobs", "FAILED");
         String bad = submit("bad", 1);
         String good = submit("good", 1);
 
@@ -72,6 +60,18 @@ class HeartbeatMonitorIsolationTest extends ApiTestBase {
 
         dropTriggers();
         await(() -> state(bad).equals("FAILED"));
+    }
+
+    /** A trigger that makes every update of the row named 'bad' in {@code table} to {@code state} fail. */
+    private void refuseUpdates(String table, String state) {
+        jdbc.execute("""
+                CREATE FUNCTION refuse_bad_row() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF NEW.name = 'bad' AND NEW.state = '%s' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+                  RETURN NEW;
+                END $$""".formatted(state));
+        jdbc.execute("CREATE TRIGGER refuse_bad_row BEFORE UPDATE ON " + table
+                + " FOR EACH ROW EXECUTE FUNCTION refuse_bad_row()");
     }
 
     private String submit(String name, Integer maxRunSeconds) {

@@ -68,13 +68,11 @@ public final class ChaosBenchmark {
         Path dir = Files.createTempDirectory("berth-chaos");
         Path runs = dir.resolve("runs.txt");
         Files.createFile(runs);
-        int port = ControlPlaneProcess.freePort();
         System.out.printf("chaos: %d agents x %d GPUs, %d jobs at %.1f/s, %d control-plane restarts, one machine crash; "
                 + "files in %s%n", agentCount, gpus, jobs, rate, restarts, dir);
         long begin = System.nanoTime();
-        try (ControlPlaneProcess controlPlane = new ControlPlaneProcess(dir, port, List.of(
-                "--berth.scheduler.heartbeat-interval-seconds=1",
-                "--berth.scheduler.heartbeat-timeout-seconds=" + timeout))) {
+        try (ControlPlaneProcess controlPlane = ControlPlaneProcess.withHeartbeatTimeout(dir, timeout)) {
+            int port = controlPlane.port();
             controlPlane.start();
             ControlPlaneClient api = new ControlPlaneClient(port, controlPlane.adminToken());
             try (AgentProcesses agents = new AgentProcesses(dir, port, api::agentToken)) {

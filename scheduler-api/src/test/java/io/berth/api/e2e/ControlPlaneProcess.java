@@ -36,6 +36,12 @@ final class ControlPlaneProcess implements AutoCloseable {
         this.settings = settings;
     }
 
+    /** On a free port, with agents heartbeating every second and silent after {@code timeoutSeconds}. */
+    static ControlPlaneProcess withHeartbeatTimeout(Path dir, int timeoutSeconds) throws IOException {
+        return new ControlPlaneProcess(dir, freePort(), List.of("--berth.scheduler.heartbeat-interval-seconds=1",
+                "--berth.scheduler.heartbeat-timeout-seconds=" + timeoutSeconds));
+    }
+
     int port() {
         return port;
     }

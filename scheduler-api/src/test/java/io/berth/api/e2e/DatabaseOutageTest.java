@@ -29,10 +29,9 @@ class DatabaseOutageTest {
 
     @Test
     void apiAnswers503AndEverythingResumesAfterTheDatabaseComesBack(@TempDir Path dir) throws Exception {
-        int port = ControlPlaneProcess.freePort();
-        try (ControlPlaneProcess controlPlane = new ControlPlaneProcess(dir, port, List.of(
-                "--berth.scheduler.heartbeat-interval-seconds=1",
-                "--berth.scheduler.heartbeat-timeout-seconds=" + HEARTBEAT_TIMEOUT_SECONDS))) {
+        try (ControlPlaneProcess controlPlane =
+                     ControlPlaneProcess.withHeartbeatTimeout(dir, HEARTBEAT_TIMEOUT_SECONDS)) {
+            int port = controlPlane.port();
             controlPlane.start();
             ControlPlaneClient api = new ControlPlaneClient(port, controlPlane.adminToken());
             try (AgentProcesses agents = new AgentProcesses(dir, port, api::agentToken)) {
