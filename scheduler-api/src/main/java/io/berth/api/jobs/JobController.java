@@ -149,12 +149,14 @@ class JobController {
         if (!errors.isEmpty()) throw ApiException.invalid(errors);
     }
 
+    /** Jobs the caller may see, newest first; {@code name} is an exact match (names need not be unique). */
     @GetMapping
     Page<JobViews.JobSummary> list(@RequestParam(required = false) JobState state,
                                    @RequestParam(required = false) String tenant,
+                                   @RequestParam(required = false) String name,
                                    @RequestParam(defaultValue = "0") @Min(0) int page,
                                    @RequestParam(defaultValue = "50") @Min(1) @Max(500) int size) {
-        return jobs.list(Caller.current(), state, tenant, page, size);
+        return jobs.list(Caller.current(), state, tenant, name, page, size);
     }
 
     @GetMapping("/{id}")
@@ -167,6 +169,36 @@ class JobController {
         return jobs.cancel(Caller.current(), id);
     }
 
+    /** QUEUED to HELD: the scheduler leaves the job alone until it is released. */
+    @PostMapping("/{id}/hold")
+    @ApiResponse(responseCode = "200", description = "held", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "409", description = "the job is not QUEUED",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = PROBLEM)))
+    JobViews.JobSummary hold(@PathVariable UUID id) {
+        return jobs.control(Caller.current(), id, JobService.Control.HOLD);
+    }
+
+    /** HELD to QUEUED. */
+    @PostMapping("/{id}/release")
+    @ApiResponse(responseCode = "200", description = "queued again", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "409", description = "the job is not HELD",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = PROBLEM)))
+    JobViews.JobSummary release(@PathVariable UUID id) {
+        return jobs.control(Caller.current(), id, JobService.Control.RELEASE);
+    }
+
+    /**
+     * Back to QUEUED: a SCHEDULED or RUNNING job's workers are stopped without charging a retry; a FAILED or
+     * CANCELLED job runs again with its retries restored.
+     */
+    @PostMapping("/{id}/requeue")
+    @ApiResponse(responseCode = "200", description = "queued again", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "409", description = "the job is QUEUED, HELD or SUCCEEDED",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = PROBLEM)))
+    JobViews.JobSummary requeue(@PathVariable UUID id) {
+        return jobs.control(Caller.current(), id, JobService.Control.REQUEUE);
+    }
+
     /** The training curve (loss and accuracy per epoch) as an SVG picture. */
     @GetMapping(value = "/{id}/metrics.svg", produces = "image/svg+xml")
     String metricsChart(@PathVariable UUID id) {
@@ -175,9 +207,52 @@ class JobController {
     }
 
     /** Log lines of every worker, oldest first, after the cursor {@code after} (the {@code next} of the last page). */
-    @GetMapping("/{id}/logs")
+    @GetMapping(value = "/{id}/logs", produces = MediaType.APPLICATION_JSON_VALUE)
     JobViews.LogLines logs(@PathVariable UUID id, @RequestParam(defaultValue = "0") @Min(0) long after,
                            @RequestParam(defaultValue = "1000") @Min(1) @Max(10000) int limit) {
         return jobs.logs(Caller.current(), id, after, limit);
     }
+
+    /**
+     * The same lines as plain text (Accept: text/plain), one per line, oldest first, from the cursor {@code after}.
+     * With {@code follow=true} the answer is streamed (chunked) as lines arrive and ends once the job has ended
+     * (SUCCEEDED, FAILED or CANCELLED) and its last lines are sent, or when the client goes away. {@code prefix=true}
+     * starts each line with {@code [rank N] }.
+     */
+    @GetMapping(value = "/{id}/logs", produces = MediaType.TEXT_PLAIN_VALUE)
+    @ApiResponse(responseCode = "200", description = "log lines as text; streamed until the job ends with follow=true",
+            content = @Content(mediaType = MediaType.TEXT_PLAIN_VALUE, schema = @Schema(type = "string")))
+    void logsText(@PathVariable UUID id, @RequestParam(defaultValue = "0") @Min(0) long after,
+                  @RequestParam(defaultValue = "false") boolean follow,
+                  @RequestParam(defaultValue = "false") boolean prefix,
+                  jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+        Caller caller = Caller.current();
+        jobs.state(caller, id); // 404 before anything is written
+        response.setContentType("text/plain;charset=UTF-8");
+        var out = new java.io.PrintWriter(new java.io.OutputStreamWriter(response.getOutputStream(),
+                java.nio.charset.StandardCharsets.UTF_8));
+        long cursor = after;
+        while (true) {
+            // the state is read before the lines: lines written before the job ended are all sent before stopping
+            boolean ended = !follow || jobs.state(caller, id).terminal();
+            JobViews.LogLines page;
+            do {
+                page = jobs.logs(caller, id, cursor, 1000);
+                for (JobViews.LogLines.Line l : page.lines())
+                    out.append(prefix ? "[rank " + l.rank() + "] " : "").append(l.text()).append('\n');
+                cursor = page.next();
+            } while (page.lines().size() == 1000);
+            out.flush();
+            if (out.checkError() || ended) return; // checkError: the client went away
+            try {
+                Thread.sleep(FOLLOW_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** How often a followed log is read again; requests run on virtual threads, so a waiting follower is cheap. */
+    private static final long FOLLOW_POLL_MILLIS = 500;
 }

@@ -84,6 +84,39 @@ public class JobLifecycle {
         return true;
     }
 
+    /** Jobs that {@link #hold} accepts. */
+    static final Set<JobState> HOLDABLE = EnumSet.of(JobState.QUEUED);
+    /** Jobs that {@link #requeue} accepts: placed ones (their workers are stopped) and ended ones that did not succeed. */
+    static final Set<JobState> REQUEUEABLE = EnumSet.of(JobState.SCHEDULED, JobState.RUNNING, JobState.FAILED,
+            JobState.CANCELLED);
+
+    /** QUEUED to HELD: the scheduler leaves it alone until {@link #release}. False if it was not QUEUED. */
+    @Transactional
+    public boolean hold(UUID jobId, String reason) {
+        jobs.lock(jobId).orElseThrow();
+        return jobs.transition(jobId, HOLDABLE, JobState.HELD, reason);
+    }
+
+    /** HELD to QUEUED. False if it was not HELD. */
+    @Transactional
+    public boolean release(UUID jobId, String reason) {
+        jobs.lock(jobId).orElseThrow();
+        return jobs.transition(jobId, Set.of(JobState.HELD), JobState.QUEUED, reason);
+    }
+
+    /**
+     * Back to QUEUED: a placed job's workers are stopped and no retry is charged (as after a preemption); a FAILED or
+     * CANCELLED job runs again with its retries restored. False if the job is in none of {@link #REQUEUEABLE}.
+     */
+    @Transactional
+    public boolean requeue(UUID jobId, String reason) {
+        JobRow job = jobs.lock(jobId).orElseThrow();
+        if (!jobs.transition(jobId, REQUEUEABLE, JobState.QUEUED, reason)) return false;
+        if (PLACED.contains(job.state())) stopWorkers(job);
+        else jobs.resetFailures(jobId);
+        return true;
+    }
+
     /** Evicts a placed job for a higher-priority one: PREEMPTED, then QUEUED again; no retry is used up. */
     @Transactional
     public boolean preempt(UUID jobId, String reason) {

@@ -98,8 +98,8 @@ public class JobRepository {
                 .query(JobRepository::row).optional();
     }
 
-    List<JobRow> list(JobState state, String tenant, int offset, int limit) {
-        Where w = where(state, tenant);
+    List<JobRow> list(JobState state, String tenant, String name, int offset, int limit) {
+        Where w = where(state, tenant, name);
         List<Object> params = new ArrayList<>(w.params());
         params.add(limit);
         params.add(offset);
@@ -107,15 +107,15 @@ public class JobRepository {
                 .params(params).query(JobRepository::row).list();
     }
 
-    long count(JobState state, String tenant) {
-        Where w = where(state, tenant);
+    long count(JobState state, String tenant, String name) {
+        Where w = where(state, tenant, name);
         return jdbc.sql("SELECT count(*) FROM jobs" + w.sql()).params(w.params()).query(Long.class).single();
     }
 
     private record Where(String sql, List<Object> params) {
     }
 
-    private static Where where(JobState state, String tenant) {
+    private static Where where(JobState state, String tenant, String name) {
         List<String> clauses = new ArrayList<>();
         List<Object> params = new ArrayList<>();
         if (state != null) {
@@ -125,6 +125,10 @@ public class JobRepository {
         if (tenant != null) {
             clauses.add("tenant = ?");
             params.add(tenant);
+        }
+        if (name != null) {
+            clauses.add("name = ?");
+            params.add(name);
         }
         return new Where(clauses.isEmpty() ? "" : " WHERE " + String.join(" AND ", clauses), params);
     }
@@ -182,6 +186,10 @@ public class JobRepository {
                         jobs.stream().map(Scheduling::version).toArray(Long[]::new),
                         jobs.stream().map(Scheduling::attempt).toArray(Integer[]::new))
                 .query(UUID.class).list());
+    }
+
+    void resetFailures(UUID id) {
+        jdbc.sql("UPDATE jobs SET failures = 0 WHERE id = ?").param(id).update();
     }
 
     public void countFailure(UUID id) {

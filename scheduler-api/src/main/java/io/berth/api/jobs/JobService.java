@@ -216,13 +216,19 @@ public class JobService {
     }
 
     @Transactional(readOnly = true)
-    public Page<JobViews.JobSummary> list(Caller caller, JobState state, String tenant, int page, int size) {
+    /** Newest first; {@code name} (exact) as well as state and tenant narrow the list, null = any. */
+    public Page<JobViews.JobSummary> list(Caller caller, JobState state, String tenant, String name, int page, int size) {
         if (!caller.seesAllTenants()) {
             if (tenant != null && !tenant.equals(caller.tenant())) return new Page<>(List.of(), page, size, 0);
             tenant = caller.tenant();
         }
-        return new Page<>(jobs.list(state, tenant, page * size, size).stream().map(JobViews.JobSummary::of).toList(),
-                page, size, jobs.count(state, tenant));
+        return new Page<>(summaries(jobs.list(state, tenant, name, page * size, size)), page, size,
+                jobs.count(state, tenant, name));
+    }
+
+    private List<JobViews.JobSummary> summaries(List<JobRow> rows) {
+        Map<UUID, List<String>> servers = workers.serversOf(rows.stream().map(JobRow::id).toList());
+        return rows.stream().map(j -> JobViews.JobSummary.of(j, servers.get(j.id()))).toList();
     }
 
     public JobViews.JobSummary cancel(Caller caller, UUID id) {
@@ -230,7 +236,32 @@ public class JobService {
         if (j.state().terminal()) throw ApiException.conflict("job " + id + " has already ended (" + j.state() + ")");
         lifecycle.cancel(id, "cancelled by request");
         events.publishEvent(new SchedulingNeeded());
-        return JobViews.JobSummary.of(jobs.find(id).orElseThrow());
+        return summaries(List.of(jobs.find(id).orElseThrow())).get(0);
+    }
+
+    /** What a control request asks, for {@link #control}. */
+    public enum Control { HOLD, RELEASE, REQUEUE }
+
+    /**
+     * Hold (QUEUED to HELD), release (HELD to QUEUED) or requeue (SCHEDULED, RUNNING, FAILED or CANCELLED to QUEUED)
+     * a job the caller may see, as {@code principal}; 409 naming the job's state when the request does not apply to it.
+     */
+    public JobViews.JobSummary control(Caller caller, UUID id, Control what) {
+        visible(caller, id);
+        String by = " by " + caller.name();
+        boolean done = switch (what) {
+            case HOLD -> lifecycle.hold(id, "held" + by);
+            case RELEASE -> lifecycle.release(id, "released" + by);
+            case REQUEUE -> lifecycle.requeue(id, "requeued" + by);
+        };
+        JobRow j = jobs.find(id).orElseThrow();
+        if (!done) throw ApiException.conflict("job " + j.name() + " (" + id + ") is " + j.state() + ": " + switch (what) {
+            case HOLD -> "only a QUEUED job can be held";
+            case RELEASE -> "only a HELD job can be released";
+            case REQUEUE -> "only a SCHEDULED, RUNNING, FAILED or CANCELLED job can be requeued";
+        });
+        events.publishEvent(new SchedulingNeeded());
+        return summaries(List.of(j)).get(0);
     }
 
     @Transactional(readOnly = true)
@@ -242,6 +273,11 @@ public class JobService {
                 .map(l -> new JobViews.LogLines.Line(l.id(), rankOf.getOrDefault(l.workerId(), -1), l.at(), l.line()))
                 .toList();
         return new JobViews.LogLines(lines, lines.isEmpty() ? after : lines.get(lines.size() - 1).id());
+    }
+
+    /** The job's state, for a caller that may see it (404 otherwise). */
+    public JobState state(Caller caller, UUID id) {
+        return visible(caller, id).state();
     }
 
     /** The job if the caller may see it; 404 otherwise, also for another tenant's job (ids do not leak). */

@@ -9,13 +9,17 @@ public final class JobViews {
     private JobViews() {
     }
 
-    /** One line of a listing. */
+    /**
+     * One line of a listing. {@code gpuMilli}: the GPU share of all replicas together (1000 = one GPU);
+     * {@code servers}: where the current attempt runs or ran, empty while the job waits.
+     */
     public record JobSummary(UUID id, String name, String tenant, int priority, JobState state, int attempt,
                              String pendingReason, String message, Instant createdAt, Instant startedAt,
-                             Instant finishedAt) {
-        static JobSummary of(JobRow j) {
+                             Instant finishedAt, long gpuMilli, List<String> servers) {
+        static JobSummary of(JobRow j, List<String> servers) {
             return new JobSummary(j.id(), j.name(), j.tenant(), j.priority(), j.state(), j.attempt(),
-                    j.pendingReason(), j.message(), j.createdAt(), j.startedAt(), j.finishedAt());
+                    j.pendingReason(), j.message(), j.createdAt(), j.startedAt(), j.finishedAt(), j.gpuMilli(),
+                    servers == null ? List.of() : servers);
         }
     }
 

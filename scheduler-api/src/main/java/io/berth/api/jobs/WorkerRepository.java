@@ -199,6 +199,27 @@ public class WorkerRepository {
                 .query(WorkerRepository::row).list();
     }
 
+    /**
+     * Per job, the servers its current attempt was placed on, by lowest rank first; jobs waiting for a placement
+     * (QUEUED, HELD, PREEMPTED) have none.
+     */
+    Map<UUID, List<String>> serversOf(Collection<UUID> jobIds) {
+        Map<UUID, List<String>> out = new HashMap<>();
+        if (jobIds.isEmpty()) return out;
+        jdbc.sql("""
+                        SELECT w.job_id, s.name, min(w.rank) AS first_rank
+                        FROM workers w JOIN jobs j ON j.id = w.job_id AND j.attempt = w.attempt
+                            JOIN servers s ON s.id = w.server_id
+                        WHERE w.job_id = ANY (?::uuid[]) AND j.state NOT IN ('QUEUED', 'HELD', 'PREEMPTED')
+                        GROUP BY w.job_id, s.name ORDER BY w.job_id, first_rank""")
+                .param(jobIds.stream().map(UUID::toString).toArray(String[]::new))
+                .query((rs, n) -> {
+                    out.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>()).add(rs.getString(2));
+                    return null;
+                }).list();
+        return out;
+    }
+
     public List<WorkerRow> ofServer(long serverId, Collection<WorkerState> states) {
         return jdbc.sql("SELECT " + COLUMNS + FROM + " WHERE w.server_id = ? AND w.state = ANY (?) ORDER BY w.created_at")
                 .params(serverId, states.stream().map(Enum::name).toArray(String[]::new))
