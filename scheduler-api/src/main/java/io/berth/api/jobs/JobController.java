@@ -149,9 +149,12 @@ class JobController {
         if (!errors.isEmpty()) throw ApiException.invalid(errors);
     }
 
-    /** Jobs the caller may see, newest first; {@code name} is an exact match (names need not be unique). */
+    /**
+     * Jobs the caller may see, newest first; {@code state} may be repeated or comma-separated (any of them);
+     * {@code name} is an exact match (names need not be unique).
+     */
     @GetMapping
-    Page<JobViews.JobSummary> list(@RequestParam(required = false) JobState state,
+    Page<JobViews.JobSummary> list(@RequestParam(required = false) List<JobState> state,
                                    @RequestParam(required = false) String tenant,
                                    @RequestParam(required = false) String name,
                                    @RequestParam(defaultValue = "0") @Min(0) int page,

@@ -98,8 +98,8 @@ public class JobRepository {
                 .query(JobRepository::row).optional();
     }
 
-    List<JobRow> list(JobState state, String tenant, String name, int offset, int limit) {
-        Where w = where(state, tenant, name);
+    List<JobRow> list(Collection<JobState> states, String tenant, String name, int offset, int limit) {
+        Where w = where(states, tenant, name);
         List<Object> params = new ArrayList<>(w.params());
         params.add(limit);
         params.add(offset);
@@ -107,20 +107,21 @@ public class JobRepository {
                 .params(params).query(JobRepository::row).list();
     }
 
-    long count(JobState state, String tenant, String name) {
-        Where w = where(state, tenant, name);
+    long count(Collection<JobState> states, String tenant, String name) {
+        Where w = where(states, tenant, name);
         return jdbc.sql("SELECT count(*) FROM jobs" + w.sql()).params(w.params()).query(Long.class).single();
     }
 
     private record Where(String sql, List<Object> params) {
     }
 
-    private static Where where(JobState state, String tenant, String name) {
+    /** null or empty states = any state. */
+    private static Where where(Collection<JobState> states, String tenant, String name) {
         List<String> clauses = new ArrayList<>();
         List<Object> params = new ArrayList<>();
-        if (state != null) {
-            clauses.add("state = ?");
-            params.add(state.name());
+        if (states != null && !states.isEmpty()) {
+            clauses.add("state = ANY (?)");
+            params.add(states.stream().map(Enum::name).toArray(String[]::new));
         }
         if (tenant != null) {
             clauses.add("tenant = ?");

@@ -216,14 +216,15 @@ public class JobService {
     }
 
     @Transactional(readOnly = true)
-    /** Newest first; {@code name} (exact) as well as state and tenant narrow the list, null = any. */
-    public Page<JobViews.JobSummary> list(Caller caller, JobState state, String tenant, String name, int page, int size) {
+    /** Newest first; {@code name} (exact), states (any of them) and tenant narrow the list, null or empty = any. */
+    public Page<JobViews.JobSummary> list(Caller caller, List<JobState> states, String tenant, String name, int page,
+                                          int size) {
         if (!caller.seesAllTenants()) {
             if (tenant != null && !tenant.equals(caller.tenant())) return new Page<>(List.of(), page, size, 0);
             tenant = caller.tenant();
         }
-        return new Page<>(summaries(jobs.list(state, tenant, name, page * size, size)), page, size,
-                jobs.count(state, tenant, name));
+        return new Page<>(summaries(jobs.list(states, tenant, name, page * size, size)), page, size,
+                jobs.count(states, tenant, name));
     }
 
     private List<JobViews.JobSummary> summaries(List<JobRow> rows) {

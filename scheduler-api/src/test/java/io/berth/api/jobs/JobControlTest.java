@@ -140,6 +140,11 @@ class JobControlTest extends ApiTestBase {
         assertThat(JsonPath.<List<String>>read(get("/api/v1/jobs?name=other&tenant=t").body(), "$.items[*].id"))
                 .containsExactly(other);
         assertThat(JsonPath.<List<String>>read(get("/api/v1/jobs?name=nope").body(), "$.items")).isEmpty();
+        // several states: any of them
+        assertThat(JsonPath.<List<String>>read(get("/api/v1/jobs?name=sweep&state=HELD,SCHEDULED").body(),
+                "$.items[*].id")).containsExactly(older);
+        assertThat(JsonPath.<List<String>>read(get("/api/v1/jobs?name=sweep&state=QUEUED&state=SCHEDULED").body(),
+                "$.items[*].id")).containsExactly(newer, older);
     }
 
     private void report(String server, String workerId, String state) {
