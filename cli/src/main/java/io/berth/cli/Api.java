@@ -142,7 +142,8 @@ final class Api {
         if (detail != null && !detail.isBlank()) line.append(": ").append(detail);
         List<String> fields = new ArrayList<>();
         for (JsonNode e : p.path("errors")) {
-            fields.add(Out.text(e, "field", "?") + ": " + Out.text(e, "message", ""));
+            String field = Out.text(e, "field", "?") + ": " + Out.text(e, "message", "");
+            if (detail == null || !detail.contains(field)) fields.add(field); // not twice
         }
         if (!fields.isEmpty()) {
             line.append(" [").append(String.join("; ", fields));
