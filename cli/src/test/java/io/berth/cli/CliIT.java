@@ -231,12 +231,14 @@ class CliIT {
                 "list");
         finish(wrong);
         assertThat(wrong.exitValue()).isEqualTo(1);
+        assertThat(new String(wrong.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+                .isEqualTo("berth: Unauthorized: a valid bearer token is required\n");
     }
 
     private static Process berthProcess(Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of("..", "bin", "berth").toAbsolutePath().normalize().toString()));
         command.addAll(List.of(args));
-        ProcessBuilder b = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        ProcessBuilder b = new ProcessBuilder(command);
         b.environment().keySet().removeIf(k -> k.startsWith("BERTH_") || k.equals("XDG_CONFIG_HOME"));
         b.environment().putAll(env);
         return b.start();
