@@ -72,12 +72,15 @@ final class Describe implements Callable<Integer> {
                     + " GiB)");
         }
         JsonNode process = spec.path("runtime").path("process");
-        if (!process.isMissingNode()) {
+        if (process.isObject()) {
             List<String> argv = new ArrayList<>();
             process.path("argv").forEach(a -> argv.add(a.asString()));
             field(out, "Command", String.join(" ", argv));
         } else {
-            field(out, "Runtime", Out.text(spec.path("runtime"), "type", ""));
+            JsonNode embedded = spec.path("runtime").path("embedded");
+            field(out, "Runtime", Out.text(spec.path("runtime"), "type", "") + " (model "
+                    + Out.text(embedded.path("model"), "type", "?") + ", " + Out.text(embedded, "epochs", "?")
+                    + " epochs)");
         }
         out.println("Placement:");
         Out.Table workers = new Out.Table("RANK", "GROUP", "NODE", "GPUS", "STATE", "EXIT", "MESSAGE");
@@ -93,8 +96,10 @@ final class Describe implements Callable<Integer> {
         JsonNode metrics = j.path("metrics");
         if (!metrics.isEmpty()) {
             JsonNode last = metrics.get(metrics.size() - 1);
-            field(out, "Last epoch", Out.text(last, "epoch", "") + ": loss " + Out.text(last, "loss", "")
-                    + (last.hasNonNull("accuracy") ? ", accuracy " + Out.text(last, "accuracy", "") : ""));
+            field(out, "Last epoch", Out.text(last, "epoch", "") + ": loss "
+                    + String.format(java.util.Locale.ROOT, "%.4f", last.path("loss").asDouble())
+                    + (last.hasNonNull("accuracy") ? String.format(java.util.Locale.ROOT, ", accuracy %.4f",
+                    last.path("accuracy").asDouble()) : ""));
         }
         out.println("Events:");
         Out.Table events = new Out.Table("AGE", "FROM", "TO", "REASON");
