@@ -95,8 +95,14 @@ public class AcceleratorHealthService {
                 }
             }
             if (actions.contains(HealthPolicy.Action.DRAIN_SERVER)) {
-                outcome.add("server " + inventory.drain(serverName).state());
-                changed = true;
+                // a server already out of service (draining, drained, down, not ready) keeps its state
+                String state = jdbc.sql("SELECT state FROM servers WHERE id = ?").param(serverId).query(String.class).single();
+                if (state.equals("READY") || state.equals("CORDONED")) {
+                    outcome.add("server " + inventory.drain(serverName).state());
+                    changed = true;
+                } else {
+                    outcome.add("server already " + state);
+                }
             }
             String summary = outcome.isEmpty() ? "recorded" : String.join("; ", outcome);
             jdbc.sql("UPDATE accelerator_errors SET outcome = ? WHERE id = ?").params(summary, id).update();
