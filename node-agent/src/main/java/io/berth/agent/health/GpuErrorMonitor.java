@@ -45,6 +45,7 @@ public final class GpuErrorMonitor {
     private final Map<String, String> episodes = new HashMap<>(); // condition -> key of its current episode
     private final Map<Integer, String> lostNow = new TreeMap<>();
     private long unknownDevices;
+    private final Set<String> warned = new HashSet<>(); // each problem is logged once, not at every heartbeat
 
     /**
      * @param indexByBus         PCI address (any form {@link PciBusId#normalize} reads) to local index; empty = learn
@@ -106,7 +107,8 @@ public final class GpuErrorMonitor {
                 XidLine.parse(line).ifPresent(this::xid);
             }
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot read the kernel log " + kernelLog + ": " + e.getMessage());
+            if (warned.add("kernel-log"))
+                LOG.log(System.Logger.Level.WARNING, "cannot read the kernel log " + kernelLog + ": " + e.getMessage());
         }
     }
 
@@ -170,8 +172,9 @@ public final class GpuErrorMonitor {
         Integer index = indexByBus.get(bus);
         if (index == null) {
             unknownDevices++;
-            LOG.log(System.Logger.Level.WARNING, "GPU error on PCI " + bus + ", which is not an accelerator of this "
-                    + "server (known: " + new TreeMap<>(indexByBus) + "); ignored");
+            if (warned.add("bus " + bus))
+                LOG.log(System.Logger.Level.WARNING, "GPU error on PCI " + bus + ", which is not an accelerator of this "
+                        + "server (known: " + new TreeMap<>(indexByBus) + "); ignored");
         }
         return index;
     }
