@@ -46,7 +46,8 @@ public class AcceleratorHealthService {
 
     /**
      * Applies the errors one agent reported, in its heartbeat's transaction. Errors of accelerators the server does
-     * not have are ignored (logged). Returns true when anything changed for the scheduler (health, jobs, the server).
+     * not have are ignored (logged). Returns true when a new error was recorded, so that the heartbeat's transaction
+     * commits durably (the agent forgets an error once a heartbeat delivered it).
      */
     @Transactional
     public boolean errorsReported(long serverId, String serverName, List<AgentProtocol.AcceleratorError> errors) {
@@ -67,6 +68,7 @@ public class AcceleratorHealthService {
                     .params(serverId, e.index(), e.errorClass(), e.key(), e.message(), HealthPolicy.describe(actions))
                     .query(Long.class).optional().orElse(null);
             if (id == null) continue; // seen before
+            changed = true;
             String device = "GPU " + e.index() + " (" + model + ") of server " + serverName;
             String why = device + ": " + e.message() + " [policy " + rule + "]";
             List<String> outcome = new ArrayList<>();
