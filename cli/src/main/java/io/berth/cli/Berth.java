@@ -24,7 +24,7 @@ import java.util.Map;
                 JobCommands.Cancel.class, JobCommands.Hold.class, JobCommands.Release.class, JobCommands.Requeue.class,
                 NodeCommands.Nodes.class, NodeCommands.Cordon.class, NodeCommands.Drain.class,
                 NodeCommands.Uncordon.class, NodeCommands.Import.class, AdminCommands.Quota.class,
-                AdminCommands.Tokens.class, picocli.AutoComplete.GenerateCompletion.class})
+                AdminCommands.Tokens.class, UsageCommand.class, picocli.AutoComplete.GenerateCompletion.class})
 public final class Berth {
     public static final int OK = 0;
     public static final int REFUSED = 1;

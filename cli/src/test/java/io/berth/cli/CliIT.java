@@ -111,6 +111,39 @@ class CliIT {
     }
 
     @Test
+    void usageReportsWhatFinishedJobsUsedPerJobAndTenant() {
+        ok("submit", "--name", "accounted", "--tenant", "t-usage", "--cpus", "2", "--mem", "64", "--gpus", "1", "--",
+                "sh", "-c", "sleep 2");
+        awaitState("t-usage", "accounted", "SUCCEEDED");
+        // the record is written when the worker releases its resources, in the heartbeat that reports the end
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() ->
+                Api.JSON.readTree(ok("usage", "--by", "job", "-S", "1h", "-o", "json").out()).path("groups")
+                        .valueStream().anyMatch(g -> g.path("jobName").asString().equals("accounted")));
+
+        JsonNode byJob = Api.JSON.readTree(ok("usage", "--by", "job", "-S", "1h", "-o", "json").out());
+        JsonNode job = byJob.path("groups").valueStream().filter(g -> g.path("jobName").asString().equals("accounted"))
+                .findFirst().orElseThrow();
+        // one whole GPU and 2 cores held for about the job's 2 s (plus placement and reporting): GPU-hours = time
+        assertThat(job.path("gpuHours").asDouble()).isGreaterThan(0).isLessThan(0.05);
+        assertThat(job.path("cpuHours").asDouble()).isCloseTo(2 * job.path("gpuHours").asDouble(),
+                org.assertj.core.api.Assertions.within(0.002));
+        assertThat(job.path("tenant").asString()).isEqualTo("t-usage");
+        assertThat(job.path("state").asString()).isEqualTo("SUCCEEDED");
+
+        String table = ok("usage", "-S", "1h").out();
+        assertThat(table).startsWith("Usage from ").containsPattern("(?m)^t-usage +1 +0\\.\\d{3} ")
+                .containsPattern("(?m)^TOTAL +\\d+ ");
+        assertThat(ok("usage", "--by", "job", "--from", "2000-01-01", "--to", "2000-01-02").out())
+                .endsWith("No usage recorded in this period.\n");
+        CliRun bad = berth("usage", "--from", "yesterday");
+        assertThat(bad.code()).isEqualTo(Berth.USAGE);
+        assertThat(bad.err()).startsWith("berth: --from: expected 2026-12-01");
+        CliRun refused = berth("usage", "--by", "rack");
+        assertThat(refused.code()).as(refused.toString()).isEqualTo(Berth.REFUSED);
+        assertThat(refused.err()).contains("groupBy");
+    }
+
+    @Test
     void logsFollowPrintsLinesUntilTheJobEnds() {
         ok("submit", "--name", "talker", "--tenant", "t-logs", "--cpus", "0.1", "--mem", "64", "--", "sh", "-c",
                 "for i in 1 2 3; do echo line $i; sleep 1; done");
