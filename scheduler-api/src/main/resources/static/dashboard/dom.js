@@ -26,8 +26,9 @@ export function html(strings, ...values) {
 /** Trusted markup (never user or server data). */
 export function raw(text) { return new Safe(text); }
 
-export function setHtml(el, safe) {
-  el.innerHTML = safe instanceof Safe ? safe.text : esc(safe);
+/** Sets el's content to html`...` markup, a list of them, or text (escaped). */
+export function setHtml(el, content) {
+  el.innerHTML = part(content);
 }
 
 export const $ = (selector, root = document) => root.querySelector(selector);

@@ -19,7 +19,7 @@ export function mount(el, { id }) {
       <div class="card">
         <h2>Placement</h2>
         <table class="grid" id="placement-table">
-          <thead><tr><th>Rank</th><th>Group</th><th>Server</th><th>GPUs</th><th>Share</th><th>State</th><th>Exit</th>
+          <thead><tr><th class="num">Rank</th><th>Group</th><th>Server</th><th>GPUs</th><th>Share</th><th>State</th><th>Exit</th>
             <th>Message</th></tr></thead>
           <tbody></tbody>
         </table>

@@ -21,7 +21,7 @@ export function mount(el, { query }) {
     </form>
     <div class="card">
       <table class="grid" id="jobs-table">
-        <thead><tr><th>Name</th><th>Tenant</th><th>State</th><th>Priority</th><th>Attempt</th><th>Age</th>
+        <thead><tr><th>Name</th><th>Tenant</th><th>State</th><th class="num">Priority</th><th class="num">Attempt</th><th>Age</th>
           <th>Run time</th><th>Pending reason / message</th></tr></thead>
         <tbody></tbody>
       </table>

@@ -17,8 +17,8 @@ export function mount(el) {
     </div>
     <div class="card">
       <table class="grid" id="tenants-table">
-        <thead><tr><th>Tenant</th><th>GPUs held / quota</th><th>CPUs held / quota</th><th>Queued jobs</th>
-          <th>Running jobs</th></tr></thead>
+        <thead><tr><th>Tenant</th><th>GPUs held / quota</th><th>CPUs held / quota</th><th class="num">Queued jobs</th>
+          <th class="num">Running jobs</th></tr></thead>
         <tbody></tbody>
       </table>
       <p class="hint">Tenants with a quota or with live jobs. Quotas are set with <code>PUT /api/v1/quotas/{tenant}</code>
@@ -39,8 +39,8 @@ export function mount(el) {
     usage.set({
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       legend: { top: 0 },
-      grid: { left: 120, right: 30, top: 30, bottom: 30 },
-      xAxis: { type: 'value', name: 'GPUs', minInterval: 1 },
+      grid: { left: 20, right: 30, top: 30, bottom: 30, containLabel: true },
+      xAxis: { type: 'value', name: 'GPUs', nameLocation: 'middle', nameGap: 25, minInterval: 1 },
       yAxis: { type: 'category', data: tenants.map(t => t.tenant), inverse: true },
       series: [
         { name: 'held', type: 'bar', data: tenants.map(t => t.gpuMilliUsed / 1000) },
