@@ -67,6 +67,10 @@ final class ProcessWorker extends Worker {
         }
         Files.createDirectories(dir);
         Files.deleteIfExists(dir.resolve("exit-code"));
+        Path checkpoints = WorkerEnvironment.checkpointDir(a, workDir);
+        if (checkpoints != null) {
+            Files.createDirectories(checkpoints); // BERTH_CHECKPOINT_DIR names a directory the program can write to
+        }
         List<String> command = new ArrayList<>();
         SETSID.ifPresent(p -> command.add(p.toString()));
         command.addAll(List.of("sh", "-c", WRAPPER, dir.resolve("exit-code").toString()));

@@ -346,7 +346,8 @@ public final class WorkerManager implements AutoCloseable {
     }
 
     /**
-     * Ships queued metrics, then new log lines of every worker. Stops at the first failure and
+     * Ships queued metrics, then new log lines of every worker, each {@link MetricLine} among them also as a
+     * metric (the control plane keeps one per worker and epoch, so a retried batch repeats nothing). Stops at the first failure and
      * retries on the next call. Runs on the manager's scheduler, and once more from {@link #flush}; the
      * HTTP calls are made without holding the manager's lock so heartbeats are never held up by them.
      */
@@ -370,6 +371,9 @@ public final class WorkerManager implements AutoCloseable {
                     List<String> lines;
                     // a bounded number of batches per worker and tick, so one chatty worker cannot starve the others
                     for (int batch = 0; batch < 10 && !(lines = e.log.next(finished)).isEmpty(); batch++) {
+                        for (String line : lines) {
+                            MetricLine.parse(line).ifPresent(report -> telemetry.metrics(e.record.workerId(), report));
+                        }
                         telemetry.logs(e.record.workerId(), lines);
                         e.log.commit();
                     }

@@ -66,6 +66,10 @@ class ProcessWorkerTest {
                 Arguments.of("unknown program fails with 127",
                         anAssignment("w6").process("no-such-program-berth").build(),
                         new WorkerStatus("w6", State.FAILED, 127, "exited with code 127"), null),
+                Arguments.of("the checkpoint directory exists and is writable when the program starts",
+                        anAssignment("w9").checkpointDir("checkpoints/job-9")
+                                .process("sh", "-c", "touch \"$BERTH_CHECKPOINT_DIR/step\" && echo saved").build(),
+                        new WorkerStatus("w9", State.SUCCEEDED, 0, null), List.of("saved")),
                 Arguments.of("runs in its own worker directory",
                         anAssignment("w7").process(List.of("sh", "-c", "mkdir -p sub && cd sub && pwd"), Map.of(), null).build(),
                         new WorkerStatus("w7", State.SUCCEEDED, 0, null), null));
@@ -81,6 +85,21 @@ class ProcessWorkerTest {
             await("log lines", () -> telemetry.logsOf(a.workerId()).size() >= expectedLog.size());
             assertThat(telemetry.logsOf(a.workerId())).isEqualTo(expectedLog);
         }
+    }
+
+    @Test
+    void metricLinesBecomeMetricsAndStayInTheLog() throws Exception {
+        String script = "echo 'BERTH_METRIC {\"epoch\":1,\"loss\":0.9,\"accuracy\":0.5}'; "
+                + "echo 'BERTH_METRIC {\"epoch\":2,\"loss\":-1}'; "
+                + "echo '[default0]:BERTH_METRIC {\"epoch\":2,\"loss\":0.4,\"samplesPerSecond\":100}'";
+        Assignment a = anAssignment("metrics").process("sh", "-c", script).build();
+        manager.start(a);
+        awaitFinal(manager, "metrics");
+
+        await("log lines", () -> telemetry.logsOf("metrics").size() == 3);
+        assertThat(telemetry.metrics).containsExactly(
+                Map.entry("metrics", new io.berth.agent.protocol.MetricsReport(1, 0.9, 0.5, 0)),
+                Map.entry("metrics", new io.berth.agent.protocol.MetricsReport(2, 0.4, null, 100)));
     }
 
     @Test

@@ -77,7 +77,8 @@ class SecurityConfig {
                     a.requestMatchers("/api/v1/jobs", "/api/v1/jobs/**").hasAnyRole("ADMIN", "OPERATOR", "USER");
                     a.requestMatchers(HttpMethod.GET, "/api/v1/servers", "/api/v1/servers/**", "/api/v1/topology",
                             "/api/v1/racks", "/api/v1/racks/**", "/api/v1/zones", "/api/v1/switches", "/api/v1/links",
-                            "/api/v1/volumes", "/api/v1/volumes/**", "/api/v1/quotas", "/api/v1/quotas/*")
+                            "/api/v1/volumes", "/api/v1/volumes/**", "/api/v1/quotas", "/api/v1/quotas/*",
+                            "/api/v1/cluster/allocation")
                             .hasAnyRole("ADMIN", "OPERATOR", "USER");
                     a.requestMatchers(HttpMethod.GET, "/api/v1/cluster/utilization", "/api/v1/cluster/packing",
                             "/api/v1/cluster/tenants").hasAnyRole("ADMIN", "OPERATOR", "USER");

@@ -125,6 +125,20 @@ public class InventoryService {
         return servers.find(name).orElseThrow(() -> ApiException.notFound("server", name));
     }
 
+    /** What is allocated on the server; holders of tenants other than {@code holderTenant} (when set) left out. */
+    @Transactional(readOnly = true)
+    public ServerAllocation allocation(String name, String holderTenant) {
+        return servers.allocations(name, holderTenant).stream().findFirst()
+                .orElseThrow(() -> ApiException.notFound("server", name));
+    }
+
+    @Transactional(readOnly = true)
+    public ServerAllocation.Cluster clusterAllocation() {
+        List<ServerAllocation> all = servers.allocations(null, null);
+        return new ServerAllocation.Cluster(all.stream().map(ServerAllocation::summary).toList(),
+                ServerAllocation.count(all.stream().flatMap(s -> s.accelerators().stream()).toList()));
+    }
+
     @Transactional(readOnly = true)
     public Page<ServerView> servers(ServerRepository.Filter filter, int page, int size) {
         return new Page<>(servers.list(filter, page * size, size), page, size, servers.count(filter));

@@ -32,9 +32,9 @@ class ServerRepository {
     private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {
     };
     private static final String COLUMNS = "id, name, rack, cpu_millis, memory_mib, network_mbps, labels::text AS labels, "
-            + "state, idle_power_watts, peak_power_watts, hardware_source, version, created_at, updated_at, "
-            // the database's clock, which wrote agent_last_seen; a time in the future counts as 0
-            + "CASE WHEN agent_last_seen IS NOT NULL "
+            + "state, idle_power_watts, peak_power_watts, hardware_source, version, created_at, updated_at, ";
+    // the database's clock, which wrote agent_last_seen; a time in the future counts as 0
+    private static final String AGENT_AGE = "CASE WHEN agent_last_seen IS NOT NULL "
             + "THEN greatest(0, floor(extract(epoch FROM now() - agent_last_seen)))::bigint END AS agent_age_seconds";
 
     private final JdbcClient jdbc;
@@ -114,7 +114,7 @@ class ServerRepository {
     }
 
     Optional<ServerView> find(String name) {
-        List<Row> rows = jdbc.sql("SELECT " + COLUMNS + " FROM servers WHERE name = ?").param(name).query(this::row).list();
+        List<Row> rows = jdbc.sql("SELECT " + COLUMNS + AGENT_AGE + " FROM servers WHERE name = ?").param(name).query(this::row).list();
         return withParts(rows).stream().findFirst();
     }
 
@@ -127,7 +127,7 @@ class ServerRepository {
         List<Object> params = new ArrayList<>(w.params());
         params.add(limit);
         params.add(offset);
-        List<Row> rows = jdbc.sql("SELECT " + COLUMNS + " FROM servers" + w.sql() + " ORDER BY name LIMIT ? OFFSET ?")
+        List<Row> rows = jdbc.sql("SELECT " + COLUMNS + AGENT_AGE + " FROM servers" + w.sql() + " ORDER BY name LIMIT ? OFFSET ?")
                 .params(params).query(this::row).list();
         return withParts(rows);
     }
@@ -139,7 +139,7 @@ class ServerRepository {
 
     /** Every server as a core record, for export and for the placement snapshot. */
     List<Server> all() {
-        return withParts(jdbc.sql("SELECT " + COLUMNS + " FROM servers ORDER BY name").query(this::row).list())
+        return withParts(jdbc.sql("SELECT " + COLUMNS + AGENT_AGE + " FROM servers ORDER BY name").query(this::row).list())
                 .stream().map(v -> v.toSpec().toServer()).toList();
     }
 
@@ -220,6 +220,54 @@ class ServerRepository {
                     accelerators.getOrDefault(id, List.of()), holders.getOrDefault(id, List.of())));
         }
         return result;
+    }
+
+    /**
+     * What is allocated on the named server, or on every server (name order) when {@code name} is null. Holders of
+     * other tenants than {@code holderTenant} are left out when it is not null; their shares still count.
+     */
+    List<ServerAllocation> allocations(String name, String holderTenant) {
+        Map<Long, ServerAllocation> byId = new LinkedHashMap<>();
+        jdbc.sql("SELECT id, name, rack, state, cpu_millis, cpu_millis_used, memory_mib, memory_mib_used, "
+                        + AGENT_AGE + " FROM servers"
+                        + (name == null ? "" : " WHERE name = :name") + " ORDER BY name")
+                .paramSource(name == null ? Map.of() : Map.of("name", name))
+                .query(rs -> {
+                    Long age = rs.getObject("agent_age_seconds", Long.class);
+                    byId.put(rs.getLong("id"), new ServerAllocation(rs.getString("name"), rs.getString("rack"),
+                            ServerState.valueOf(rs.getString("state")), age != null && age <= heartbeatTimeoutSeconds, age,
+                            new ServerAllocation.Amount(rs.getLong("cpu_millis"), rs.getLong("cpu_millis_used")),
+                            new ServerAllocation.Amount(rs.getLong("memory_mib"), rs.getLong("memory_mib_used")),
+                            new ArrayList<>()));
+                });
+        if (byId.isEmpty()) return List.of();
+        Long[] ids = byId.keySet().toArray(Long[]::new);
+        Map<Slot, List<ServerAllocation.Holder>> holders = new HashMap<>();
+        template.query("""
+                        SELECT w.server_id, g.idx, w.job_id, j.name, j.tenant, w.id, w.rank, w.milli_gpu
+                        FROM workers w JOIN jobs j ON j.id = w.job_id, unnest(w.gpu_indices) AS g(idx)
+                        WHERE w.server_id = ANY (?) AND w.holds_resources ORDER BY j.name, w.job_id, w.rank""",
+                rs -> {
+                    if (holderTenant != null && !holderTenant.equals(rs.getString(5))) return;
+                    holders.computeIfAbsent(new Slot(rs.getLong(1), rs.getInt(2)), k -> new ArrayList<>())
+                            .add(new ServerAllocation.Holder(rs.getObject(3, UUID.class), rs.getString(4),
+                                    rs.getString(5), rs.getObject(6, UUID.class), rs.getInt(7), rs.getInt(8)));
+                }, (Object) ids);
+        template.query("""
+                        SELECT server_id, idx, model, memory_mib, health, used_milli FROM accelerators
+                        WHERE server_id = ANY (?) ORDER BY server_id, idx""",
+                rs -> {
+                    long id = rs.getLong(1);
+                    int idx = rs.getInt(2);
+                    byId.get(id).accelerators().add(new ServerAllocation.AcceleratorAllocation(idx, rs.getString(3),
+                            rs.getInt(4), AcceleratorHealth.valueOf(rs.getString(5)), rs.getInt(6),
+                            holders.getOrDefault(new Slot(id, idx), List.of())));
+                }, (Object) ids);
+        return List.copyOf(byId.values());
+    }
+
+    /** One accelerator of one server row. */
+    private record Slot(long serverId, int index) {
     }
 
     boolean delete(String name) {
