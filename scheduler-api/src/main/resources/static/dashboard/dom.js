@@ -51,9 +51,9 @@ export function time(instant) {
   return instant ? new Date(instant).toLocaleString() : '';
 }
 
+/** GPUs from milli-GPU: "2", "0.5", "1.25" */
 export function gpus(milli) {
-  const n = milli / 1000;
-  return Number.isInteger(n) ? String(n) : n.toFixed(2);
+  return String(+(milli / 1000).toFixed(2));
 }
 
 export function percent(ratio) {

@@ -24,7 +24,8 @@ export function mount(el, { query }) {
       <h2>Packing</h2>
       <div class="chart tall" id="packing-chart"></div>
       <p class="hint">One column per server (by rack), one cell per GPU: white is idle, dark blue is a whole GPU allocated.
-        Grey columns are servers that are not READY.</p>
+        Grey columns are servers that take no work (not READY, or no agent connected); faint cells are slots
+        without a GPU.</p>
     </div>`);
   const history = chart($('#history-chart', el));
   const packing = chart($('#packing-chart', el));
@@ -34,12 +35,16 @@ export function mount(el, { query }) {
   });
 
   async function refresh() {
-    const [util, pack] = await Promise.all([
+    const [util, pack, alloc] = await Promise.all([
       api(`/api/v1/cluster/utilization?hours=${hours}`),
       api('/api/v1/cluster/packing'),
+      api('/api/v1/cluster/allocation'),
     ]);
     const now = util.now;
-    const ready = pack.servers.filter(s => s.state === 'READY').length;
+    const connected = new Set(alloc.servers.filter(s => s.agentConnected).map(s => s.server));
+    // a server takes work when it is READY and its agent is connected
+    const takesWork = s => s.state === 'READY' && connected.has(s.name);
+    const ready = pack.servers.filter(takesWork).length;
     setHtml($('#cluster-cards', el), html`
       <div class="stat"><span class="label">GPUs allocated</span>
         <span class="value" id="stat-gpus">${gpus(now.gpuAllocatedMilli)} / ${gpus(now.gpuCapacityMilli)}</span>
@@ -50,8 +55,11 @@ export function mount(el, { query }) {
         <span class="sub"><a href="#/jobs?state=QUEUED">see the queue</a></span></div>
       <div class="stat"><span class="label">Running jobs</span><span class="value">${now.runningJobs}</span>
         <span class="sub"><a href="#/jobs?state=RUNNING">see them</a></span></div>
-      <div class="stat"><span class="label">Servers ready</span><span class="value">${ready} / ${pack.servers.length}</span>
-        <span class="sub"><a href="#/nodes">see the nodes</a></span></div>`);
+      <div class="stat"><span class="label">Servers taking work</span><span class="value" id="stat-servers">${ready} / ${pack.servers.length}</span>
+        <span class="sub">READY with an agent; <a href="#/nodes">see the nodes</a></span></div>
+      ${alloc.models.map(m => html`<div class="stat"><span class="label">${m.model}</span>
+        <span class="value">${m.free} free</span>
+        <span class="sub">of ${m.total}; ${gpus(m.allocatedMilli)} GPU allocated${m.unhealthy ? `, ${m.unhealthy} unhealthy` : ''}</span></div>`)}`);
 
     const points = [...util.history, now];
     history.set({
@@ -78,12 +86,18 @@ export function mount(el, { query }) {
     const maxGpus = Math.max(1, ...pack.servers.map(s => s.gpuMilli.length));
     const live = [];
     const down = [];
-    pack.servers.forEach((s, x) => s.gpuMilli.forEach((m, y) => (s.state === 'READY' ? live : down).push([x, y, m])));
+    const none = [];
+    pack.servers.forEach((s, x) => {
+      s.gpuMilli.forEach((m, y) => (takesWork(s) ? live : down).push([x, y, m]));
+      for (let y = s.gpuMilli.length; y < maxGpus; y++) none.push([x, y, 0]);
+    });
     packing.set({
       tooltip: {
         formatter: p => {
           const s = pack.servers[p.value[0]];
-          return `${s.name} (rack ${s.rack}, ${s.state})<br>GPU ${p.value[1]}: ${p.value[2] / 10} % allocated`
+          const gpu = p.seriesIndex === 2 ? 'no GPU here'
+            : `GPU ${p.value[1]}: ${p.value[2] / 10} % allocated, ${s.gpuHealth[p.value[1]]}`;
+          return `${s.name} (rack ${s.rack}, ${s.state}${connected.has(s.name) ? '' : ', no agent'})<br>${gpu}`
             + `<br>CPU ${(100 * s.cpuMillisUsed / Math.max(1, s.cpuMillis)).toFixed(0)} % allocated`;
         },
       },
@@ -95,6 +109,7 @@ export function mount(el, { query }) {
       series: [
         { type: 'heatmap', data: live, itemStyle: { borderColor: '#cbd5e1', borderWidth: 1 } },
         { type: 'heatmap', data: down, itemStyle: { color: '#d1d5db', borderColor: '#9ca3af', borderWidth: 1 } },
+        { type: 'heatmap', data: none, itemStyle: { color: '#f9fafb', borderColor: '#f3f4f6', borderWidth: 1 } },
       ],
     });
   }

@@ -3,6 +3,8 @@
 import { api, ApiError } from '../api.js';
 import { $, html, setHtml, badge, gpus, bar } from '../dom.js';
 
+const gib = mib => String(+(mib / 1024).toFixed(mib < 10240 ? 1 : 0));
+
 export function mount(el, { query }) {
   let selected = query.get('server') || '';
   setHtml(el, html`
@@ -40,7 +42,7 @@ export function mount(el, { query }) {
       ? html`<div class="stat"><span class="label">Accelerators</span><span class="value">none</span></div>`
       : alloc.models.map(m => html`<div class="stat"><span class="label">${m.model}</span>
           <span class="value">${m.free} free</span>
-          <span class="sub">of ${m.total}; ${gpus(m.allocatedMilli)} allocated${m.unhealthy ? `, ${m.unhealthy} unhealthy` : ''}</span></div>`));
+          <span class="sub">of ${m.total}; ${gpus(m.allocatedMilli)} GPU allocated${m.unhealthy ? `, ${m.unhealthy} unhealthy` : ''}</span></div>`));
     setHtml($('#nodes-table tbody', el), alloc.servers.length === 0
       ? html`<tr><td colspan="8" class="empty">No servers. Start a node agent or import an inventory.</td></tr>`
       : alloc.servers.map(s => {
@@ -53,8 +55,8 @@ export function mount(el, { query }) {
           <td>${badge(s.state)}</td>
           <td class="${s.agentConnected ? '' : 'warn'}">${s.agentConnected ? `connected, ${age ?? '?'} s ago`
             : age == null ? 'no agent' : `silent for ${age} s`}</td>
-          <td>${bar(s.cpuMillis.allocated, s.cpuMillis.capacity)} ${(s.cpuMillis.allocated / 1000).toFixed(1)} / ${s.cpuMillis.capacity / 1000}</td>
-          <td>${bar(s.memoryMib.allocated, s.memoryMib.capacity)} ${(s.memoryMib.allocated / 1024).toFixed(0)} / ${(s.memoryMib.capacity / 1024).toFixed(0)} GiB</td>
+          <td>${bar(s.cpuMillis.allocated, s.cpuMillis.capacity)} ${+(s.cpuMillis.allocated / 1000).toFixed(1)} / ${+(s.cpuMillis.capacity / 1000).toFixed(1)} cores</td>
+          <td>${bar(s.memoryMib.allocated, s.memoryMib.capacity)} ${gib(s.memoryMib.allocated)} / ${gib(s.memoryMib.capacity)} GiB</td>
           <td class="gpus" data-gpu-count="${packed.gpuMilli.length}">${packed.gpuMilli.map((m, i) => cell(m, packed.gpuHealth[i]))}</td>
           <td>${s.gpus.map(g => `${g.free}/${g.total} ${g.model}`).join(', ')}${unhealthy ? html` <span class="warn">${unhealthy} unhealthy</span>` : ''}</td>
         </tr>`;
@@ -81,7 +83,7 @@ export function mount(el, { query }) {
         <thead><tr><th>GPU</th><th>Model</th><th>Memory</th><th>Health</th><th>Allocated</th><th>Held by</th></tr></thead>
         <tbody>${s.accelerators.length === 0 ? html`<tr><td colspan="6" class="empty">No accelerators.</td></tr>`
           : s.accelerators.map(a => html`<tr>
-            <td class="num">${a.index}</td><td>${a.model}</td><td>${(a.memoryMib / 1024).toFixed(0)} GiB</td>
+            <td class="num">${a.index}</td><td>${a.model}</td><td>${gib(a.memoryMib)} GiB</td>
             <td>${badge(a.health)}</td>
             <td>${bar(a.allocatedMilli, 1000)} ${a.allocatedMilli / 10} %</td>
             <td>${a.holders.map(h => html`<a href="#/jobs/${h.jobId}">${h.jobName}</a> (${h.tenant}, rank ${h.rank}, ${h.milliGpu / 10} %) `)}</td>

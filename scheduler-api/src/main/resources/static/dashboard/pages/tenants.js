@@ -42,10 +42,12 @@ export function mount(el) {
       grid: { left: 20, right: 30, top: 30, bottom: 30, containLabel: true },
       xAxis: { type: 'value', name: 'GPUs', nameLocation: 'middle', nameGap: 25, minInterval: 1 },
       yAxis: { type: 'category', data: tenants.map(t => t.tenant), inverse: true },
+      // the held bar is drawn over the quota bar, so each row reads as usage against its quota
       series: [
-        { name: 'held', type: 'bar', data: tenants.map(t => t.gpuMilliUsed / 1000) },
-        { name: 'quota', type: 'bar', itemStyle: { opacity: 0.35 },
+        { name: 'quota', type: 'bar', barWidth: 18, itemStyle: { color: '#e5e7eb', borderColor: '#9ca3af' },
           data: tenants.map(t => (t.quota?.gpuMilli == null ? null : t.quota.gpuMilli / 1000)) },
+        { name: 'held', type: 'bar', barWidth: 18, barGap: '-100%', itemStyle: { color: '#2563eb' },
+          data: tenants.map(t => t.gpuMilliUsed / 1000) },
       ],
     }, true);
   }

@@ -133,12 +133,10 @@ class DashboardBrowserTest extends ApiTestBase {
 
         // filtering by name keeps only the matching job
         driver.findElement(By.id("filter-name")).sendKeys("sleeper");
-        wait.until(d -> d.findElements(By.cssSelector("#jobs-table tbody tr[data-job-id]")).size() == 1);
-        assertThat(driver.findElement(By.cssSelector("#jobs-table tbody tr[data-job-id]")).getAttribute("data-job-id"))
-                .isEqualTo(sleeper);
+        wait.until(d -> shownJobs().equals(List.of(sleeper)));
         driver.findElement(By.id("filter-name")).clear();
         driver.findElement(By.id("filter-name")).sendKeys("mlp");
-        wait.until(d -> d.findElements(By.cssSelector("#jobs-table tbody tr[data-job-id]")).size() == 1);
+        wait.until(d -> shownJobs().equals(List.of(training)));
 
         // the job's page: its state, its loss curve drawn with one point per epoch, its logs
         driver.findElement(By.cssSelector("tr[data-job-id='" + training + "'] a")).click();
@@ -168,11 +166,17 @@ class DashboardBrowserTest extends ApiTestBase {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("tr[data-tenant='dash']"), "0.5 GPU"));
         screenshot("05-tenants");
         driver.findElement(By.cssSelector("#nav a[data-page='cluster']")).click();
-        wait.until(ExpectedConditions.textToBe(By.id("stat-gpus"), "0.50 / 4"));
+        wait.until(ExpectedConditions.textToBe(By.id("stat-gpus"), "0.5 / 4"));
         wait.until(d -> !d.findElements(By.cssSelector("#packing-chart svg path")).isEmpty());
         screenshot("06-cluster");
 
         assertThat(postJson("/api/v1/jobs/" + sleeper + "/cancel", "").status()).isEqualTo(200);
+    }
+
+    /** Ids of the jobs the jobs page lists, in order. */
+    private List<String> shownJobs() {
+        return driver.findElements(By.cssSelector("#jobs-table tbody tr[data-job-id]")).stream()
+                .map(r -> r.getAttribute("data-job-id")).toList();
     }
 
     private void signIn(String value) {
