@@ -22,7 +22,7 @@ export function mount(el, { query }) {
     </div>
     <div class="card">
       <h2>Packing</h2>
-      <div class="chart tall" id="packing-chart"></div>
+      <div class="chart" id="packing-chart"></div>
       <p class="hint">One column per server (by rack), one cell per GPU: white is idle, dark blue is a whole GPU allocated.
         Grey columns are servers that take no work (not READY, or no agent connected); faint cells are slots
         without a GPU.</p>
@@ -84,6 +84,10 @@ export function mount(el, { query }) {
     });
 
     const maxGpus = Math.max(1, ...pack.servers.map(s => s.gpuMilli.length));
+    // cells at most 48 px wide and about 26 px high, so a small cluster does not stretch into bands
+    const packingEl = $('#packing-chart', el);
+    packingEl.style.height = `${Math.max(120, maxGpus * 26 + 80)}px`;
+    const width = Math.min(packingEl.clientWidth - 80, Math.max(1, pack.servers.length) * 48);
     const live = [];
     const down = [];
     const none = [];
@@ -101,7 +105,7 @@ export function mount(el, { query }) {
             + `<br>CPU ${(100 * s.cpuMillisUsed / Math.max(1, s.cpuMillis)).toFixed(0)} % allocated`;
         },
       },
-      grid: { left: 50, right: 20, top: 10, bottom: 60 },
+      grid: { left: 50, top: 10, bottom: 60, width },
       xAxis: { type: 'category', data: pack.servers.map(s => s.name), splitArea: { show: false },
         axisLabel: { rotate: 30, hideOverlap: true } },
       yAxis: { type: 'category', name: 'GPU', data: [...Array(maxGpus).keys()].map(String), inverse: true },

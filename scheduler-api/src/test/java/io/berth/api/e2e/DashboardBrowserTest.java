@@ -70,6 +70,8 @@ class DashboardBrowserTest extends ApiTestBase {
         driver = new ChromeDriver(service, options);
         wait = new WebDriverWait(driver, Duration.ofSeconds(30));
         Files.createDirectories(SCREENSHOTS);
+        Files.deleteIfExists(SCREENSHOTS.resolve("failure.png"));
+        Files.deleteIfExists(SCREENSHOTS.resolve("failure.html"));
     }
 
     @AfterEach
