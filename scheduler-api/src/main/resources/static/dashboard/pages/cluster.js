@@ -23,7 +23,7 @@ export function mount(el, { query }) {
     <div class="card">
       <h2>Packing</h2>
       <div class="chart" id="packing-chart"></div>
-      <p class="hint">One column per server (by rack), one cell per GPU: white is idle, dark blue is a whole GPU allocated.
+      <p class="hint">One column per server (by rack), one cell per GPU (rows are GPU indices): white is idle, dark blue is a whole GPU allocated.
         Grey columns are servers that take no work (not READY, or no agent connected); faint cells are slots
         without a GPU.</p>
     </div>`);
@@ -84,10 +84,10 @@ export function mount(el, { query }) {
     });
 
     const maxGpus = Math.max(1, ...pack.servers.map(s => s.gpuMilli.length));
-    // cells at most 48 px wide and about 26 px high, so a small cluster does not stretch into bands
+    // cells at most 60 px wide and about 26 px high, so a small cluster does not stretch into bands
     const packingEl = $('#packing-chart', el);
     packingEl.style.height = `${Math.max(120, maxGpus * 26 + 80)}px`;
-    const width = Math.min(packingEl.clientWidth - 80, Math.max(1, pack.servers.length) * 48);
+    const width = Math.min(packingEl.clientWidth - 80, Math.max(1, pack.servers.length) * 60);
     const live = [];
     const down = [];
     const none = [];
@@ -108,7 +108,7 @@ export function mount(el, { query }) {
       grid: { left: 50, top: 10, bottom: 60, width },
       xAxis: { type: 'category', data: pack.servers.map(s => s.name), splitArea: { show: false },
         axisLabel: { rotate: 30, hideOverlap: true } },
-      yAxis: { type: 'category', name: 'GPU', data: [...Array(maxGpus).keys()].map(String), inverse: true },
+      yAxis: { type: 'category', data: [...Array(maxGpus).keys()].map(String), inverse: true },
       visualMap: { min: 0, max: 1000, show: false, seriesIndex: 0, inRange: { color: ['#ffffff', '#1e3a8a'] } },
       series: [
         { type: 'heatmap', data: live, itemStyle: { borderColor: '#cbd5e1', borderWidth: 1 } },
