@@ -4,6 +4,9 @@ import io.berth.agent.hardware.Hardware;
 import io.berth.agent.hardware.GpuHealthProbe;
 import io.berth.agent.hardware.HardwareDiscovery;
 import io.berth.agent.hardware.NvidiaSmi;
+import io.berth.agent.health.AcceleratorError;
+import io.berth.agent.health.GpuErrorMonitor;
+import io.berth.agent.health.NvidiaSmiQuery;
 import io.berth.agent.protocol.Assignment;
 import io.berth.agent.protocol.ControlPlaneClient;
 import io.berth.agent.protocol.ControlPlaneException;
@@ -14,8 +17,12 @@ import io.berth.agent.protocol.RegisterResponse;
 import io.berth.agent.protocol.WorkerReport;
 import io.berth.agent.worker.WorkerManager;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -75,6 +82,7 @@ public final class Agent {
     private final Backoff backoff;
     private final Duration stopWait;
     private final GpuHealthProbe gpuHealth = new GpuHealthProbe(NvidiaSmi.QUERY, 30_000);
+    private final GpuErrorMonitor gpuErrors;
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicLong failedCalls = new AtomicLong();
@@ -93,6 +101,32 @@ public final class Agent {
         this.backoff = backoff;
         this.stopWait = stopWait;
         this.heartbeatSeconds = config.heartbeatSeconds();
+        this.gpuErrors = gpuErrorMonitor(config, hardware);
+    }
+
+    /**
+     * Simulated hardware: XID lines appended to {@code <work-dir>/faults/kern.log} (or --kernel-log), read from the
+     * file's start, and the {@code nvidia-smi -q} text in {@code <work-dir>/faults/nvidia-smi-q.txt} when it exists,
+     * so tests and demos inject GPU errors by writing files. Real GPUs: {@code nvidia-smi -q} (at most every 30 s) and
+     * the lines appended to --kernel-log after the start, if given.
+     */
+    static GpuErrorMonitor gpuErrorMonitor(AgentConfig config, Hardware hardware) {
+        Map<String, Integer> buses = new HashMap<>();
+        if (hardware.simulated()) {
+            hardware.accelerators().forEach(a -> buses.put(a.pciBusId(), a.index()));
+            Path faults = config.workDir().resolve("faults");
+            Path smi = faults.resolve("nvidia-smi-q.txt");
+            return new GpuErrorMonitor(buses, config.kernelLog() != null ? config.kernelLog() : faults.resolve("kern.log"),
+                    true, () -> {
+                        try {
+                            return Files.isRegularFile(smi) ? Files.readString(smi) : null;
+                        } catch (java.io.IOException e) {
+                            return null;
+                        }
+                    });
+        }
+        boolean gpus = hardware.accelerators().stream().anyMatch(a -> a.kind() == Hardware.AcceleratorKind.GPU);
+        return new GpuErrorMonitor(buses, config.kernelLog(), false, gpus ? new NvidiaSmiQuery(30_000) : null);
     }
 
     /** Runs until {@link #shutdown()}; never throws for control-plane failures. */
@@ -188,9 +222,11 @@ public final class Agent {
             // plane shows as ended also shows all of its epochs (best effort: a failure is retried by the shipper)
             workers.flush();
         }
-        HeartbeatResponse resp = client.heartbeat(new HeartbeatRequest(usage(), acceleratorHealth(), reports),
+        List<AcceleratorError> errors = gpuErrors.poll();
+        HeartbeatResponse resp = client.heartbeat(new HeartbeatRequest(usage(), acceleratorHealth(), reports, errors),
                 Duration.ofSeconds(heartbeatSeconds));
         workers.acknowledge(reports);
+        gpuErrors.acknowledge(errors);
         for (String id : resp.stop()) {
             workers.stop(id, "stopped by the control plane");
         }
@@ -230,17 +266,20 @@ public final class Agent {
     }
 
     /**
-     * Real NVIDIA GPUs are probed with nvidia-smi (at most every 30 s, see {@link GpuHealthProbe});
-     * simulated accelerators are always HEALTHY.
+     * Real NVIDIA GPUs are probed with nvidia-smi (at most every 30 s, see {@link GpuHealthProbe}); simulated
+     * accelerators are HEALTHY. Either is UNHEALTHY while {@code nvidia-smi -q} reports it lost (for a simulated one:
+     * its fault file). Errors are reported separately ({@link GpuErrorMonitor}); the control plane's policy decides
+     * what they do to the device's health.
      */
     private List<HeartbeatRequest.AcceleratorHealth> acceleratorHealth() {
         List<Integer> indices = hardware.accelerators().stream().map(Hardware.Accelerator::index).toList();
-        if (hardware.simulated() || indices.isEmpty()) {
-            return indices.stream().map(i -> new HeartbeatRequest.AcceleratorHealth(i, "HEALTHY")).toList();
-        }
-        return gpuHealth.check(indices).entrySet().stream()
-                .map(e -> new HeartbeatRequest.AcceleratorHealth(e.getKey(), e.getValue() ? "HEALTHY" : "UNHEALTHY"))
-                .toList();
+        Map<Integer, String> lost = gpuErrors.lost();
+        Map<Integer, Boolean> probed = hardware.simulated() || indices.isEmpty() ? Map.of() : gpuHealth.check(indices);
+        return indices.stream().map(i -> {
+            if (lost.containsKey(i)) return new HeartbeatRequest.AcceleratorHealth(i, "UNHEALTHY", lost.get(i));
+            if (probed.getOrDefault(i, true)) return new HeartbeatRequest.AcceleratorHealth(i, "HEALTHY");
+            return new HeartbeatRequest.AcceleratorHealth(i, "UNHEALTHY", "not listed by nvidia-smi or unreadable");
+        }).toList();
     }
 
     /**

@@ -22,9 +22,12 @@ import java.util.regex.Pattern;
  * @param heartbeatSeconds --heartbeat-seconds / BERTH_HEARTBEAT_SECONDS, 1..3600, default 3; the control plane's
  *                         registration reply may override it
  * @param token            BERTH_AGENT_TOKEN only (a flag would show in ps); null = no Authorization header
+ * @param kernelLog        --kernel-log / BERTH_KERNEL_LOG, a file receiving kernel messages (e.g. /var/log/kern.log)
+ *                         whose NVRM Xid lines are reported as GPU errors; null = none (simulated hardware then
+ *                         reads {@code <work-dir>/faults/kern.log})
  */
 public record AgentConfig(URI controlPlane, String name, Path hardwareFile, Path workDir, String rack,
-                          String advertiseAddress, int heartbeatSeconds, String token) {
+                          String advertiseAddress, int heartbeatSeconds, String token, Path kernelLog) {
 
     static final String USAGE = """
             usage: java -jar node-agent.jar --control-plane=http://HOST:PORT --name=NAME [options]
@@ -35,6 +38,7 @@ public record AgentConfig(URI controlPlane, String name, Path hardwareFile, Path
               --rack=RACK                rack, default from the hardware file or "default" (BERTH_RACK)
               --advertise-address=HOST   address other replicas reach this agent at (BERTH_ADVERTISE_ADDRESS)
               --heartbeat-seconds=N      1..3600, default 3                (BERTH_HEARTBEAT_SECONDS)
+              --kernel-log=FILE          kernel log to watch for NVRM Xid lines (BERTH_KERNEL_LOG)
               BERTH_AGENT_TOKEN          bearer token for the control plane (environment only)
             """;
 
@@ -50,6 +54,7 @@ public record AgentConfig(URI controlPlane, String name, Path hardwareFile, Path
         m.put("--rack", "BERTH_RACK");
         m.put("--advertise-address", "BERTH_ADVERTISE_ADDRESS");
         m.put("--heartbeat-seconds", "BERTH_HEARTBEAT_SECONDS");
+        m.put("--kernel-log", "BERTH_KERNEL_LOG");
         return m;
     }
 
@@ -119,8 +124,9 @@ public record AgentConfig(URI controlPlane, String name, Path hardwareFile, Path
             }
         }
         String token = env.get("BERTH_AGENT_TOKEN");
+        Path kernelLog = given.containsKey("--kernel-log") ? Path.of(given.get("--kernel-log").strip()) : null;
         return new AgentConfig(cp, name, hardware, workDir, rack, advertise, heartbeat,
-                token == null || token.isBlank() ? null : token.strip());
+                token == null || token.isBlank() ? null : token.strip(), kernelLog);
     }
 
     private static String required(Map<String, String> given, String flag) {

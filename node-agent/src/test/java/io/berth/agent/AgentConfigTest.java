@@ -24,10 +24,11 @@ class AgentConfigTest {
     void flagsWinOverEnvironmentAndDefaultsApply() {
         AgentConfig c = AgentConfig.parse(
                 new String[] {"--control-plane=http://cp:8080", "--name", "gpu-7", "--work-dir=" + dir},
-                Map.of("BERTH_CONTROL_PLANE", "http://other:1", "BERTH_RACK", "r9", "BERTH_AGENT_TOKEN", "tok"));
+                Map.of("BERTH_CONTROL_PLANE", "http://other:1", "BERTH_RACK", "r9", "BERTH_AGENT_TOKEN", "tok",
+                        "BERTH_KERNEL_LOG", "/var/log/kern.log"));
 
         assertThat(c).isEqualTo(new AgentConfig(URI.create("http://cp:8080"), "gpu-7", null, dir, "r9",
-                c.advertiseAddress(), 3, "tok"));
+                c.advertiseAddress(), 3, "tok", Path.of("/var/log/kern.log")));
         assertThat(c.advertiseAddress()).isNotBlank();
         assertThat(c.effectiveRack("from-file")).isEqualTo("r9");
     }

@@ -143,6 +143,44 @@ class AgentTest {
         assertThat(workDir.resolve("checkpoints/job-1/replica-0.ckpt")).exists();
     }
 
+    /** Errors of all heartbeats, as "index errorClass" strings, in order. */
+    private List<String> reportedErrors() {
+        return cp.bodies("/heartbeat").stream()
+                .flatMap(b -> java.util.stream.StreamSupport.stream(b.get("errors").spliterator(), false))
+                .map(e -> e.get("index").intValue() + " " + e.get("errorClass").stringValue())
+                .toList();
+    }
+
+    @Test
+    void aSimulatedAgentReportsTheGpuErrorsWrittenToItsFaultFilesOnce() throws Exception {
+        cp = new FakeControlPlane(null, 1);
+        startAgent(null);
+        await("a heartbeat", () -> !cp.bodies("/heartbeat").isEmpty());
+        assertThat(reportedErrors()).isEmpty();
+
+        // the T4s are on PCI buses 01-04 (index + 1, no pciBusId in the hardware file): 03:00 is index 2
+        Path faults = Files.createDirectories(workDir.resolve("faults"));
+        Files.writeString(faults.resolve("kern.log"), "Oct 10 19:22:30 node-1 kernel: [19223.785512] NVRM: Xid "
+                + "(PCI:0000:03:00): 79, pid='<unknown>', name=<unknown>, GPU has fallen off the bus.\n");
+        await("XID 79 reported", () -> reportedErrors().contains("2 xid79"));
+        JsonNode error = cp.bodies("/heartbeat").stream().filter(b -> !b.get("errors").isEmpty()).findFirst()
+                .orElseThrow().get("errors").get(0);
+        assertThat(error.get("message").stringValue()).isEqualTo("XID 79 (GPU has fallen off the bus) on PCI "
+                + "0000:03:00: pid='<unknown>', name=<unknown>, GPU has fallen off the bus.");
+
+        // nvidia-smi cannot reach GPU 3 any more: an error once, and UNHEALTHY with the reason while it lasts
+        Files.writeString(faults.resolve("nvidia-smi-q.txt"),
+                "Unable to determine the device handle for GPU 0000:04:00.0: GPU is lost.  Reboot the system to recover this GPU\n");
+        await("the lost GPU reported", () -> reportedErrors().contains("3 gpu-lost"));
+        int heartbeatsSoFar = cp.bodies("/heartbeat").size();
+        await("two more heartbeats", () -> cp.bodies("/heartbeat").size() >= heartbeatsSoFar + 2);
+        assertThat(reportedErrors()).containsExactly("2 xid79", "3 gpu-lost"); // each delivered once
+        JsonNode last = cp.bodies("/heartbeat").get(cp.bodies("/heartbeat").size() - 1);
+        assertThat(last.get("acceleratorHealth").get(3).toString()).isEqualTo("{\"index\":3,\"health\":\"UNHEALTHY\","
+                + "\"reason\":\"nvidia-smi cannot reach the GPU: GPU is lost.  Reboot the system to recover this GPU\"}");
+        assertThat(last.get("acceleratorHealth").get(2).get("health").stringValue()).isEqualTo("HEALTHY");
+    }
+
     @Test
     void keepsRetryingWhileTheControlPlaneIsDown() throws Exception {
         cp = new FakeControlPlane(null, 1);

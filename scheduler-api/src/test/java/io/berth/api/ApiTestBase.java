@@ -68,7 +68,7 @@ public abstract class ApiTestBase {
         for (int attempt = 1; ; attempt++) {
             try {
                 jdbc.execute("TRUNCATE jobs, job_events, workers, job_metrics, worker_logs, tenant_quotas, audit_log, servers, "
-                        + "accelerators, local_devices, network_links, shared_volumes, shared_volume_racks CASCADE");
+                        + "accelerators, local_devices, network_links, shared_volumes, shared_volume_racks, usage_records CASCADE");
                 jdbc.execute("UPDATE racks SET leaf_switch = NULL");
                 jdbc.execute("DELETE FROM racks WHERE name <> 'default'");
                 jdbc.execute("DELETE FROM switches");

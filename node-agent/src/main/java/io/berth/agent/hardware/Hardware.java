@@ -32,9 +32,11 @@ public record Hardware(long cpuMillis, long memoryMib, long networkMbps, String 
      * @param index              local index as the driver numbers it (CUDA_VISIBLE_DEVICES uses it)
      * @param memoryMib          device memory, MiB
      * @param interconnectDomain devices sharing NVLink/ICI share this value; null = unknown
+     * @param pciBusId           PCI address (e.g. {@code 00000000:3B:00.0}), used to match kernel-log XID lines to
+     *                           the device; null = unknown (nvidia-smi's report tells it on real hardware)
      */
     public record Accelerator(int index, AcceleratorKind kind, String vendor, String model, long memoryMib,
-                              String interconnectDomain) {
+                              String interconnectDomain, String pciBusId) {
     }
 
     /**

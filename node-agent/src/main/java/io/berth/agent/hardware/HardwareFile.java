@@ -4,6 +4,7 @@ import io.berth.agent.hardware.Hardware.Accelerator;
 import io.berth.agent.hardware.Hardware.AcceleratorKind;
 import io.berth.agent.hardware.Hardware.LocalDevice;
 import io.berth.agent.hardware.Hardware.StorageMedium;
+import io.berth.agent.health.PciBusId;
 import io.berth.agent.json.InvalidSpecException;
 import io.berth.agent.json.SpecObject;
 import java.io.IOException;
@@ -28,7 +29,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * networkMbps: 200000       # optional, default 0 = unknown
  * rack: r1                  # optional
  * labels: {zone: a}         # optional
- * accelerators:             # optional; index unique, 0..1023
+ * accelerators:             # optional; index unique, 0..1023; pciBusId optional (default 0000:&lt;index+1&gt;:00.0,
+ *                           # the address XID lines in the fault file name, see the agent's README)
  *   - {index: 0, kind: GPU, vendor: NVIDIA, model: A100-SXM4-80GB, memoryMib: 81920, interconnectDomain: nvlink-0}
  * localDevices:             # optional; name unique
  *   - {name: nvme0, medium: NVME, capacityGib: 3840, readMbPerSec: 7000, writeMbPerSec: 4000}
@@ -51,6 +53,16 @@ public final class HardwareFile {
         }
     }
 
+    private static String pciBusId(SpecObject a, int index) {
+        String given = a.optionalString("pciBusId");
+        if (given == null) return PciBusId.simulated(index);
+        try {
+            return PciBusId.normalize(given);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSpecException(a.pathOf("pciBusId"), "expected a PCI address such as 00000000:3B:00.0 but was '" + given + "'");
+        }
+    }
+
     /** @throws InvalidSpecException naming the field */
     public static Hardware parse(String yaml) {
         JsonNode node;
@@ -67,7 +79,7 @@ public final class HardwareFile {
         List<Accelerator> accelerators = new ArrayList<>();
         Set<Integer> indices = new HashSet<>();
         for (SpecObject a : root.objects("accelerators")) {
-            a.allowOnly("index", "kind", "vendor", "model", "memoryMib", "interconnectDomain");
+            a.allowOnly("index", "kind", "vendor", "model", "memoryMib", "interconnectDomain", "pciBusId");
             int index = a.integer("index", null, 0, 1023);
             if (!indices.add(index)) {
                 throw new InvalidSpecException(a.pathOf("index"), "duplicate accelerator index " + index);
@@ -77,9 +89,16 @@ public final class HardwareFile {
                     a.string("vendor", null),
                     a.string("model", null),
                     a.longValue("memoryMib", null, 1L, 16L * 1024 * 1024),
-                    a.optionalString("interconnectDomain")));
+                    a.optionalString("interconnectDomain"),
+                    pciBusId(a, index)));
         }
         accelerators.sort(Comparator.comparingInt(Accelerator::index));
+        Set<String> buses = new HashSet<>();
+        for (int i = 0; i < accelerators.size(); i++) {
+            if (!buses.add(accelerators.get(i).pciBusId()))
+                throw new InvalidSpecException("accelerators[" + i + "].pciBusId",
+                        "duplicate PCI address " + accelerators.get(i).pciBusId());
+        }
         List<LocalDevice> devices = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (SpecObject d : root.objects("localDevices")) {

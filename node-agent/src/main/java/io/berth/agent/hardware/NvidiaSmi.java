@@ -59,7 +59,7 @@ public final class NvidiaSmi {
                 throw malformed(i, line, "memory.total is not '<n> MiB'");
             }
             String model = name.startsWith("NVIDIA ") ? name.substring("NVIDIA ".length()) : name;
-            gpus.add(new Accelerator(index, AcceleratorKind.GPU, "NVIDIA", model, Long.parseLong(m.group(1)), null));
+            gpus.add(new Accelerator(index, AcceleratorKind.GPU, "NVIDIA", model, Long.parseLong(m.group(1)), null, null));
         }
         return gpus;
     }

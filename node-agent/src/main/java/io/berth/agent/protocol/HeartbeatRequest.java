@@ -1,5 +1,6 @@
 package io.berth.agent.protocol;
 
+import io.berth.agent.health.AcceleratorError;
 import java.util.List;
 
 /**
@@ -10,12 +11,20 @@ import java.util.List;
  * @param workers           every running worker plus every finished worker whose final state has not
  *                          yet been delivered by a successful heartbeat (each final state is therefore
  *                          delivered at least once and possibly more than once)
+ * @param errors            accelerator errors not yet delivered by a successful heartbeat (at least once, like
+ *                          final worker states; the control plane acts on each key once)
  */
-public record HeartbeatRequest(Usage usage, List<AcceleratorHealth> acceleratorHealth, List<WorkerReport> workers) {
+public record HeartbeatRequest(Usage usage, List<AcceleratorHealth> acceleratorHealth, List<WorkerReport> workers,
+                               List<AcceleratorError> errors) {
 
     public HeartbeatRequest {
         acceleratorHealth = acceleratorHealth == null ? List.of() : List.copyOf(acceleratorHealth);
         workers = workers == null ? List.of() : List.copyOf(workers);
+        errors = errors == null ? List.of() : List.copyOf(errors);
+    }
+
+    public HeartbeatRequest(Usage usage, List<AcceleratorHealth> acceleratorHealth, List<WorkerReport> workers) {
+        this(usage, acceleratorHealth, workers, List.of());
     }
 
     /**
@@ -25,7 +34,13 @@ public record HeartbeatRequest(Usage usage, List<AcceleratorHealth> acceleratorH
     public record Usage(long cpuMillisUsed, long memoryMibUsed) {
     }
 
-    /** @param health "HEALTHY" or "UNHEALTHY" */
-    public record AcceleratorHealth(int index, String health) {
+    /**
+     * @param health "HEALTHY" or "UNHEALTHY", as the agent's own probe sees the device now
+     * @param reason why it is not healthy; null when healthy
+     */
+    public record AcceleratorHealth(int index, String health, String reason) {
+        public AcceleratorHealth(int index, String health) {
+            this(index, health, null);
+        }
     }
 }

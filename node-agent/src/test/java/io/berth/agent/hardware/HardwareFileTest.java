@@ -35,8 +35,8 @@ class HardwareFileTest {
                 """);
 
         assertThat(h).isEqualTo(new Hardware(64000, 524288, 100000, "r7", Map.of("zone", "b", "tier", "2"),
-                List.of(new Accelerator(0, AcceleratorKind.TPU, "Google", "v5e", 16384, null),
-                        new Accelerator(1, AcceleratorKind.GPU, "NVIDIA", "H100", 81559, "nvl-0")),
+                List.of(new Accelerator(0, AcceleratorKind.TPU, "Google", "v5e", 16384, null, "0000:01:00"),
+                        new Accelerator(1, AcceleratorKind.GPU, "NVIDIA", "H100", 81559, "nvl-0", "0000:02:00")),
                 List.of(new LocalDevice("nvme0", StorageMedium.NVME, 3840, 7000, 4000),
                         new LocalDevice("disk", StorageMedium.HDD, 8000, 0, 0)),
                 true));

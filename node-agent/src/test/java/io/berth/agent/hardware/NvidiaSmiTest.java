@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class NvidiaSmiTest {
 
     static Accelerator gpu(int index, String model, long memoryMib) {
-        return new Accelerator(index, AcceleratorKind.GPU, "NVIDIA", model, memoryMib, null);
+        return new Accelerator(index, AcceleratorKind.GPU, "NVIDIA", model, memoryMib, null, null);
     }
 
     static Stream<Arguments> recordedOutputs() {

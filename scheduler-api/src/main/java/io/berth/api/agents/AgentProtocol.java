@@ -57,15 +57,35 @@ public final class AgentProtocol {
     public record RegisterResponse(String serverName, int heartbeatIntervalSeconds, String agentToken) {
     }
 
+    /** @param errors accelerator errors (at least once; each key is acted on once), see {@link AcceleratorError} */
     public record HeartbeatRequest(@Valid Usage usage,
                                    @Size(max = 64) List<@NotNull @Valid AcceleratorHealth> acceleratorHealth,
-                                   @Size(max = 10_000) List<@NotNull @Valid WorkerReport> workers) {
+                                   @Size(max = 10_000) List<@NotNull @Valid WorkerReport> workers,
+                                   @Size(max = 256) List<@NotNull @Valid AcceleratorError> errors) {
+        public HeartbeatRequest(Usage usage, List<AcceleratorHealth> acceleratorHealth, List<WorkerReport> workers) {
+            this(usage, acceleratorHealth, workers, null);
+        }
     }
 
     public record Usage(@PositiveOrZero long cpuMillisUsed, @PositiveOrZero long memoryMibUsed) {
     }
 
-    public record AcceleratorHealth(@Min(0) int index, @NotNull @Pattern(regexp = "HEALTHY|DEGRADED|UNHEALTHY") String health) {
+    /** @param reason why the agent's own probe finds it not healthy; null when healthy */
+    public record AcceleratorHealth(@Min(0) int index, @NotNull @Pattern(regexp = "HEALTHY|DEGRADED|UNHEALTHY") String health,
+                                    @Size(max = 1024) String reason) {
+    }
+
+    /**
+     * One accelerator error seen by the agent (the node agent's AcceleratorError).
+     *
+     * @param errorClass {@code xid<N>}, {@code ecc-dbe}, {@code row-remap-pending}, {@code row-remap-failure},
+     *                   {@code page-retirement-pending}, {@code gpu-lost}; the health policy's key
+     * @param key        unique per occurrence on this accelerator
+     */
+    public record AcceleratorError(@Min(0) @Max(1023) int index,
+                                   @NotNull @Pattern(regexp = "^[a-z][a-z0-9-]{0,39}$") String errorClass,
+                                   @NotBlank @Size(max = 128) String key,
+                                   @NotNull @Size(max = 1024) String message) {
     }
 
     public record WorkerReport(@NotNull @Pattern(regexp = UUID) String workerId,

@@ -5,6 +5,7 @@ import io.berth.api.agents.AgentProtocol.HeartbeatResponse;
 import io.berth.api.agents.AgentProtocol.RegisterRequest;
 import io.berth.api.agents.AgentProtocol.RegisterResponse;
 import io.berth.api.agents.AgentProtocol.WorkerReport;
+import io.berth.api.health.AcceleratorHealthService;
 import io.berth.api.inventory.AcceleratorSpec;
 import io.berth.api.inventory.InventoryService;
 import io.berth.api.inventory.LocalDeviceSpec;
@@ -60,10 +61,12 @@ public class AgentService {
     private final JdbcTemplate template;
     private final SchedulerProperties properties;
     private final ApplicationEventPublisher events;
+    private final AcceleratorHealthService acceleratorHealth;
 
     AgentService(InventoryService inventory, JobLifecycle lifecycle, JobRepository jobs, WorkerRepository workers,
                  JdbcClient jdbc, JdbcTemplate template, SchedulerProperties properties,
-                 ApplicationEventPublisher events) {
+                 ApplicationEventPublisher events, AcceleratorHealthService acceleratorHealth) {
+        this.acceleratorHealth = acceleratorHealth;
         this.inventory = inventory;
         this.lifecycle = lifecycle;
         this.jobs = jobs;
@@ -120,10 +123,18 @@ public class AgentService {
                         WHERE name = ? RETURNING id""").param(name).query(Long.class).optional()
                 .orElseThrow(() -> ApiException.notFound("server", name));
         boolean changed = false;
+        // errors first: a job whose GPU failed is requeued without counting a failure before the same heartbeat
+        // reports its worker failed
+        if (request.errors() != null && !request.errors().isEmpty())
+            changed = acceleratorHealth.errorsReported(serverId, name, request.errors());
         if (request.acceleratorHealth() != null) {
             for (AgentProtocol.AcceleratorHealth h : request.acceleratorHealth()) {
-                int n = jdbc.sql("UPDATE accelerators SET health = ? WHERE server_id = ? AND idx = ? AND health <> ?")
-                        .params(h.health(), serverId, h.index(), h.health()).update();
+                // the agent's probe decides only while neither the health policy nor an operator has (latched)
+                int n = jdbc.sql("""
+                                UPDATE accelerators SET health = ?, health_reason = ?, health_changed_at = now()
+                                WHERE server_id = ? AND idx = ? AND health <> ? AND NOT health_latched""")
+                        .params(h.health(), h.health().equals("HEALTHY") ? null : h.reason(), serverId, h.index(),
+                                h.health()).update();
                 if (n > 0) {
                     jdbc.sql("UPDATE servers SET version = version + 1 WHERE id = ?").param(serverId).update();
                     changed = true;

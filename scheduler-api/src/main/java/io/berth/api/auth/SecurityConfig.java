@@ -78,7 +78,7 @@ class SecurityConfig {
                     a.requestMatchers(HttpMethod.GET, "/api/v1/servers", "/api/v1/servers/**", "/api/v1/topology",
                             "/api/v1/racks", "/api/v1/racks/**", "/api/v1/zones", "/api/v1/switches", "/api/v1/links",
                             "/api/v1/volumes", "/api/v1/volumes/**", "/api/v1/quotas", "/api/v1/quotas/*",
-                            "/api/v1/cluster/allocation")
+                            "/api/v1/cluster/allocation", "/api/v1/reports/usage")
                             .hasAnyRole("ADMIN", "OPERATOR", "USER");
                     a.requestMatchers(HttpMethod.GET, "/api/v1/cluster/utilization", "/api/v1/cluster/packing",
                             "/api/v1/cluster/tenants").hasAnyRole("ADMIN", "OPERATOR", "USER");

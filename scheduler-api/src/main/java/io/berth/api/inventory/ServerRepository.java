@@ -100,7 +100,10 @@ class ServerRepository {
                             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                             ON CONFLICT (server_id, idx) DO UPDATE SET kind = excluded.kind, vendor = excluded.vendor,
                                 model = excluded.model, memory_mib = excluded.memory_mib,
-                                interconnect_domain = excluded.interconnect_domain, health = excluded.health""",
+                                interconnect_domain = excluded.interconnect_domain,
+                                -- the health policy's or an operator's verdict stands until an operator changes it
+                                health = CASE WHEN accelerators.health_latched THEN accelerators.health
+                                              ELSE excluded.health END""",
                     s.accelerators().stream().map(a -> new Object[]{serverId, a.index(), a.kind().name(), a.vendor(),
                             a.model(), a.memoryMib(), a.interconnectDomain(), a.health().name()}).toList());
         }

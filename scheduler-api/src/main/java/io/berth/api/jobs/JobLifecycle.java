@@ -95,6 +95,19 @@ public class JobLifecycle {
         return true;
     }
 
+    /**
+     * An accelerator the job runs on failed (the health policy's {@code requeue}): its workers are stopped and it is
+     * QUEUED again, to resume from its checkpoint (one directory per job, shared by its attempts), without counting a
+     * failure against its retries: the hardware failed, not the job. False if it was not placed.
+     */
+    @Transactional
+    public boolean requeueAfterHardwareError(UUID jobId, String reason) {
+        JobRow job = jobs.lock(jobId).orElseThrow();
+        if (!PLACED.contains(job.state())) return false;
+        stopWorkers(job);
+        return jobs.transition(jobId, PLACED, JobState.QUEUED, reason);
+    }
+
     /** A job ran past its maximum run time: FAILED without retry. */
     @Transactional
     public boolean timedOut(UUID jobId, String reason) {

@@ -72,7 +72,9 @@ class OpenApiDocsTest extends ApiTestBase {
             "/api/v1/zones, post, 201",
             "/api/v1/racks, post, 201",
             "/api/v1/tokens, post, 201",
-            "/api/v1/servers/{name}, delete, 204"})
+            "/api/v1/servers/{name}, delete, 204",
+            "/api/v1/servers/{name}/accelerators/{index}/health, put, 200",
+            "/api/v1/reports/usage, get, 200"})
     void successCodesAreTheOnesTheApiAnswers(String path, String method, String codes) {
         JsonNode responses = docs.path("paths").path(path).path(method).path("responses");
         List<String> success = names(responses).stream().filter(c -> c.startsWith("2")).sorted().toList();
@@ -88,13 +90,27 @@ class OpenApiDocsTest extends ApiTestBase {
             "/api/v1/jobs/batch, post, 429",
             "/api/v1/jobs/{id}, get, 404",
             "/api/v1/servers/{name}, put, 409",
-            "/api/v1/servers, get, 403"})
+            "/api/v1/servers, get, 403",
+            "/api/v1/reports/usage, get, 400",
+            "/api/v1/servers/{name}/accelerators/{index}/health, put, 404"})
     void errorsAreProblemDetails(String path, String method, String code) {
         JsonNode response = docs.path("paths").path(path).path(method).path("responses").path(code);
         assertThat(response.at("/content/application~1problem+json/schema/$ref").asString())
                 .isEqualTo("#/components/schemas/Problem");
         assertThat(names(docs.at("/components/schemas/Problem/properties")))
                 .contains("type", "title", "status", "detail", "errors");
+    }
+
+    @Test
+    void theUsageReportIsDescribedAsJsonAndCsvWithItsParameters() {
+        JsonNode get = docs.path("paths").path("/api/v1/reports/usage").path("get");
+        assertThat(names(get.at("/responses/200/content"))).contains("application/json", "text/csv");
+        assertThat(get.at("/responses/200/content/application~1json/schema/$ref").asString())
+                .isEqualTo("#/components/schemas/UsageReport");
+        List<String> parameters = new ArrayList<>();
+        get.path("parameters").forEach(p -> parameters.add(p.path("name").asString()));
+        assertThat(parameters).containsExactly("from", "to", "groupBy");
+        assertThat(get.at("/parameters/2/description").asString()).contains("tenant", "job", "model");
     }
 
     private static List<String> names(JsonNode node) {

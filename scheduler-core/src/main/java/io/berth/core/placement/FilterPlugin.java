@@ -8,4 +8,12 @@ public interface FilterPlugin {
     String name();
 
     FilterResult filter(CycleContext ctx, int server);
+
+    /**
+     * The same verdict as {@link #filter} without the reason: the search asks this for every server it visits and
+     * wants no garbage for the many that fail; the reasons are built only when a replica fits nowhere.
+     */
+    default boolean fits(CycleContext ctx, int server) {
+        return filter(ctx, server) instanceof FilterResult.Fits;
+    }
 }

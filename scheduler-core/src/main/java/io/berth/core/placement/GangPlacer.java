@@ -66,13 +66,23 @@ final class GangPlacer {
                         + " replicas of task group " + g.name() + " (" + WhyNot.summary(reasons) + ")");
             }
         }
+        // Nothing of the job reserved yet and no topology tried: whether a first replica fits anywhere depends on the
+        // state only, so a refusal of this shape since the last release holds (see PlacementState#refusal).
+        boolean first = placed.isEmpty() && !grouped;
+        PlacementResult.Unschedulable known = first ? ctx.state().refusal(g) : null;
+        if (known != null)
+            return new PlacementResult.Unschedulable(job.jobId(), g.name(), known.serversByReason(), known.sample(),
+                    known.summary());
         int mark = placed.size();
         if (placeReplicas(ctx, g, placed, random)) return null;
+        boolean noneFits = first && placed.isEmpty();
         // Explain with the partial gang still reserved: that is the state the failing replica met.
         WhyNot why = engine.explain(ctx);
         rollback(ctx.state(), ctx, placed, mark);
         var byCount = why.byCount();
-        return new PlacementResult.Unschedulable(job.jobId(), g.name(), byCount, why.sample(), WhyNot.summary(byCount));
+        var refusal = new PlacementResult.Unschedulable(job.jobId(), g.name(), byCount, why.sample(), WhyNot.summary(byCount));
+        if (noneFits) ctx.state().refused(g, refusal);
+        return refusal;
     }
 
     /** Places replicas in order; true when at least the gang size was placed (extra replicas are best effort). */

@@ -69,15 +69,13 @@ public final class PlacementEngine {
         return place(copy, job, seed);
     }
 
-    /** First failed filter on server s, or null when every filter passes. */
-    Reason firstFailure(CycleContext ctx, int s) {
-        if (outsideRestriction(ctx, s))
-            return new Reason(ReasonKind.TOPOLOGY, ctx.layout().serverName(s), 1, 0, 1);
+    /** Whether server s passes the gang's topology domain and every filter. */
+    private boolean fits(CycleContext ctx, int s) {
+        if (outsideRestriction(ctx, s)) return false;
         for (FilterPlugin f : filters) {
-            FilterResult r = f.filter(ctx, s);
-            if (r instanceof FilterResult.Rejected rej) return rej.reason();
+            if (!f.fits(ctx, s)) return false;
         }
-        return null;
+        return true;
     }
 
     /** Gang topology is engine machinery, not a policy choice, so it is enforced here rather than by a plugin. */
@@ -137,7 +135,7 @@ public final class PlacementEngine {
         ServerOrder order = profile.maxFeasible() > 0 ? ServerOrder.indexed(ctx) : ServerOrder.all(ctx.layout());
         int feasible = 0;
         for (int s = order.next(); s >= 0; s = order.next()) {
-            if (firstFailure(ctx, s) != null) continue;
+            if (!fits(ctx, s)) continue;
             List<int[]> choices = GpuChoices.of(ctx, s);
             if (choices.isEmpty()) continue;
             for (int[] g : choices) c.add(s, g);

@@ -18,6 +18,13 @@ public final class PlacementState {
     private ServerIndex index; // built on first use, then kept up to date
     private final int[] version;  // per server, bumped on every change; keys the memos
     private final java.util.IdentityHashMap<Object, Memo> memos = new java.util.IdentityHashMap<>(4);
+    /**
+     * Shapes no server could take a first replica of, with why, since resources were last given back. Reserving
+     * only takes resources away, so such a shape stays refused until a release: later requests of it are refused
+     * without visiting the servers again (Slurm skips jobs like one that could not start, for the same reason). They
+     * get the reasons of the first refusal: servers may since have failed on further constraints too.
+     */
+    private final java.util.Map<TaskGroup, PlacementResult.Unschedulable> refusals = new java.util.HashMap<>();
 
     private static final class Memo {
         final long[] value;
@@ -58,6 +65,22 @@ public final class PlacementState {
         m.value[s] = v;
         m.version[s] = version[s] + 1;
         return v;
+    }
+
+    /** The refusal of a first replica of {@code shape} (its name aside) still valid in this state, or null. */
+    PlacementResult.Unschedulable refusal(TaskGroup shape) {
+        return refusals.isEmpty() ? null : refusals.get(unnamed(shape));
+    }
+
+    /** Remembers that no server can take a first replica of {@code shape} until something is released. */
+    void refused(TaskGroup shape, PlacementResult.Unschedulable why) {
+        refusals.put(unnamed(shape), why);
+    }
+
+    private static TaskGroup unnamed(TaskGroup t) {
+        return t.name().isEmpty() ? t : new TaskGroup("", t.replicas(), t.cpuMillis(), t.memoryMib(), t.gpuCount(),
+                t.milliGpuPerGpu(), t.acceptedModels(), t.minGpuMemoryMib(), t.storageGib(), t.storageMbPerSec(),
+                t.networkMbps(), t.gangSize(), t.topology(), t.topologyRequired());
     }
 
     /** An independent copy (shares only the immutable layout). */
@@ -134,6 +157,7 @@ public final class PlacementState {
         if (layout.networkCapacity(s) > 0) networkFree[s] += net;
         for (int g : gpus) gpuFree[g] += milli;
         allocatedGpuMilli -= (long) milli * gpus.length;
+        if (milli > 0 || cpu > 0 || mem > 0 || storage > 0 || bw > 0 || net > 0) refusals.clear();
         version[s]++;
         if (index != null) index.update(s);
     }

@@ -9,9 +9,13 @@ import io.berth.core.placement.ReasonKind;
 final class CpuFilter implements FilterPlugin {
     public String name() { return "cpu"; }
 
+    @Override
+    public boolean fits(CycleContext ctx, int s) {
+        return ctx.group().cpuMillis() <= ctx.state().cpuFree(s);
+    }
+
     public FilterResult filter(CycleContext ctx, int s) {
-        long want = ctx.group().cpuMillis(), free = ctx.state().cpuFree(s);
-        return want <= free ? FilterResult.FITS
-                : FilterResult.reject(ReasonKind.CPU, s, ctx, want, free, ctx.layout().cpuCapacity(s));
+        return fits(ctx, s) ? FilterResult.FITS : FilterResult.reject(ReasonKind.CPU, s, ctx, ctx.group().cpuMillis(),
+                ctx.state().cpuFree(s), ctx.layout().cpuCapacity(s));
     }
 }

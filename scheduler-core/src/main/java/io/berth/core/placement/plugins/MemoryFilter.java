@@ -9,9 +9,13 @@ import io.berth.core.placement.ReasonKind;
 final class MemoryFilter implements FilterPlugin {
     public String name() { return "memory"; }
 
+    @Override
+    public boolean fits(CycleContext ctx, int s) {
+        return ctx.group().memoryMib() <= ctx.state().memoryFree(s);
+    }
+
     public FilterResult filter(CycleContext ctx, int s) {
-        long want = ctx.group().memoryMib(), free = ctx.state().memoryFree(s);
-        return want <= free ? FilterResult.FITS
-                : FilterResult.reject(ReasonKind.MEMORY, s, ctx, want, free, ctx.layout().memoryCapacity(s));
+        return fits(ctx, s) ? FilterResult.FITS : FilterResult.reject(ReasonKind.MEMORY, s, ctx, ctx.group().memoryMib(),
+                ctx.state().memoryFree(s), ctx.layout().memoryCapacity(s));
     }
 }

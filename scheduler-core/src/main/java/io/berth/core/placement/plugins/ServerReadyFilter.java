@@ -12,8 +12,13 @@ import io.berth.core.placement.ReasonKind;
 final class ServerReadyFilter implements FilterPlugin {
     public String name() { return "ready"; }
 
+    @Override
+    public boolean fits(CycleContext ctx, int s) {
+        return ctx.state().serverReady(s);
+    }
+
     public FilterResult filter(CycleContext ctx, int s) {
-        if (ctx.state().serverReady(s)) return FilterResult.FITS;
+        if (fits(ctx, s)) return FilterResult.FITS;
         return FilterResult.reject(ctx.layout().agentMissing(s) ? ReasonKind.NO_AGENT : ReasonKind.SERVER_NOT_READY,
                 s, ctx, 1, 0, 1);
     }

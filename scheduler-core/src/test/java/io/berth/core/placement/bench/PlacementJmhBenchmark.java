@@ -52,8 +52,8 @@ public class PlacementJmhBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        snapshot = ClusterSnapshot.of(ThroughputWorkload.cluster(servers, 8));
-        engine = BuiltinPlugins.registry().engine(Profiles.named(policy).withMaxFeasible(32), ThroughputWorkload.settings());
+        snapshot = ClusterSnapshot.of(ThroughputWorkload.cluster("uniform", servers, 8));
+        engine = BuiltinPlugins.registry().engine(Profiles.named(policy).withMaxFeasible(32), ThroughputWorkload.settings(ThroughputWorkload.MIX));
         jobs = new SplittableRandom(1);
         ties = new SplittableRandom(2);
         reset();
