@@ -37,7 +37,8 @@ class ReadyLine {
     String line() {
         String api = base("server", env.getProperty("local.server.port", env.getProperty("server.port", "8080")))
                 + env.getProperty("server.servlet.context-path", "");
-        StringBuilder line = new StringBuilder("Berth is ready: API ").append(api).append("/api/v1");
+        StringBuilder line = new StringBuilder("Berth is ready: dashboard ").append(api).append("/, API ").append(api)
+                .append("/api/v1");
         if (env.getProperty("springdoc.swagger-ui.enabled", Boolean.class, true)) {
             line.append(" (Swagger UI ").append(api).append("/swagger-ui/index.html)");
         }

@@ -29,7 +29,7 @@ import java.io.IOException;
  * Every /api call needs a bearer token: a Berth token (checked against its stored hash) or, when
  * {@code spring.security.oauth2.resourceserver.jwt.issuer-uri} (or jwk-set-uri) is set, a JWT from that issuer.
  * Role rules by path are here; tenant and server binding are checked by the features (see {@link Caller}).
- * OpenAPI stays open. Actuator endpoints are served only on the management port ({@code management.server.port},
+ * OpenAPI and the dashboard's static files stay open. Actuator endpoints are served only on the management port ({@code management.server.port},
  * default 8081, meant to stay inside the cluster): there health and info, and Prometheus unless
  * {@code berth.auth.public-metrics=false}, need no token; the other actuator endpoints need an admin token.
  * Denials are problem details.
@@ -67,6 +67,9 @@ class SecurityConfig {
                     a.requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll();
                     if (publicMetrics) a.requestMatchers("/actuator/prometheus").permitAll();
                     a.requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html").permitAll();
+                    // the dashboard's static pages and scripts; the data they show comes from /api with a token
+                    a.requestMatchers(HttpMethod.GET, "/", "/index.html", "/dashboard/**", "/webjars/echarts/**",
+                            "/favicon.ico").permitAll();
                     a.requestMatchers("/api/v1/agents/**").hasAnyRole("AGENT", "ADMIN");
                     a.requestMatchers("/api/v1/tokens", "/api/v1/tokens/**", "/api/v1/audit").hasRole("ADMIN");
                     a.requestMatchers(HttpMethod.PUT, "/api/v1/quotas/**").hasRole("ADMIN");
@@ -77,6 +80,8 @@ class SecurityConfig {
                             "/api/v1/volumes", "/api/v1/volumes/**", "/api/v1/quotas", "/api/v1/quotas/*",
                             "/api/v1/cluster/allocation", "/api/v1/reports/usage")
                             .hasAnyRole("ADMIN", "OPERATOR", "USER");
+                    a.requestMatchers(HttpMethod.GET, "/api/v1/cluster/utilization", "/api/v1/cluster/packing",
+                            "/api/v1/cluster/tenants").hasAnyRole("ADMIN", "OPERATOR", "USER");
                     a.requestMatchers("/api/**").hasAnyRole("ADMIN", "OPERATOR");
                     a.anyRequest().hasRole("ADMIN");
                 });

@@ -9,7 +9,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -23,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>berth_agent_heartbeat_lag_seconds{server}: time since each agent's last heartbeat</li>
  * </ul>
  * Placement latency (berth_scheduler_cycle_seconds) and placements (berth_scheduler_placements_total) are recorded by
- * the scheduling loop itself.
+ * the scheduling loop itself. Each refresh also keeps a {@link UtilizationHistory.Sample} for the dashboard.
  */
 @Component
 class ClusterMetrics {
@@ -32,6 +36,7 @@ class ClusterMetrics {
     private final MultiGauge jobsByState;
     private final MultiGauge heartbeatLag;
     private final AtomicReference<double[]> gpu = new AtomicReference<>(new double[]{0, 0});
+    private final UtilizationHistory history = new UtilizationHistory();
 
     ClusterMetrics(JdbcClient jdbc, MeterRegistry registry) {
         this.jdbc = jdbc;
@@ -61,19 +66,48 @@ class ClusterMetrics {
                         SELECT tenant, priority, count(*) FROM jobs WHERE state = 'QUEUED' GROUP BY tenant, priority""")
                 .query((rs, n) -> MultiGauge.Row.of(Tags.of("tenant", rs.getString(1), "priority", rs.getString(2)),
                         rs.getLong(3))).list(), true);
-        jobsByState.register(jdbc.sql("SELECT state, count(*) FROM jobs GROUP BY state")
-                .query((rs, n) -> MultiGauge.Row.of(Tags.of("state", rs.getString(1)), rs.getLong(2))).list(), true);
+        Map<String, Long> byState = new HashMap<>();
+        jdbc.sql("SELECT state, count(*) FROM jobs GROUP BY state")
+                .query(rs -> {
+                    byState.put(rs.getString(1), rs.getLong(2));
+                });
+        jobsByState.register(byState.entrySet().stream()
+                .map(e -> MultiGauge.Row.of(Tags.of("state", e.getKey()), e.getValue())).toList(), true);
         heartbeatLag.register(jdbc.sql("""
                         SELECT name, extract(epoch FROM now() - agent_last_seen) FROM servers
                         WHERE agent_last_seen IS NOT NULL""")
                 .query((rs, n) -> MultiGauge.Row.of(Tags.of("server", rs.getString(1)), Math.max(0, rs.getDouble(2))))
                 .list(), true);
-        List<double[]> row = jdbc.sql("""
-                        SELECT count(*) * 1000.0, coalesce(sum(used_milli), 0),
+        UtilizationHistory.Sample s = gpuSample(byState);
+        gpu.set(new double[]{s.allocationRatio(), s.fragmentationRatio()});
+        history.add(s);
+    }
+
+    /** The cluster's utilization now, read from the database. */
+    UtilizationHistory.Sample sample() {
+        Map<String, Long> byState = new HashMap<>();
+        jdbc.sql("SELECT state, count(*) FROM jobs WHERE state IN ('QUEUED', 'SCHEDULED', 'RUNNING') GROUP BY state")
+                .query(rs -> {
+                    byState.put(rs.getString(1), rs.getLong(2));
+                });
+        return gpuSample(byState);
+    }
+
+    /** Samples of the last {@code hours}, at most {@code maxPoints} (see {@link UtilizationHistory#since}). */
+    List<UtilizationHistory.Sample> history(int hours, int maxPoints) {
+        return history.since(Instant.now().minus(Duration.ofHours(hours)), maxPoints);
+    }
+
+    private UtilizationHistory.Sample gpuSample(Map<String, Long> jobsByState) {
+        long[] row = jdbc.sql("""
+                        SELECT count(*) * 1000, coalesce(sum(used_milli), 0),
                                coalesce(sum(1000 - used_milli) FILTER (WHERE used_milli > 0 AND used_milli < 1000), 0)
                         FROM accelerators""")
-                .query((rs, n) -> new double[]{rs.getDouble(1), rs.getDouble(2), rs.getDouble(3)}).list();
-        double capacity = row.get(0)[0];
-        gpu.set(capacity == 0 ? new double[]{0, 0} : new double[]{row.get(0)[1] / capacity, row.get(0)[2] / capacity});
+                .query((rs, n) -> new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3)}).single();
+        long capacity = row[0];
+        return new UtilizationHistory.Sample(Instant.now(), capacity, row[1],
+                capacity == 0 ? 0 : (double) row[1] / capacity, capacity == 0 ? 0 : (double) row[2] / capacity,
+                jobsByState.getOrDefault("QUEUED", 0L),
+                jobsByState.getOrDefault("SCHEDULED", 0L) + jobsByState.getOrDefault("RUNNING", 0L));
     }
 }

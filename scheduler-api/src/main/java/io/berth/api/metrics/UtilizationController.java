@@ -1,52 +1,89 @@
 package io.berth.api.metrics;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The cluster's packing as a picture: one tile per server (grouped by rack), one cell per GPU shaded by its allocated
  * share (white = idle, dark blue = whole GPU), a bar under each tile for CPU. Servers that are not READY are
- * outlined in red. Meant for a browser: GET /api/v1/cluster/utilization.svg.
+ * outlined in red. Meant for a browser: GET /api/v1/cluster/utilization.svg. The same figures as JSON for the
+ * dashboard: the packing per server and GPU, and the utilization now and over the last hours.
  */
 @RestController
 class UtilizationController {
+    /** Points of history returned at most; longer spans are averaged down to this. */
+    static final int MAX_POINTS = 720;
     private static final int PER_ROW = 40;
     private static final int CELL = 6;
     private static final int TILE_W = 4 * CELL + 4;
 
     private final JdbcClient jdbc;
+    private final ClusterMetrics metrics;
 
-    UtilizationController(JdbcClient jdbc) {
+    UtilizationController(JdbcClient jdbc, ClusterMetrics metrics) {
         this.jdbc = jdbc;
+        this.metrics = metrics;
     }
 
     private record Tile(String name, String rack, String state, double cpuShare, int[] gpuMilli) {
     }
 
-    @GetMapping(value = "/api/v1/cluster/utilization.svg", produces = "image/svg+xml")
-    String utilization() {
-        Map<String, Tile> tiles = new LinkedHashMap<>();
-        jdbc.sql("""
+    /**
+     * One server of the packing picture.
+     *
+     * @param gpuMilli  the allocated share of each accelerator in index order, 0..1000 (1000 = the whole GPU)
+     * @param gpuHealth each accelerator's health in the same order: HEALTHY, DEGRADED or UNHEALTHY
+     */
+    record ServerPacking(String name, String rack, String state, long cpuMillis, long cpuMillisUsed,
+                         List<Integer> gpuMilli, List<String> gpuHealth) {
+    }
+
+    /** Every server (by rack, then name) with the share allocated on each of its accelerators. */
+    record Packing(List<ServerPacking> servers) {
+    }
+
+    /**
+     * The utilization now (read at the request) and the samples of the last {@code hours}, oldest first. The history
+     * is what this replica sampled (every 5 s) since it started, at most {@value #MAX_POINTS} points (averaged).
+     */
+    record Utilization(UtilizationHistory.Sample now, int hours, List<UtilizationHistory.Sample> history) {
+    }
+
+    @GetMapping("/api/v1/cluster/utilization")
+    Utilization utilizationJson(@RequestParam(defaultValue = "3") @Min(1) @Max(24) int hours) {
+        return new Utilization(metrics.sample(), hours, metrics.history(hours, MAX_POINTS));
+    }
+
+    @GetMapping("/api/v1/cluster/packing")
+    Packing packing() {
+        return new Packing(servers());
+    }
+
+    private List<ServerPacking> servers() {
+        return jdbc.sql("""
                         SELECT s.name, s.rack, s.state, s.cpu_millis, s.cpu_millis_used,
-                               coalesce(array_agg(a.used_milli ORDER BY a.idx) FILTER (WHERE a.idx IS NOT NULL), '{}')
+                               coalesce(array_agg(a.used_milli ORDER BY a.idx) FILTER (WHERE a.idx IS NOT NULL), '{}'),
+                               coalesce(array_agg(a.health ORDER BY a.idx) FILTER (WHERE a.idx IS NOT NULL), '{}')
                         FROM servers s LEFT JOIN accelerators a ON a.server_id = s.id
                         GROUP BY s.id ORDER BY s.rack, s.name""")
-                .query(rs -> {
-                    Integer[] used = (Integer[]) rs.getArray(6).getArray();
-                    long cpu = rs.getLong(4);
-                    tiles.put(rs.getString(1), new Tile(rs.getString(1), rs.getString(2), rs.getString(3),
-                            cpu == 0 ? 0 : (double) rs.getLong(5) / cpu,
-                            Arrays.stream(used).mapToInt(Integer::intValue).toArray()));
-                });
-        List<Tile> all = new ArrayList<>(tiles.values());
+                .query((rs, n) -> new ServerPacking(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                        rs.getLong(5), List.of((Integer[]) rs.getArray(6).getArray()),
+                        List.of((String[]) rs.getArray(7).getArray()))).list();
+    }
+
+    @GetMapping(value = "/api/v1/cluster/utilization.svg", produces = "image/svg+xml")
+    String utilization() {
+        List<Tile> all = servers().stream().map(s -> new Tile(s.name(), s.rack(), s.state(),
+                s.cpuMillis() == 0 ? 0 : (double) s.cpuMillisUsed() / s.cpuMillis(),
+                s.gpuMilli().stream().mapToInt(Integer::intValue).toArray())).toList();
         int rows = Math.max(1, (all.size() + PER_ROW - 1) / PER_ROW);
         int tileH = 2 * CELL + 10;
         int width = PER_ROW * TILE_W + 20;

@@ -34,13 +34,16 @@ class StartupLineTest {
             assertThat(ready).hasSize(1);
             String line = ready.get(0);
             String api = "http://localhost:" + cp.port();
-            assertThat(line).contains("Berth is ready: API " + api + "/api/v1 (Swagger UI " + api
+            assertThat(line).contains("Berth is ready: dashboard " + api + "/, API " + api + "/api/v1 (Swagger UI " + api
                     + "/swagger-ui/index.html), health http://localhost:")
                     .endsWith(", admin token in " + dir.resolve("admin-token").toAbsolutePath());
 
             Matcher health = Pattern.compile("health (http://localhost:\\d+/actuator/health)").matcher(line);
             assertThat(health.find()).isTrue();
             assertThat(health.group(1)).doesNotContain(":" + cp.port() + "/"); // the management port, not the API's
+            HttpResponse<String> dashboard = get(api + "/");
+            assertThat(dashboard.statusCode()).isEqualTo(200);
+            assertThat(dashboard.body()).contains("<title>Berth</title>");
             HttpResponse<String> up = get(health.group(1));
             assertThat(up.statusCode()).isEqualTo(200);
             assertThat(up.body()).contains("\"UP\"");
