@@ -80,7 +80,7 @@ final class JobCommands {
         Integer retries;
         @Option(names = {"--env", "-e"}, paramLabel = "NAME=VALUE", description = "environment of the process")
         Map<String, String> env = new LinkedHashMap<>();
-        @Option(names = "--workdir", paramLabel = "DIR", description = "working directory of the process")
+        @Option(names = "--workdir", paramLabel = "DIR", description = "working directory of the process (with a spec file: replaces the file's)")
         String workdir;
         @Option(names = "--array", paramLabel = "INDEXES", converter = Units.Array.class,
                 description = "job array: 0-15, 1,3,5 or 0-15:4 (every 4th)")
@@ -125,13 +125,18 @@ final class JobCommands {
                 throw Berth.CliException.usage("put the command after --: berth submit [flags] -- "
                         + String.join(" ", positional));
             boolean flags = !command.isEmpty() || replicas != null || gpus != null || gpuModels != null
-                    || cpuMillis != null || memoryMib != null || !env.isEmpty() || workdir != null;
+                    || cpuMillis != null || memoryMib != null || !env.isEmpty();
             ObjectNode spec;
             if (file != null && flags)
                 throw Berth.CliException.usage("give a spec file or a command with resource flags, not both "
-                        + "(with a file only --name, --tenant, --priority, --time, --retries and --array apply)");
+                        + "(with a file only --name, --tenant, --priority, --time, --retries, --workdir and --array apply)");
             if (file != null) {
                 spec = read(file);
+                if (workdir != null) {
+                    if (!(spec.path("runtime").path("process") instanceof ObjectNode process))
+                        throw Berth.CliException.usage("--workdir needs a process runtime in " + file);
+                    process.put("workingDir", workdir);
+                }
             } else {
                 if (command.isEmpty())
                     throw Berth.CliException.usage("nothing to run: give a spec file, or a command after --");

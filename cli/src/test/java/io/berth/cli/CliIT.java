@@ -144,6 +144,31 @@ class CliIT {
     }
 
     @Test
+    void aSpecFileRunsInTheWorkingDirectoryTheCommandLineGives() throws IOException {
+        Path spec = cluster.dir.resolve("where.yaml");
+        Files.writeString(spec, """
+                name: where
+                tenant: t-workdir
+                taskGroups:
+                  - {name: main, replicas: 1, cpuMillis: 100, memoryMib: 64}
+                runtime:
+                  type: process
+                  process: {argv: [pwd], workingDir: /nonexistent}
+                """);
+        Path dir = Files.createDirectories(cluster.dir.resolve("work here"));
+        ok("submit", spec.toString(), "--workdir", dir.toString());
+        awaitState("t-workdir", "where", "SUCCEEDED");
+        assertThat(ok("logs", "where").out()).isEqualTo(dir.toRealPath() + "\n");
+
+        Path embedded = cluster.dir.resolve("embedded.yaml");
+        Files.writeString(embedded, "name: e\ntenant: t\ntaskGroups: [{name: g, cpuMillis: 100, memoryMib: 64}]\n"
+                + "runtime: {type: embedded, embedded: {}}\n");
+        CliRun refused = berth("submit", embedded.toString(), "--workdir", "/tmp");
+        assertThat(refused.code()).isEqualTo(Berth.USAGE);
+        assertThat(refused.err()).contains("--workdir needs a process runtime");
+    }
+
+    @Test
     void logsFollowPrintsLinesUntilTheJobEnds() {
         ok("submit", "--name", "talker", "--tenant", "t-logs", "--cpus", "0.1", "--mem", "64", "--", "sh", "-c",
                 "for i in 1 2 3; do echo line $i; sleep 1; done");

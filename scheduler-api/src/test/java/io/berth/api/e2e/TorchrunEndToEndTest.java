@@ -61,7 +61,7 @@ class TorchrunEndToEndTest extends ApiTestBase {
 
     @Test
     void theExampleTrainsAcrossTwoAgentsAndReportsItsLossCurve() throws Exception {
-        // as the README: point workingDir at this checkout; and ask for more than half an agent's 8000 millicores,
+        // point workingDir at this checkout (as `berth submit --workdir` does in the README); and ask for more than half an agent's 8000 millicores,
         // so the replicas land on different agents
         String spec = Files.readString(EXAMPLE)
                 .replace("/opt/berth/examples/torchrun", SCRIPT_DIR.toString())
