@@ -2,7 +2,7 @@
 import { api } from '../api.js';
 import { $, html, setHtml, badge, since, duration } from '../dom.js';
 
-const STATES = ['QUEUED', 'SCHEDULED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'PREEMPTED'];
+const STATES = ['QUEUED', 'HELD', 'SCHEDULED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'PREEMPTED'];
 const PAGE_SIZE = 500;
 
 export function mount(el, { query }) {
@@ -21,7 +21,7 @@ export function mount(el, { query }) {
     </form>
     <div class="card">
       <table class="grid" id="jobs-table">
-        <thead><tr><th>Name</th><th>Tenant</th><th>State</th><th class="num">Priority</th><th class="num">Attempt</th><th>Age</th>
+        <thead><tr><th>Name</th><th>Tenant</th><th>State</th><th class="num">Priority</th><th class="num">Attempt</th><th class="num">GPUs</th><th>Nodes</th><th>Age</th>
           <th>Run time</th><th>Pending reason / message</th></tr></thead>
         <tbody></tbody>
       </table>
@@ -53,7 +53,7 @@ export function mount(el, { query }) {
       ? `${shown.length} of the newest ${page.items.length} jobs match`
       : `${page.items.length} of ${page.total} jobs${page.total > page.items.length ? ' (the newest)' : ''}`;
     setHtml($('#jobs-table tbody', el), shown.length === 0
-      ? html`<tr><td colspan="8" class="empty">No jobs match.</td></tr>`
+      ? html`<tr><td colspan="10" class="empty">No jobs match.</td></tr>`
       : shown.map(j => html`
         <tr data-job-id="${j.id}" data-job-name="${j.name}">
           <td><a href="#/jobs/${j.id}">${j.name}</a></td>
@@ -61,6 +61,8 @@ export function mount(el, { query }) {
           <td class="job-state">${badge(j.state)}</td>
           <td class="num">${j.priority}</td>
           <td class="num">${j.attempt}</td>
+          <td class="num">${(j.gpuMilli ?? 0) / 1000}</td>
+          <td>${(j.servers ?? []).join(', ')}</td>
           <td title="${j.createdAt}">${since(j.createdAt)}</td>
           <td>${j.startedAt ? duration(((j.finishedAt ? Date.parse(j.finishedAt) : Date.now()) - Date.parse(j.startedAt)) / 1000) : ''}</td>
           <td class="reason">${j.state === 'QUEUED' ? j.pendingReason ?? '' : j.message ?? ''}</td>
