@@ -9,6 +9,8 @@ import io.berth.core.placement.Assignment;
 import io.berth.core.placement.ClusterLayout;
 import io.berth.core.placement.ClusterSnapshot;
 import io.berth.core.placement.PlacementState;
+import io.berth.core.scheduling.Holder;
+import io.berth.core.scheduling.Usage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -97,16 +99,12 @@ class ClusterView {
         return layout;
     }
 
-    /** A job that holds resources, with what the scheduler needs to order, share and preempt. */
-    record Holder(UUID jobId, String tenant, int priority, Instant createdAt, boolean stopping, Allocation allocation) {
-    }
-
     /**
-     * What one scheduling cycle starts from: every holder, the free resources left by them, what each tenant holds
-     * ({gpuMilli, cpuMillis}) against the cluster's capacity, and whether any holder is stopping.
+     * What one scheduling cycle starts from: every holder, the free resources left by them, and what each tenant
+     * holds against the cluster's capacity.
      */
-    record Cycle(ClusterLayout layout, List<Holder> holders, PlacementState state,
-                 Map<String, long[]> tenantUsage, long gpuMilliCapacity, long cpuMillisCapacity, boolean anyStopping) {
+    record Cycle(ClusterLayout layout, List<Holder> holders, PlacementState state, Map<String, Usage> tenantUsage,
+                 Usage capacity) {
     }
 
     /** A worker row as read; {@code holds} false means it gave its resources back. */
@@ -126,8 +124,7 @@ class ClusterView {
         final long cpuMillisCapacity;
         final Map<UUID, Map<UUID, Row>> rowsByJob = new HashMap<>();
         final Map<UUID, Holder> holders = new HashMap<>();
-        final Map<String, long[]> tenantUsage = new HashMap<>();
-        int stopping;
+        final Map<String, long[]> tenantUsage = new HashMap<>(); // {gpuMilli, cpuMillis}, added to in place
         String horizon;
 
         Tracked(Inventory inventory, ClusterLayout layout) {
@@ -151,7 +148,6 @@ class ClusterView {
                 if (sign > 0) free.reserve(a);
                 else free.release(a);
             }
-            if (h.stopping()) stopping += sign;
         }
     }
 
@@ -190,12 +186,12 @@ class ClusterView {
             }
             t.horizon = horizon;
             tracked = t;
-            Map<String, long[]> usage = new HashMap<>();
+            Map<String, Usage> usage = new HashMap<>();
             t.tenantUsage.forEach((tenant, u) -> {
-                if (u[0] != 0 || u[1] != 0) usage.put(tenant, u.clone());
+                if (u[0] != 0 || u[1] != 0) usage.put(tenant, new Usage(u[0], u[1]));
             });
-            return new Cycle(layout, new ArrayList<>(t.holders.values()), t.free.copy(), usage,
-                    t.gpuMilliCapacity, t.cpuMillisCapacity, t.stopping > 0);
+            return new Cycle(layout, List.copyOf(t.holders.values()), t.free.copy(), usage,
+                    new Usage(t.gpuMilliCapacity, t.cpuMillisCapacity));
         }
     }
 
@@ -231,8 +227,8 @@ class ClusterView {
             assignments.add(r.a());
         }
         // a job that already holds a slot under two attempts (old workers still stopping) keeps distinct replicas
-        return new Holder(first.jobId(), first.tenant(), first.priority(), first.created(), stopping,
-                new Allocation(first.jobId().toString(), first.priority(), assignments));
+        return new Holder(first.jobId().toString(), first.tenant(), first.priority(), first.created(), stopping,
+                new Allocation(first.jobId().toString(), first.priority(), assignments), null);
     }
 
     private List<Row> rows(String where, String horizon) {
