@@ -2,6 +2,7 @@ package io.berth.core.scheduling;
 
 import io.berth.core.placement.Assignment;
 import io.berth.core.placement.PlacementResult;
+import io.berth.core.placement.PlacementState;
 
 import java.time.Instant;
 import java.util.List;
@@ -17,9 +18,11 @@ import java.util.Set;
  * @param preemptions  holders to stop so that a waiting job can run
  * @param reservations servers held back for blocked jobs (backfilled jobs leave them alone)
  * @param waiting      every considered job that does not start, with why, in queue order
+ * @param after        the cycle's working copy of the cluster with the placements reserved (never the input's state);
+ *                     a simulator, which commits every placement, continues from it. The cycle no longer uses it.
  */
 public record CycleDecision(List<Placement> placements, List<Preemption> preemptions, List<Reservation> reservations,
-                            Map<String, Wait> waiting) {
+                            Map<String, Wait> waiting, PlacementState after) {
     public CycleDecision {
         placements = List.copyOf(placements);
         preemptions = List.copyOf(preemptions);

@@ -118,7 +118,7 @@ public final class SchedulingCycle {
             waiting.put(job.id(), w);
             failedShapes.put(shape, w);
         }
-        return new CycleDecision(placements, preemptions, reservations, waiting);
+        return new CycleDecision(placements, preemptions, reservations, waiting, state);
     }
 
     private static boolean usesAny(List<Assignment> assignments, Set<String> servers) {
