@@ -107,9 +107,12 @@ class ClusterView {
                  Usage capacity) {
     }
 
-    /** A worker row as read; {@code holds} false means it gave its resources back. */
+    /**
+     * A worker row as read; {@code holds} false means it gave its resources back. {@code expectedEnd}: the job's start
+     * (the read's time if it has not started yet) plus its maxRunSeconds; null without a maxRunSeconds.
+     */
     private record Row(UUID workerId, UUID jobId, String tenant, int priority, Instant created, String workerState,
-                       boolean holds, Assignment a) {
+                       boolean holds, Assignment a, Instant expectedEnd) {
     }
 
     /**
@@ -228,14 +231,15 @@ class ClusterView {
         }
         // a job that already holds a slot under two attempts (old workers still stopping) keeps distinct replicas
         return new Holder(first.jobId().toString(), first.tenant(), first.priority(), first.created(), stopping,
-                new Allocation(first.jobId().toString(), first.priority(), assignments), null);
+                new Allocation(first.jobId().toString(), first.priority(), assignments), first.expectedEnd());
     }
 
     private List<Row> rows(String where, String horizon) {
         var statement = jdbc.sql("""
                 SELECT w.id, w.job_id, j.tenant, j.priority, j.created_at, w.state, w.holds_resources, w.task_group,
                        w.replica, s.name, w.gpu_indices, w.milli_gpu, w.cpu_millis, w.memory_mib, w.storage_gib,
-                       w.storage_mb_per_sec, w.network_mbps
+                       w.storage_mb_per_sec, w.network_mbps,
+                       coalesce(j.started_at, now()) + j.max_run_seconds * interval '1 second'
                 FROM workers w JOIN jobs j ON j.id = w.job_id JOIN servers s ON s.id = w.server_id
                 WHERE\s""" + where);
         if (horizon != null) statement = statement.param(horizon);
@@ -243,6 +247,7 @@ class ClusterView {
                 rs.getString(3), rs.getInt(4), rs.getTimestamp(5).toInstant(), rs.getString(6), rs.getBoolean(7),
                 new Assignment(rs.getString(8), rs.getInt(9), rs.getString(10),
                         Arrays.asList((Integer[]) rs.getArray(11).getArray()), rs.getInt(12), rs.getLong(13),
-                        rs.getLong(14), rs.getLong(15), rs.getInt(16), rs.getLong(17)))).list();
+                        rs.getLong(14), rs.getLong(15), rs.getInt(16), rs.getLong(17)),
+                rs.getTimestamp(18) == null ? null : rs.getTimestamp(18).toInstant())).list();
     }
 }

@@ -108,6 +108,33 @@ public class SchedulingLoop implements SmartLifecycle {
         wake();
     }
 
+    /** The queue policies every cycle runs with (what-if answers use the same). */
+    CyclePolicies policies() {
+        return policies;
+    }
+
+    /**
+     * The queued jobs as the cycle sees them (the specs parsed by the last cycle are reused), in the queue query's
+     * order; jobs whose spec cannot be read are left out (the next cycle cancels them).
+     */
+    List<QueuedJob> queuedJobs() {
+        Map<UUID, JobRequest> known = requests;
+        List<JobRow> queue = jobs.queued(QUEUE_SCAN_LIMIT);
+        List<QueuedJob> out = new ArrayList<>(queue.size());
+        for (JobRow job : queue) {
+            JobRequest request = known.get(job.id());
+            if (request == null) {
+                try {
+                    request = JobSpecs.request(job);
+                } catch (RuntimeException e) {
+                    continue;
+                }
+            }
+            out.add(new QueuedJob(request, job.createdAt(), new Usage(job.gpuMilli(), job.cpuMillis()), job.maxRunSeconds()));
+        }
+        return out;
+    }
+
     /** What one cycle did. */
     public record CycleResult(int considered, int placed, int preempted, int conflicts) {
     }
