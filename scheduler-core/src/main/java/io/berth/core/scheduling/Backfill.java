@@ -1,12 +1,11 @@
 package io.berth.core.scheduling;
 
-import io.berth.core.placement.Allocation;
 import io.berth.core.placement.Assignment;
+import io.berth.core.placement.ClusterSnapshot;
 import io.berth.core.placement.PlacementEngine;
 import io.berth.core.placement.PlacementResult;
 import io.berth.core.placement.PlacementState;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -27,13 +26,18 @@ public enum Backfill {
 
     /**
      * The servers the blocked job would use if every holder were gone (what the engine answers in what-if mode),
-     * sorted by name; empty when it would not fit even then.
+     * sorted by name; empty when it would not fit even then. With every holder gone, what is left taken is what this
+     * cycle placed so far: the cluster is rebuilt from its layout with those placements reserved, which costs the
+     * cycle's placements instead of every running job.
+     *
+     * @param state  the cycle's working state (only its layout is read)
+     * @param placed the cycle's placements so far
      */
-    static Set<String> reservationFor(PlacementEngine engine, PlacementState state, QueuedJob job, List<Holder> holders,
-                                      long seed) {
-        List<Allocation> all = new ArrayList<>(holders.size());
-        for (Holder h : holders) all.add(h.allocation());
-        PlacementResult r = engine.whatIf(state, job.request(), all, seed);
+    static Set<String> reservationFor(PlacementEngine engine, PlacementState state, List<CycleDecision.Placement> placed,
+                                      QueuedJob job, long seed) {
+        PlacementState drained = ClusterSnapshot.of(state.layout(), List.of()).workingCopy();
+        for (CycleDecision.Placement p : placed) for (Assignment a : p.assignments()) drained.reserve(a);
+        PlacementResult r = engine.place(drained, job.request(), seed);
         if (!(r instanceof PlacementResult.Placed p)) return Set.of();
         Set<String> servers = new TreeSet<>();
         for (Assignment a : p.assignments()) servers.add(a.server());

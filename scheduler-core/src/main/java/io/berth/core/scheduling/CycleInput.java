@@ -12,7 +12,8 @@ import java.util.Objects;
  *
  * @param queue        the queued jobs, in any order (the queue sort orders them)
  * @param holders      the jobs holding resources
- * @param free         the cluster with the holders' allocations reserved; the cycle works on a copy
+ * @param free         the cluster (as its layout has it: servers in service, healthy GPUs) with exactly the holders'
+ *                     allocations reserved; the cycle works on a copy
  * @param tenantUsage  what each tenant holds now (missing = nothing)
  * @param capacity     the cluster's total GPU and CPU, for fair shares
  * @param quotas       by tenant (missing = unlimited)

@@ -108,7 +108,7 @@ public final class SchedulingCycle {
             if (blockedBy == null) {
                 blockedBy = job.id();
                 if (backfill == Backfill.RESERVATION) {
-                    Set<String> servers = Backfill.reservationFor(engine, state, job, in.holders(), in.seed());
+                    Set<String> servers = Backfill.reservationFor(engine, state, placements, job, in.seed());
                     reserved.addAll(servers);
                     if (!servers.isEmpty())
                         reservations.add(new Reservation(job.id(), servers, expectedStart(servers, in.holders(), in.now())));
