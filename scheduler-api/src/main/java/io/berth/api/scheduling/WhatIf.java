@@ -74,8 +74,31 @@ public class WhatIf implements JobService.QueueOutlook {
         return answer(queue, request.jobId());
     }
 
+    /** Outlooks are kept this long: a page that polls a waiting job does not rerun the cycle on every request. */
+    static final long OUTLOOK_TTL_MILLIS = 5_000;
+    private static final int OUTLOOK_CACHE_SIZE = 1_000;
+
+    private record Kept(Outlook outlook, long atMillis) {
+    }
+
+    private final Map<UUID, Kept> kept = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Runs the cycle forward for the job (a queue read and up to {@link StartEstimator#MAX_STEPS} cycles), so answers
+     * are kept {@value #OUTLOOK_TTL_MILLIS} ms per job.
+     */
     @Override
     public Outlook outlook(UUID jobId) {
+        long nowMillis = System.currentTimeMillis();
+        Kept k = kept.get(jobId);
+        if (k != null && nowMillis - k.atMillis() < OUTLOOK_TTL_MILLIS) return k.outlook();
+        if (kept.size() >= OUTLOOK_CACHE_SIZE) kept.clear();
+        Outlook o = computeOutlook(jobId);
+        if (o != null) kept.put(jobId, new Kept(o, nowMillis));
+        return o;
+    }
+
+    private Outlook computeOutlook(UUID jobId) {
         List<QueuedJob> queue = loop.queuedJobs();
         String id = jobId.toString();
         if (queue.stream().noneMatch(q -> q.id().equals(id))) return null;
