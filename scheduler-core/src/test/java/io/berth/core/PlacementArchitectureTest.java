@@ -29,6 +29,18 @@ class PlacementArchitectureTest {
                 .check(core);
     }
 
+    /** The scheduling cycle takes its time from its input, so the simulator can run it on simulated time. */
+    @Test
+    void schedulingCycleReadsNoClockAndDoesNoIo() {
+        noClasses().that().resideInAnyPackage("io.berth.core.scheduling..")
+                .should().callMethod(java.time.Instant.class, "now")
+                .orShould().callMethod(System.class, "currentTimeMillis")
+                .orShould().callMethod(System.class, "nanoTime")
+                .orShould().dependOnClassesThat().resideInAnyPackage("java.io..", "java.nio..", "java.net..",
+                        "io.berth.core.replay..")
+                .check(core);
+    }
+
     @Test
     void engineDoesNotDependOnTheReplay() {
         noClasses().that().resideInAnyPackage("io.berth.core.placement..")

@@ -34,7 +34,8 @@ public class JobService {
     }
 
     JobService(JobRepository jobs, WorkerRepository workers, JobLifecycle lifecycle, ApplicationEventPublisher events,
-               JobFeasibility feasibility, QuotaCheck quotas) {
+               JobFeasibility feasibility, QuotaCheck quotas, QueueOutlook outlook) {
+        this.outlook = outlook;
         this.quotas = quotas;
         this.jobs = jobs;
         this.workers = workers;
@@ -57,6 +58,18 @@ public class JobService {
          */
         List<String> neverWithinQuota(List<Demand> jobs);
     }
+
+    /** Port to the scheduler: where a queued job stands. */
+    public interface QueueOutlook {
+        /** @return null when the job is not queued (any more) */
+        Outlook outlook(UUID jobId);
+
+        /** @param estimatedStartAt null when not known */
+        record Outlook(int queuePosition, java.time.Instant estimatedStartAt) {
+        }
+    }
+
+    private final QueueOutlook outlook;
 
     /** What one job holds while it runs: milli-GPU and millicores over all its replicas. */
     public record Demand(String tenant, long gpuMilli, long cpuMillis) {
@@ -88,6 +101,19 @@ public class JobService {
         }
         events.publishEvent(new SchedulingNeeded());
         return new JobViews.Submitted(id, JobState.QUEUED, false);
+    }
+
+    /**
+     * Checks a spec exactly as {@link #submit} does (tenant access, consistency, can it ever fit the cluster and its
+     * tenant's quota) and returns what the scheduler would be asked for, under the given id; stores nothing. For
+     * "what if I submitted this" questions.
+     */
+    public JobRequest checkedRequest(Caller caller, JobSpec spec, String jobId) {
+        check(caller, spec, "");
+        JobRequest request = spec.toRequest(jobId);
+        requireFits(feasibility.canEverFit(List.of(request)).get(0), "");
+        requireWithinQuota(quotas.neverWithinQuota(List.of(demand(spec))).get(0), "");
+        return request;
     }
 
     /**
@@ -210,9 +236,12 @@ public class JobService {
                 .filter(m -> rankOf.getOrDefault(m.workerId(), -1) == 0)
                 .map(m -> new JobViews.EpochMetric(m.epoch(), m.loss(), m.accuracy(), m.samplesPerSecond(), m.at()))
                 .toList();
+        // a queued job's outlook runs the scheduling cycle forward (see WhatIf): only asked for queued jobs
+        QueueOutlook.Outlook o = j.state() == JobState.QUEUED ? outlook.outlook(id) : null;
         return new JobViews.JobDetail(j.id(), j.name(), j.tenant(), j.priority(), j.state(), j.attempt(), j.failures(),
                 j.maxRetries(), j.maxRunSeconds(), j.pendingReason(), j.message(), j.createdAt(), j.startedAt(),
-                j.finishedAt(), JobSpecs.spec(j), placement, jobs.events(id), metrics);
+                j.finishedAt(), JobSpecs.spec(j), placement, jobs.events(id), metrics,
+                o == null ? null : o.queuePosition(), o == null ? null : o.estimatedStartAt());
     }
 
     @Transactional(readOnly = true)

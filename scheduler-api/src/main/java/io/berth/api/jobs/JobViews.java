@@ -42,10 +42,17 @@ public final class JobViews {
      * quota, a reservation); {@code placement} lists the workers of the current attempt; {@code events} every
      * state change with time and reason.
      */
+    /**
+     * @param queuePosition    for a queued job: its place in the order the scheduler tries the queue (1 = first); else
+     *                         null
+     * @param estimatedStartAt for a queued job: when it would probably start (see POST /api/v1/jobs/what-if); null when
+     *                         not queued or not known
+     */
     public record JobDetail(UUID id, String name, String tenant, int priority, JobState state, int attempt,
                             int failures, int retries, Integer maxRunSeconds, String pendingReason, String message,
                             Instant createdAt, Instant startedAt, Instant finishedAt, JobSpec spec,
-                            List<WorkerView> placement, List<JobRepository.Event> events, List<EpochMetric> metrics) {
+                            List<WorkerView> placement, List<JobRepository.Event> events, List<EpochMetric> metrics,
+                            Integer queuePosition, Instant estimatedStartAt) {
     }
 
     public record Submitted(UUID id, JobState state, boolean replayed) {

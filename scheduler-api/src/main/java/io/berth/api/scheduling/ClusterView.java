@@ -9,6 +9,8 @@ import io.berth.core.placement.Assignment;
 import io.berth.core.placement.ClusterLayout;
 import io.berth.core.placement.ClusterSnapshot;
 import io.berth.core.placement.PlacementState;
+import io.berth.core.scheduling.Holder;
+import io.berth.core.scheduling.Usage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -97,21 +99,20 @@ class ClusterView {
         return layout;
     }
 
-    /** A job that holds resources, with what the scheduler needs to order, share and preempt. */
-    record Holder(UUID jobId, String tenant, int priority, Instant createdAt, boolean stopping, Allocation allocation) {
+    /**
+     * What one scheduling cycle starts from: every holder, the free resources left by them, and what each tenant
+     * holds against the cluster's capacity.
+     */
+    record Cycle(ClusterLayout layout, List<Holder> holders, PlacementState state, Map<String, Usage> tenantUsage,
+                 Usage capacity) {
     }
 
     /**
-     * What one scheduling cycle starts from: every holder, the free resources left by them, what each tenant holds
-     * ({gpuMilli, cpuMillis}) against the cluster's capacity, and whether any holder is stopping.
+     * A worker row as read; {@code holds} false means it gave its resources back. {@code expectedEnd}: the job's start
+     * (the read's time if it has not started yet) plus its maxRunSeconds; null without a maxRunSeconds.
      */
-    record Cycle(ClusterLayout layout, List<Holder> holders, PlacementState state,
-                 Map<String, long[]> tenantUsage, long gpuMilliCapacity, long cpuMillisCapacity, boolean anyStopping) {
-    }
-
-    /** A worker row as read; {@code holds} false means it gave its resources back. */
     private record Row(UUID workerId, UUID jobId, String tenant, int priority, Instant created, String workerState,
-                       boolean holds, Assignment a) {
+                       boolean holds, Assignment a, Instant expectedEnd) {
     }
 
     /**
@@ -126,8 +127,7 @@ class ClusterView {
         final long cpuMillisCapacity;
         final Map<UUID, Map<UUID, Row>> rowsByJob = new HashMap<>();
         final Map<UUID, Holder> holders = new HashMap<>();
-        final Map<String, long[]> tenantUsage = new HashMap<>();
-        int stopping;
+        final Map<String, long[]> tenantUsage = new HashMap<>(); // {gpuMilli, cpuMillis}, added to in place
         String horizon;
 
         Tracked(Inventory inventory, ClusterLayout layout) {
@@ -151,7 +151,6 @@ class ClusterView {
                 if (sign > 0) free.reserve(a);
                 else free.release(a);
             }
-            if (h.stopping()) stopping += sign;
         }
     }
 
@@ -190,12 +189,12 @@ class ClusterView {
             }
             t.horizon = horizon;
             tracked = t;
-            Map<String, long[]> usage = new HashMap<>();
+            Map<String, Usage> usage = new HashMap<>();
             t.tenantUsage.forEach((tenant, u) -> {
-                if (u[0] != 0 || u[1] != 0) usage.put(tenant, u.clone());
+                if (u[0] != 0 || u[1] != 0) usage.put(tenant, new Usage(u[0], u[1]));
             });
-            return new Cycle(layout, new ArrayList<>(t.holders.values()), t.free.copy(), usage,
-                    t.gpuMilliCapacity, t.cpuMillisCapacity, t.stopping > 0);
+            return new Cycle(layout, List.copyOf(t.holders.values()), t.free.copy(), usage,
+                    new Usage(t.gpuMilliCapacity, t.cpuMillisCapacity));
         }
     }
 
@@ -231,15 +230,16 @@ class ClusterView {
             assignments.add(r.a());
         }
         // a job that already holds a slot under two attempts (old workers still stopping) keeps distinct replicas
-        return new Holder(first.jobId(), first.tenant(), first.priority(), first.created(), stopping,
-                new Allocation(first.jobId().toString(), first.priority(), assignments));
+        return new Holder(first.jobId().toString(), first.tenant(), first.priority(), first.created(), stopping,
+                new Allocation(first.jobId().toString(), first.priority(), assignments), first.expectedEnd());
     }
 
     private List<Row> rows(String where, String horizon) {
         var statement = jdbc.sql("""
                 SELECT w.id, w.job_id, j.tenant, j.priority, j.created_at, w.state, w.holds_resources, w.task_group,
                        w.replica, s.name, w.gpu_indices, w.milli_gpu, w.cpu_millis, w.memory_mib, w.storage_gib,
-                       w.storage_mb_per_sec, w.network_mbps
+                       w.storage_mb_per_sec, w.network_mbps,
+                       coalesce(j.started_at, now()) + j.max_run_seconds * interval '1 second'
                 FROM workers w JOIN jobs j ON j.id = w.job_id JOIN servers s ON s.id = w.server_id
                 WHERE\s""" + where);
         if (horizon != null) statement = statement.param(horizon);
@@ -247,6 +247,7 @@ class ClusterView {
                 rs.getString(3), rs.getInt(4), rs.getTimestamp(5).toInstant(), rs.getString(6), rs.getBoolean(7),
                 new Assignment(rs.getString(8), rs.getInt(9), rs.getString(10),
                         Arrays.asList((Integer[]) rs.getArray(11).getArray()), rs.getInt(12), rs.getLong(13),
-                        rs.getLong(14), rs.getLong(15), rs.getInt(16), rs.getLong(17)))).list();
+                        rs.getLong(14), rs.getLong(15), rs.getInt(16), rs.getLong(17)),
+                rs.getTimestamp(18) == null ? null : rs.getTimestamp(18).toInstant())).list();
     }
 }

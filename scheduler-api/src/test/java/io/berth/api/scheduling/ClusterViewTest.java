@@ -62,14 +62,15 @@ class ClusterViewTest extends ApiTestBase {
      */
     private static String describe(ClusterView.Cycle c) {
         List<String> lines = new ArrayList<>();
-        for (ClusterView.Holder h : c.holders()) {
+        for (io.berth.core.scheduling.Holder h : c.holders()) {
             List<String> parts = new ArrayList<>(h.allocation().assignments().stream().map(Assignment::toString).toList());
             parts.sort(null);
             lines.add(h.jobId() + " stopping=" + h.stopping() + " " + parts);
         }
-        c.tenantUsage().forEach((tenant, u) -> lines.add("tenant " + tenant + " gpuMilli=" + u[0] + " cpuMillis=" + u[1]));
+        c.tenantUsage().forEach((tenant, u) -> lines.add("tenant " + tenant + " gpuMilli=" + u.gpuMilli() + " cpuMillis=" + u.cpuMillis()));
         lines.sort(null);
-        lines.add("stopping=" + c.anyStopping() + " capacity=" + c.gpuMilliCapacity() + "/" + c.cpuMillisCapacity());
+        lines.add("stopping=" + c.holders().stream().anyMatch(io.berth.core.scheduling.Holder::stopping) + " capacity="
+                + c.capacity().gpuMilli() + "/" + c.capacity().cpuMillis());
         for (int s = 0; s < c.layout().serverCount(); s++) {
             StringBuilder free = new StringBuilder(c.layout().serverName(s)).append(" cpu=").append(c.state().cpuFree(s))
                     .append(" mem=").append(c.state().memoryFree(s)).append(" gpus=");
@@ -89,7 +90,7 @@ class ClusterViewTest extends ApiTestBase {
     }
 
     private int assignmentsOf(UUID job) {
-        return view.cycle().holders().stream().filter(h -> h.jobId().equals(job))
+        return view.cycle().holders().stream().filter(h -> h.jobId().equals(job.toString()))
                 .mapToInt(h -> h.allocation().assignments().size()).sum();
     }
 
@@ -121,7 +122,7 @@ class ClusterViewTest extends ApiTestBase {
         assertThat(kept()).isEqualTo(fromScratch());
 
         jdbc.update("UPDATE workers SET state = 'STOPPING' WHERE job_id = ?", pair);
-        assertThat(view.cycle().holders().stream().filter(h -> h.jobId().equals(pair)).findFirst().orElseThrow()
+        assertThat(view.cycle().holders().stream().filter(h -> h.jobId().equals(pair.toString())).findFirst().orElseThrow()
                 .stopping()).isTrue();
         assertThat(kept()).isEqualTo(fromScratch());
 

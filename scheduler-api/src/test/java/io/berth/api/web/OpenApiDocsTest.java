@@ -46,6 +46,8 @@ class OpenApiDocsTest extends ApiTestBase {
             "/api/v1/jobs, application/yaml, JobSpec",
             "/api/v1/jobs/batch, application/json, JobBatch",
             "/api/v1/jobs/batch, application/yaml, JobBatch",
+            "/api/v1/jobs/what-if, application/json, JobSpec",
+            "/api/v1/jobs/what-if, application/yaml, JobSpec",
             "/api/v1/inventory/import, application/yaml, InventoryDocument"})
     void requestBodiesAreTypedNotBytes(String path, String mediaType, String schema) {
         JsonNode content = docs.path("paths").path(path).path("post").path("requestBody").path("content");
@@ -67,6 +69,7 @@ class OpenApiDocsTest extends ApiTestBase {
             // path, method, success codes documented (and no 200 where the API answers 201 only)
             "/api/v1/jobs, post, 200 201",
             "/api/v1/jobs/batch, post, 200 201",
+            "/api/v1/jobs/what-if, post, 200",
             "/api/v1/servers, post, 201",
             "/api/v1/servers/{name}, put, 200 201",
             "/api/v1/zones, post, 201",
@@ -88,6 +91,8 @@ class OpenApiDocsTest extends ApiTestBase {
             "/api/v1/jobs, post, 415",
             "/api/v1/jobs, post, 422",
             "/api/v1/jobs/batch, post, 429",
+            "/api/v1/jobs/what-if, post, 400",
+            "/api/v1/jobs/what-if, post, 422",
             "/api/v1/jobs/{id}, get, 404",
             "/api/v1/servers/{name}, put, 409",
             "/api/v1/servers, get, 403",

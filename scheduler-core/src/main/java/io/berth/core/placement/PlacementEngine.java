@@ -69,6 +69,19 @@ public final class PlacementEngine {
         return place(copy, job, seed);
     }
 
+    /**
+     * Would the job fit on {@code state} if the given allocations were released? Works on a copy; {@code state} is
+     * unchanged. The preemptor asks this for each candidate set of victims, the scheduling cycle's estimator for
+     * "once these jobs end".
+     *
+     * @param release allocations held on {@code state} (releasing one that is not held fails)
+     */
+    public PlacementResult whatIf(PlacementState state, JobRequest job, Collection<Allocation> release, long seed) {
+        PlacementState copy = state.copy();
+        for (Allocation a : release) copy.release(a);
+        return place(copy, job, seed);
+    }
+
     /** Whether server s passes the gang's topology domain and every filter. */
     private boolean fits(CycleContext ctx, int s) {
         if (outsideRestriction(ctx, s)) return false;

@@ -31,8 +31,12 @@ public final class PlacementState {
         final int[] version; // version + 1 of the server when value was computed; 0 = never
 
         Memo(int n) {
-            value = new long[n];
-            version = new int[n];
+            this(new long[n], new int[n]);
+        }
+
+        Memo(long[] value, int[] version) {
+            this.value = value;
+            this.version = version;
         }
     }
 
@@ -83,10 +87,21 @@ public final class PlacementState {
                 t.networkMbps(), t.gangSize(), t.topology(), t.topologyRequired());
     }
 
-    /** An independent copy (shares only the immutable layout). */
+    /**
+     * An independent copy (shares only the immutable layout). Memoized values come along (a few arrays per kind of
+     * value), so a copy taken to place a batch of jobs, as every scheduling cycle does, does not recompute every
+     * server's fragmentation.
+     */
     public PlacementState copy() {
-        return new PlacementState(layout, cpuFree.clone(), memoryFree.clone(), storageFree.clone(), networkFree.clone(),
-                storageBandwidthFree.clone(), gpuFree.clone(), serverReady, gpuUsable);
+        PlacementState c = new PlacementState(layout, cpuFree.clone(), memoryFree.clone(), storageFree.clone(),
+                networkFree.clone(), storageBandwidthFree.clone(), gpuFree.clone(), serverReady, gpuUsable);
+        if (!memos.isEmpty()) {
+            System.arraycopy(version, 0, c.version, 0, version.length);
+            memos.forEach((owner, m) -> {
+                c.memos.put(owner, new Memo(m.value.clone(), m.version.clone()));
+            });
+        }
+        return c;
     }
 
     public ClusterLayout layout() { return layout; }
