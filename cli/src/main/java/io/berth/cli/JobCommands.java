@@ -88,6 +88,9 @@ final class JobCommands {
         private List<Integer> array;
         @Option(names = {"-q", "--quiet"}, description = "print only the ids, one per line")
         boolean quiet;
+        @Option(names = "--dry-run", description = "submit nothing: say whether the job would run now and where, "
+                + "whom it would preempt, or its queue position and probable start (sbatch --test-only)")
+        boolean dryRun;
         @Mixin
         Out.Formats formats;
 
@@ -96,6 +99,12 @@ final class JobCommands {
             array = arrayIndexes == null ? null : arrayIndexes.values();
             ObjectNode spec = spec();
             Api api = root.api();
+            if (dryRun) {
+                if (array != null) throw Berth.CliException.usage("--dry-run asks about one job: leave out --array");
+                JsonNode outlook = api.post("/api/v1/jobs/what-if", spec);
+                if (!Out.structured(root.out, formats, outlook)) printOutlook(spec.path("name").asString(), outlook);
+                return Berth.OK;
+            }
             List<JsonNode> submitted = new ArrayList<>();
             JsonNode answer;
             if (array == null) {
@@ -116,6 +125,30 @@ final class JobCommands {
                         + (submitted.get(i).path("replayed").asBoolean() ? " (already submitted)" : ""));
             }
             return Berth.OK;
+        }
+
+        /** The what-if answer for people: where it would run, or why and how long it would wait. */
+        private void printOutlook(String name, JsonNode w) {
+            List<String> where = new ArrayList<>();
+            for (JsonNode r : w.path("placement")) {
+                String gpus = r.path("gpuIndices").isEmpty() ? "" : " GPU " + r.path("gpuIndices").valueStream()
+                        .map(JsonNode::asString).collect(java.util.stream.Collectors.joining(","));
+                where.add(r.path("server").asString() + gpus);
+            }
+            if (w.path("runsNow").asBoolean()) {
+                root.out.println("job " + name + " would start now on " + String.join("; ", where));
+            } else {
+                String start = w.hasNonNull("estimatedStartAt")
+                        ? "probably starts at " + w.path("estimatedStartAt").asString()
+                        : "start unknown (a job in the way has no time limit)";
+                root.out.println("job " + name + " would wait: queue position " + w.path("queuePosition").asInt()
+                        + ", " + start);
+                if (w.hasNonNull("waitReason")) root.out.println("  reason: " + w.path("waitReason").asString());
+                if (!where.isEmpty()) root.out.println("  then on " + String.join("; ", where));
+            }
+            for (JsonNode v : w.path("preempts"))
+                root.out.println("  would preempt job " + v.path("jobId").asString() + " (tenant "
+                        + v.path("tenant").asString() + ", priority " + v.path("priority").asInt() + ")");
         }
 
         private ObjectNode spec() {

@@ -169,6 +169,23 @@ class CliIT {
     }
 
     @Test
+    void dryRunSaysWhereAJobWouldRunAndStoresNothing() {
+        CliRun now = ok("submit", "--dry-run", "--name", "dry", "--tenant", "t-dry", "--gpus", "1", "--cpus", "0.1",
+                "--mem", "64", "--", "true");
+        assertThat(now.out()).matches("job dry would start now on \\S+ GPU [0-3]\n");
+        JsonNode json = Api.JSON.readTree(ok("submit", "--dry-run", "--name", "dry", "--tenant", "t-dry", "--gpus", "1",
+                "--cpus", "0.1", "--mem", "64", "-o", "json", "--", "true").out());
+        assertThat(json.path("runsNow").asBoolean()).isTrue();
+        assertThat(json.path("placement")).hasSize(1);
+        assertThat(ok("list", "-a", "--tenant", "t-dry").out()).isEqualTo("No jobs.\n");
+
+        CliRun never = berth("submit", "--dry-run", "--name", "huge", "--tenant", "t-dry", "--gpus", "64", "--", "true");
+        assertThat(never.code()).as(never.toString()).isEqualTo(Berth.REFUSED);
+        assertThat(never.err()).startsWith("berth: ").contains("64 GPUs");
+        assertThat(berth("submit", "--dry-run", "--array", "0-1", "--", "true").code()).isEqualTo(Berth.USAGE);
+    }
+
+    @Test
     void logsFollowPrintsLinesUntilTheJobEnds() {
         ok("submit", "--name", "talker", "--tenant", "t-logs", "--cpus", "0.1", "--mem", "64", "--", "sh", "-c",
                 "for i in 1 2 3; do echo line $i; sleep 1; done");
