@@ -49,6 +49,8 @@ final class Describe implements Callable<Integer> {
         field(out, "State", Out.text(j, "state", ""));
         String pending = Out.text(j, "pendingReason", null);
         if (pending != null) field(out, "Pending reason", pending);
+        if (j.hasNonNull("queuePosition")) field(out, "Queue position", Out.text(j, "queuePosition", ""));
+        if (j.hasNonNull("estimatedStartAt")) field(out, "Probable start", Out.text(j, "estimatedStartAt", ""));
         String message = Out.text(j, "message", null);
         if (message != null) field(out, "Message", message);
         field(out, "Attempt", Out.text(j, "attempt", "0") + " (failures " + Out.text(j, "failures", "0") + ", retries "
@@ -117,6 +119,7 @@ final class Describe implements Callable<Integer> {
         field(out, "Name", Out.text(n, "server", name));
         field(out, "Rack", Out.text(n, "rack", ""));
         field(out, "State", Out.text(n, "state", ""));
+        if (n.hasNonNull("stateReason")) field(out, "Reason", Out.text(n, "stateReason", ""));
         String age = Out.text(n, "agentHeartbeatAgeSeconds", null);
         field(out, "Agent", n.path("agentConnected").asBoolean() ? "connected (heartbeat " + age + "s ago)"
                 : age == null ? "never registered" : "not connected (last heartbeat " + age + "s ago)");

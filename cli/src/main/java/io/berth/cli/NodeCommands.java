@@ -2,6 +2,7 @@ package io.berth.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import tools.jackson.databind.JsonNode;
@@ -34,8 +35,8 @@ final class NodeCommands {
             boolean wide = formats.wide();
             Out.Table t = wide
                     ? new Out.Table("NAME", "STATE", "AGENT", "HEARTBEAT", "RACK", "GPUS FREE/TOTAL", "GPU ALLOCATED",
-                    "UNHEALTHY", "CPU", "MEMORY")
-                    : new Out.Table("NAME", "STATE", "AGENT", "GPUS FREE/TOTAL", "CPU", "MEMORY");
+                    "UNHEALTHY", "CPU", "MEMORY", "REASON")
+                    : new Out.Table("NAME", "STATE", "AGENT", "GPUS FREE/TOTAL", "CPU", "MEMORY", "REASON");
             for (JsonNode s : all.path("servers")) {
                 List<String> free = new ArrayList<>();
                 List<String> allocated = new ArrayList<>();
@@ -55,9 +56,10 @@ final class NodeCommands {
                     String age = Out.text(s, "agentHeartbeatAgeSeconds", null);
                     t.row(Out.text(s, "server", ""), Out.text(s, "state", ""), agent, age == null ? "-" : age + "s",
                             Out.text(s, "rack", ""), gpus, allocated.isEmpty() ? "-" : String.join(", ", allocated),
-                            Long.toString(unhealthy), cpu, mem);
+                            Long.toString(unhealthy), cpu, mem, Out.text(s, "stateReason", ""));
                 } else {
-                    t.row(Out.text(s, "server", ""), Out.text(s, "state", ""), agent, gpus, cpu, mem);
+                    t.row(Out.text(s, "server", ""), Out.text(s, "state", ""), agent, gpus, cpu, mem,
+                            Out.cut(Out.text(s, "stateReason", ""), 40));
                 }
             }
             if (t.empty()) root.out.println("No servers.");
@@ -75,20 +77,39 @@ final class NodeCommands {
 
         abstract String action();
 
+        /** Why (cordon and drain); null otherwise or when not given. */
+        String reason() {
+            return null;
+        }
+
         @Override
         public Integer call() {
             Api api = root.api();
+            JsonNode body = reason() == null ? null : Api.JSON.createObjectNode().put("reason", reason());
             for (String n : nodes) {
-                JsonNode s = api.post("/api/v1/servers/" + Api.seg(n) + "/" + action(), null);
-                root.out.println("node " + Out.text(s, "name", n) + " " + Out.text(s, "state", "?"));
+                JsonNode s = api.post("/api/v1/servers/" + Api.seg(n) + "/" + action(), body);
+                String why = Out.text(s, "stateReason", null);
+                root.out.println("node " + Out.text(s, "name", n) + " " + Out.text(s, "state", "?")
+                        + (why == null ? "" : " (" + why + ")"));
             }
             return Berth.OK;
         }
     }
 
+    /** cordon and drain: a state change that can say why, as Slurm's scontrol update ... reason=. */
+    abstract static class OutOfService extends StateChange {
+        @Option(names = "--reason", paramLabel = "TEXT", description = "why (shown by nodes until uncordon)")
+        String reason;
+
+        @Override
+        String reason() {
+            return reason;
+        }
+    }
+
     @Command(name = "cordon", description = "Stop placing new work on servers; running work goes on (CORDONED "
             + "until uncordon).")
-    static final class Cordon extends StateChange {
+    static final class Cordon extends OutOfService {
         String action() {
             return "cordon";
         }
@@ -96,7 +117,7 @@ final class NodeCommands {
 
     @Command(name = "drain", description = "Stop placing new work on servers and let running work end: DRAINING, "
             + "then DRAINED once no worker is active (nothing is evicted; cancel jobs to drain sooner).")
-    static final class Drain extends StateChange {
+    static final class Drain extends OutOfService {
         String action() {
             return "drain";
         }

@@ -186,6 +186,34 @@ class CliIT {
     }
 
     @Test
+    void describeShowsAWaitingJobsQueuePositionAndWhy() {
+        ok("quota", "set", "t-wait", "--gpus", "1");
+        ok("submit", "--name", "first", "--tenant", "t-wait", "--gpus", "1", "--cpus", "0.1", "--mem", "64", "--time",
+                "2", "--", "sleep", "60");
+        awaitState("t-wait", "first", "RUNNING");
+        ok("submit", "--name", "second", "--tenant", "t-wait", "--gpus", "1", "--cpus", "0.1", "--mem", "64", "--",
+                "true");
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() ->
+                ok("describe", "second").out().contains("Pending reason:"));
+        String waiting = ok("describe", "second").out();
+        assertThat(waiting).containsPattern("(?m)^Queue position: +\\d+$").contains("quota");
+        ok("cancel", "first", "second");
+        ok("quota", "delete", "t-wait");
+    }
+
+    @Test
+    void cordonWithAReasonShowsItUntilUncordon() {
+        try {
+            assertThat(ok("cordon", "sim-1", "--reason", "burn-in test").out()).isEqualTo("node sim-1 CORDONED (burn-in test)\n");
+            assertThat(ok("nodes").out()).containsPattern("sim-1 +CORDONED +yes .* burn-in test\n");
+            assertThat(ok("describe", "node", "sim-1").out()).contains("Reason:         burn-in test");
+        } finally {
+            assertThat(ok("uncordon", "sim-1").out()).isEqualTo("node sim-1 READY\n");
+        }
+        assertThat(ok("nodes").out()).doesNotContain("burn-in");
+    }
+
+    @Test
     void logsFollowPrintsLinesUntilTheJobEnds() {
         ok("submit", "--name", "talker", "--tenant", "t-logs", "--cpus", "0.1", "--mem", "64", "--", "sh", "-c",
                 "for i in 1 2 3; do echo line $i; sleep 1; done");

@@ -52,7 +52,7 @@ export function mount(el, { query }) {
         return html`<tr data-server="${s.server}" class="clickable ${s.server === selected ? 'selected' : ''}">
           <td><strong>${s.server}</strong></td>
           <td>${s.rack}</td>
-          <td>${badge(s.state)}</td>
+          <td>${badge(s.state)}${s.stateReason ? html` <span class="hint" title="${s.stateReason}">${s.stateReason}</span>` : ''}</td>
           <td class="${s.agentConnected ? '' : 'warn'}">${s.agentConnected ? `connected, ${age ?? '?'} s ago`
             : age == null ? 'no agent' : `silent for ${age} s`}</td>
           <td>${bar(s.cpuMillis.allocated, s.cpuMillis.capacity)} ${+(s.cpuMillis.allocated / 1000).toFixed(1)} / ${+(s.cpuMillis.capacity / 1000).toFixed(1)} cores</td>
@@ -78,7 +78,7 @@ export function mount(el, { query }) {
       throw e;
     }
     setHtml(box, html`<div class="card" id="server-${s.server}">
-      <h2>${s.server} <span class="hint">rack ${s.rack}</span> ${badge(s.state)}</h2>
+      <h2>${s.server} <span class="hint">rack ${s.rack}</span> ${badge(s.state)}${s.stateReason ? html` <span class="hint">${s.stateReason}</span>` : ''}</h2>
       <table class="grid" id="accelerators-table">
         <thead><tr><th>GPU</th><th>Model</th><th>Memory</th><th>Health</th><th>Allocated</th><th>Held by</th></tr></thead>
         <tbody>${s.accelerators.length === 0 ? html`<tr><td colspan="6" class="empty">No accelerators.</td></tr>`

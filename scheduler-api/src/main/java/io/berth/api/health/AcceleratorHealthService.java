@@ -100,7 +100,9 @@ public class AcceleratorHealthService {
                 // a server already out of service (draining, drained, down, not ready) keeps its state
                 String state = jdbc.sql("SELECT state FROM servers WHERE id = ?").param(serverId).query(String.class).single();
                 if (state.equals("READY") || state.equals("CORDONED")) {
-                    outcome.add("server " + inventory.drain(serverName).state());
+                    String reason = "GPU " + e.index() + ": " + e.errorClass() + ", " + e.message();
+                    outcome.add("server " + inventory.drain(serverName,
+                            reason.length() <= 500 ? reason : reason.substring(0, 497) + "...").state());
                     changed = true;
                 } else {
                     outcome.add("server already " + state);

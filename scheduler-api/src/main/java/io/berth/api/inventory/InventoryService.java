@@ -144,20 +144,21 @@ public class InventoryService {
         return new Page<>(servers.list(filter, page * size, size), page, size, servers.count(filter));
     }
 
+    /** Sets the state with its reason (null: none given; READY clears it). */
     @Transactional
-    public ServerView changeState(String name, ServerState state) {
-        if (!servers.updateState(name, state)) throw ApiException.notFound("server", name);
+    public ServerView changeState(String name, ServerState state, String reason) {
+        if (!servers.updateState(name, state, reason)) throw ApiException.notFound("server", name);
         return server(name);
     }
 
     /**
      * Drains the server: no new work is placed on it, running work continues, and it becomes DRAINED as soon as no
      * worker is active on it (at once when none is; otherwise within about a second of the last one ending, see
-     * {@link #settleDrains()}). 404 when it does not exist.
+     * {@link #settleDrains()}). {@code reason} (may be null) says why. 404 when it does not exist.
      */
     @Transactional
-    public ServerView drain(String name) {
-        if (!servers.drain(name)) throw ApiException.notFound("server", name);
+    public ServerView drain(String name, String reason) {
+        if (!servers.drain(name, reason)) throw ApiException.notFound("server", name);
         return server(name);
     }
 

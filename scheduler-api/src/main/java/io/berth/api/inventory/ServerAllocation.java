@@ -11,9 +11,10 @@ import java.util.stream.Collectors;
 
 /**
  * What is allocated on one server right now: the usage counters the placements keep and, per accelerator, the
- * workers holding a share of it. {@code allocatedMilli} sums shares, 1000 per whole accelerator.
+ * workers holding a share of it. {@code allocatedMilli} sums shares, 1000 per whole accelerator. {@code stateReason}:
+ * why it was cordoned or drained (see {@link ServerView}).
  */
-public record ServerAllocation(String server, String rack, ServerState state, boolean agentConnected,
+public record ServerAllocation(String server, String rack, ServerState state, String stateReason, boolean agentConnected,
                                Long agentHeartbeatAgeSeconds, Amount cpuMillis, Amount memoryMib,
                                List<AcceleratorAllocation> accelerators) {
 
@@ -37,7 +38,7 @@ public record ServerAllocation(String server, String rack, ServerState state, bo
     }
 
     /** This server without the per-accelerator detail: accelerators counted per model. */
-    public record Summary(String server, String rack, ServerState state, boolean agentConnected,
+    public record Summary(String server, String rack, ServerState state, String stateReason, boolean agentConnected,
                           Long agentHeartbeatAgeSeconds, Amount cpuMillis, Amount memoryMib, List<ModelCount> gpus) {
     }
 
@@ -46,7 +47,7 @@ public record ServerAllocation(String server, String rack, ServerState state, bo
     }
 
     Summary summary() {
-        return new Summary(server, rack, state, agentConnected, agentHeartbeatAgeSeconds, cpuMillis, memoryMib,
+        return new Summary(server, rack, state, stateReason, agentConnected, agentHeartbeatAgeSeconds, cpuMillis, memoryMib,
                 count(accelerators));
     }
 

@@ -8,6 +8,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -90,7 +91,20 @@ class ServerController {
         return inventory.server(name).localDevices();
     }
 
-    record StateChange(@NotNull ServerState state) {
+    /** @param reason why (shown with the server until it is READY again); optional */
+    record StateChange(@NotNull ServerState state, @Size(max = 500) String reason) {
+    }
+
+    /** The optional body of cordon and drain. */
+    record Reason(@Size(max = 500) String reason) {
+        static String of(Reason body) {
+            return body == null ? null : clean(body.reason());
+        }
+
+        /** Blank is no reason. */
+        static String clean(String reason) {
+            return reason == null || reason.isBlank() ? null : reason.strip();
+        }
     }
 
     /**
@@ -102,28 +116,33 @@ class ServerController {
         if (change.state() == ServerState.DRAINED)
             throw ApiException.invalid("state", "DRAINED follows from draining once no worker is active on the server; "
                     + "set DRAINING (or POST /api/v1/servers/" + name + "/drain)");
-        if (change.state() == ServerState.DRAINING) return inventory.drain(name);
-        return inventory.changeState(name, change.state());
+        String reason = Reason.clean(change.reason());
+        if (change.state() == ServerState.DRAINING) return inventory.drain(name, reason);
+        return inventory.changeState(name, change.state(), reason);
     }
 
-    /** CORDONED: no new work is placed on the server; running work continues, and the server stays cordoned. */
+    /**
+     * CORDONED: no new work is placed on the server; running work continues, and the server stays cordoned. An
+     * optional body {@code {"reason": "..."}} says why (kept until the server is READY again).
+     */
     @PostMapping("/{name}/cordon")
-    ServerView cordon(@PathVariable String name) {
-        return inventory.changeState(name, ServerState.CORDONED);
+    ServerView cordon(@PathVariable String name, @Valid @RequestBody(required = false) Reason body) {
+        return inventory.changeState(name, ServerState.CORDONED, Reason.of(body));
     }
 
     /**
      * DRAINING: no new work is placed on the server; running work continues, and once no worker is active there the
-     * server is DRAINED (at once when it is idle). Nothing is evicted: cancel or preempt jobs to drain sooner.
+     * server is DRAINED (at once when it is idle). Nothing is evicted: cancel or preempt jobs to drain sooner. An
+     * optional body {@code {"reason": "..."}} says why (kept until the server is READY again).
      */
     @PostMapping("/{name}/drain")
-    ServerView drain(@PathVariable String name) {
-        return inventory.drain(name);
+    ServerView drain(@PathVariable String name, @Valid @RequestBody(required = false) Reason body) {
+        return inventory.drain(name, Reason.of(body));
     }
 
     @PostMapping("/{name}/ready")
     ServerView ready(@PathVariable String name) {
-        return inventory.changeState(name, ServerState.READY);
+        return inventory.changeState(name, ServerState.READY, null);
     }
 
     @DeleteMapping("/{name}")

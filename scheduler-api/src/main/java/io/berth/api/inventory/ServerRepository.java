@@ -32,7 +32,7 @@ class ServerRepository {
     private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {
     };
     private static final String COLUMNS = "id, name, rack, cpu_millis, memory_mib, network_mbps, labels::text AS labels, "
-            + "state, idle_power_watts, peak_power_watts, hardware_source, version, created_at, updated_at, ";
+            + "state, state_reason, idle_power_watts, peak_power_watts, hardware_source, version, created_at, updated_at, ";
     // the database's clock, which wrote agent_last_seen; a time in the future counts as 0
     private static final String AGENT_AGE = "CASE WHEN agent_last_seen IS NOT NULL "
             + "THEN greatest(0, floor(extract(epoch FROM now() - agent_last_seen)))::bigint END AS agent_age_seconds";
@@ -151,9 +151,10 @@ class ServerRepository {
             + "(w.holds_resources OR w.state IN ('ASSIGNED', 'RUNNING', 'STOPPING')))";
 
     /** Drains the server: DRAINING while a worker is active on it, else DRAINED at once. False when it does not exist. */
-    boolean drain(String name) {
+    boolean drain(String name, String reason) {
         return jdbc.sql("UPDATE servers SET state = CASE WHEN " + ACTIVE_WORKER + " THEN 'DRAINING' ELSE 'DRAINED' END, "
-                + "version = version + 1, updated_at = now() WHERE name = ?").param(name).update() == 1;
+                + "state_reason = ?, version = version + 1, updated_at = now() WHERE name = ?").params(reason, name)
+                .update() == 1;
     }
 
     /**
@@ -167,9 +168,11 @@ class ServerRepository {
                 + ") RETURNING name || ' ' || state").query(String.class).list();
     }
 
-    boolean updateState(String name, ServerState state) {
-        return jdbc.sql("UPDATE servers SET state = ?, version = version + 1, updated_at = now() WHERE name = ?")
-                .params(state.name(), name).update() == 1;
+    /** Sets the state and its reason (READY clears the reason). */
+    boolean updateState(String name, ServerState state, String reason) {
+        return jdbc.sql("UPDATE servers SET state = ?, state_reason = ?, version = version + 1, updated_at = now() "
+                        + "WHERE name = ?")
+                .params(state.name(), state == ServerState.READY ? null : reason, name).update() == 1;
     }
 
     /**
@@ -231,14 +234,15 @@ class ServerRepository {
      */
     List<ServerAllocation> allocations(String name, String holderTenant) {
         Map<Long, ServerAllocation> byId = new LinkedHashMap<>();
-        jdbc.sql("SELECT id, name, rack, state, cpu_millis, cpu_millis_used, memory_mib, memory_mib_used, "
+        jdbc.sql("SELECT id, name, rack, state, state_reason, cpu_millis, cpu_millis_used, memory_mib, memory_mib_used, "
                         + AGENT_AGE + " FROM servers"
                         + (name == null ? "" : " WHERE name = :name") + " ORDER BY name")
                 .paramSource(name == null ? Map.of() : Map.of("name", name))
                 .query(rs -> {
                     Long age = rs.getObject("agent_age_seconds", Long.class);
                     byId.put(rs.getLong("id"), new ServerAllocation(rs.getString("name"), rs.getString("rack"),
-                            ServerState.valueOf(rs.getString("state")), age != null && age <= heartbeatTimeoutSeconds, age,
+                            ServerState.valueOf(rs.getString("state")), rs.getString("state_reason"),
+                            age != null && age <= heartbeatTimeoutSeconds, age,
                             new ServerAllocation.Amount(rs.getLong("cpu_millis"), rs.getLong("cpu_millis_used")),
                             new ServerAllocation.Amount(rs.getLong("memory_mib"), rs.getLong("memory_mib_used")),
                             new ArrayList<>()));
@@ -315,7 +319,7 @@ class ServerRepository {
         return new Row(rs.getLong("id"), new ServerView(rs.getString("name"), rs.getString("rack"),
                 rs.getLong("cpu_millis"), rs.getLong("memory_mib"), rs.getLong("network_mbps"),
                 json.readValue(rs.getString("labels"), LABELS), ServerState.valueOf(rs.getString("state")),
-                agentAge != null && agentAge <= heartbeatTimeoutSeconds, agentAge,
+                rs.getString("state_reason"), agentAge != null && agentAge <= heartbeatTimeoutSeconds, agentAge,
                 rs.getInt("idle_power_watts"), rs.getInt("peak_power_watts"), List.of(), List.of(),
                 HardwareSource.valueOf(rs.getString("hardware_source")), rs.getLong("version"), rs.getTimestamp("created_at").toInstant(),
                 rs.getTimestamp("updated_at").toInstant()));
@@ -350,7 +354,7 @@ class ServerRepository {
         for (Row r : rows) {
             ServerView v = r.view();
             views.add(new ServerView(v.name(), v.rack(), v.cpuMillis(), v.memoryMib(), v.networkMbps(), v.labels(),
-                    v.state(), v.agentConnected(), v.agentHeartbeatAgeSeconds(), v.idlePowerWatts(), v.peakPowerWatts(), accs.getOrDefault(r.id(), List.of()),
+                    v.state(), v.stateReason(), v.agentConnected(), v.agentHeartbeatAgeSeconds(), v.idlePowerWatts(), v.peakPowerWatts(), accs.getOrDefault(r.id(), List.of()),
                     devices.getOrDefault(r.id(), List.of()), v.describedBy(), v.version(), v.createdAt(),
                     v.updatedAt()));
         }

@@ -103,6 +103,34 @@ class CordonDrainTest extends ApiTestBase {
     }
 
     @Test
+    void aReasonStaysWithTheServerUntilItIsReadyAgain() {
+        liveServer("a", "default", 1, "H100", 64000, 262144);
+        Response drain = postJson("/api/v1/servers/a/drain", "{\"reason\":\"  replace PSU (ticket 42) \"}");
+        assertThat(drain.status()).as(drain.body()).isEqualTo(200);
+        assertThat((String) JsonPath.read(drain.body(), "$.stateReason")).isEqualTo("replace PSU (ticket 42)");
+        inventory.settleDrains();
+        assertThat((String) JsonPath.read(get("/api/v1/servers/a").body(), "$.state")).isEqualTo("DRAINED");
+        assertThat((String) JsonPath.read(get("/api/v1/cluster/allocation").body(), "$.servers[0].stateReason"))
+                .isEqualTo("replace PSU (ticket 42)");
+        assertThat((String) JsonPath.read(get("/api/v1/servers/a/allocation").body(), "$.stateReason"))
+                .isEqualTo("replace PSU (ticket 42)");
+
+        Response cordon = put("/api/v1/servers/a/state", "{\"state\":\"CORDONED\",\"reason\":\"burn-in\"}");
+        assertThat((String) JsonPath.read(cordon.body(), "$.stateReason")).isEqualTo("burn-in");
+        assertThat((String) JsonPath.read(postJson("/api/v1/servers/a/cordon", "").body(), "$.stateReason")).isNull();
+        postJson("/api/v1/servers/a/cordon", "{\"reason\":\"burn-in\"}");
+        Response ready = postJson("/api/v1/servers/a/ready", "");
+        assertThat((String) JsonPath.read(ready.body(), "$.state")).isEqualTo("READY");
+        assertThat((String) JsonPath.read(ready.body(), "$.stateReason")).isNull();
+
+        Response tooLong = postJson("/api/v1/servers/a/drain", "{\"reason\":\"" + "x".repeat(501) + "\"}");
+        assertThat(tooLong.status()).isEqualTo(400);
+        assertThat((String) JsonPath.read(tooLong.body(), "$.errors[0].field")).isEqualTo("reason");
+        assertThat(state("a")).isEqualTo("READY");
+        assertThat(postJson("/api/v1/servers/a/drain", "{\"because\":\"x\"}").status()).isEqualTo(400);
+    }
+
+    @Test
     void drainedCannotBeSetDirectly() {
         liveServer("a", "default", 1, "H100", 64000, 262144);
         Response r = put("/api/v1/servers/a/state", "{\"state\":\"DRAINED\"}");
