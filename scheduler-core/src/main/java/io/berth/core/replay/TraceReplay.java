@@ -4,6 +4,7 @@ import io.berth.core.placement.ClusterSnapshot;
 import io.berth.core.placement.PlacementEngine;
 import io.berth.core.placement.PluginSettings;
 import io.berth.core.placement.TaskGroup;
+import io.berth.core.placement.plugins.BuiltinPlugins;
 import io.berth.core.placement.plugins.FragmentationModel;
 import io.berth.core.placement.plugins.Profiles;
 
@@ -44,11 +45,12 @@ public final class TraceReplay {
         var snapshot = ClusterSnapshot.of(TraceFiles.nodes(o.nodes()));
         List<TaskGroup> tasks = TraceFiles.tasks(o.tasks());
         var settings = new PluginSettings(TypicalWorkload.histogram(tasks));
-        PlacementEngine engine = Profiles.engine(o.policy(), settings);
+        PlacementEngine engine = BuiltinPlugins.registry().engine(
+                Profiles.named(o.policy()).withTieBreak(o.tieBreak()).withMaxFeasible(o.maxFeasible()), settings);
         var frag = FragmentationModel.typical(settings.typicalWorkload());
-        System.err.printf(Locale.US, "replay %s: %d servers, %d GPUs, %d tasks, %d typical shapes (95%%), policy %s, seeds %s%n",
+        System.err.printf(Locale.US, "replay %s: %d servers, %d GPUs, %d tasks, %d typical shapes (95%%), policy %s, tie-break %s, max-feasible %d, seeds %s%n",
                 o.tasks().getFileName(), snapshot.layout().serverCount(), snapshot.layout().gpuCount(), tasks.size(),
-                frag.workload().size(), o.policy(), o.seeds());
+                frag.workload().size(), o.policy(), o.tieBreak().name().toLowerCase(Locale.ROOT), o.maxFeasible(), o.seeds());
         ExecutorService pool = Executors.newFixedThreadPool(o.threads());
         List<ReplayRun> runs = new ArrayList<>();
         try {
