@@ -80,7 +80,9 @@ record ReplayRun(long seed, double unallocatedAt100, double allocAt130, double f
             sb.append(a.server()).append(',');
             sb.append(String.join("|", a.gpuIndices().stream().map(String::valueOf).toList())).append(',');
         } else {
-            sb.append(",,").append(((PlacementResult.Unschedulable) r).summary().replace(',', ';'));
+            // one CSV field: thousands separators dropped, other commas become semicolons
+            sb.append(",,").append(((PlacementResult.Unschedulable) r).summary()
+                    .replaceAll("(?<=\\d),(?=\\d{3})", "").replace(',', ';'));
         }
         return sb.toString();
     }
