@@ -30,6 +30,10 @@ public class JobService {
     private final QuotaCheck quotas;
 
     /** Published after a change the scheduler should react to at once (a submission, a cancel, a finished worker). */
+    /** Jobs whose submission was stored (listeners that care about the commit use a transactional listener). */
+    public record JobsSubmitted(List<JobRequest> jobs) {
+    }
+
     public record SchedulingNeeded() {
     }
 
@@ -99,6 +103,7 @@ public class JobService {
             return replay(jobs.findByIdempotencyKey(spec.tenant(), SINGLE, idempotencyKey).orElseThrow(), hash,
                     idempotencyKey);
         }
+        events.publishEvent(new JobsSubmitted(List.of(spec.toRequest(id.toString()))));
         events.publishEvent(new SchedulingNeeded());
         return new JobViews.Submitted(id, JobState.QUEUED, false);
     }
@@ -158,7 +163,12 @@ public class JobService {
                     : replay(jobs.findByIdempotencyKey(j.spec().tenant(), BATCH, j.idempotencyKey()).orElseThrow(),
                     hash, idempotencyKey));
         }
-        if (!inserted.isEmpty()) events.publishEvent(new SchedulingNeeded());
+        if (!inserted.isEmpty()) {
+            List<JobRequest> stored = new ArrayList<>(inserted.size());
+            for (int i = 0; i < batch.size(); i++) if (inserted.contains(ids.get(i))) stored.add(requests.get(i));
+            events.publishEvent(new JobsSubmitted(stored));
+            events.publishEvent(new SchedulingNeeded());
+        }
         return out;
     }
 

@@ -13,6 +13,7 @@ import io.berth.core.placement.plugins.BuiltinPlugins;
 import io.berth.core.placement.plugins.Profiles;
 import org.springframework.stereotype.Component;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
 
 /**
- * The placement engine of the configured policy, built once at start-up: an unknown policy name or bad weight stops
- * the control plane with the engine's message. Fragmentation-aware policies get a typical workload of common
- * training shapes (a fraction of a GPU, 1, 2, 4 and 8 whole GPUs).
+ * The placement engine of the configured policy, built at start-up: an unknown policy name or bad weight stops
+ * the control plane with the engine's message. Fragmentation-aware policies get their typical workload from
+ * {@link LearnedWorkload} (with {@code berth.scheduler.workload.mode} ONLINE, the default): the engine is rebuilt from
+ * what was learned at most every {@code refresh-seconds}, when something new was learned. Until a workload is learned
+ * (or with FIXED) they use five common training shapes (a fraction of a GPU, 1, 2, 4 and 8 whole GPUs).
  */
 @Component
 public class Placement implements JobService.JobFeasibility {
@@ -30,28 +33,75 @@ public class Placement implements JobService.JobFeasibility {
     static final int AUTO_EXACT_UP_TO_SERVERS = 1_000;
     /** With {@code max-feasible} = auto: servers scored per replica on larger clusters. */
     static final int AUTO_MAX_FEASIBLE = 100;
+    /** The typical workload used while none is learned, and always with mode FIXED. */
+    static final List<PluginSettings.WeightedShape> FIXED_WORKLOAD = List.of(shape(1, 500, 40), shape(1, 1000, 30),
+            shape(2, 1000, 10), shape(4, 1000, 10), shape(8, 1000, 10));
 
-    private final PlacementEngine exact;
-    private final PlacementEngine large;
+    private final SchedulerProperties properties;
+    private final WorkloadProperties workloadProperties;
+    private final LearnedWorkload learned;
     private final ClusterView cluster;
+    private final Clock clock;
 
-    Placement(SchedulerProperties properties, ClusterView cluster) {
+    /** Both engines and what they were built from; replaced whole. */
+    private record Engines(PlacementEngine exact, PlacementEngine large, List<PluginSettings.WeightedShape> workload,
+                           long learnedVersion, long builtAtMillis) {
+    }
+
+    private volatile Engines engines;
+
+    Placement(SchedulerProperties properties, WorkloadProperties workloadProperties, LearnedWorkload learned,
+              ClusterView cluster) {
+        this.properties = properties;
+        this.workloadProperties = workloadProperties;
+        this.learned = learned;
         this.cluster = cluster;
+        this.clock = Clock.systemUTC();
         try {
-            PluginSettings settings = new PluginSettings(List.of(shape(1, 500, 40), shape(1, 1000, 30),
-                    shape(2, 1000, 10), shape(4, 1000, 10), shape(8, 1000, 10)));
-            var registry = BuiltinPlugins.registry();
-            var profile = Profiles.named(properties.policy());
-            if (properties.maxFeasible() >= 0) {
-                exact = registry.engine(profile.withMaxFeasible(properties.maxFeasible()), settings);
-                large = exact;
-            } else {
-                exact = registry.engine(profile.withMaxFeasible(0), settings);
-                large = registry.engine(profile.withMaxFeasible(AUTO_MAX_FEASIBLE), settings);
-            }
+            engines = build(FIXED_WORKLOAD, -1);
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("berth.scheduler.policy: " + e.getMessage(), e);
         }
+        refresh();
+    }
+
+    private Engines build(List<PluginSettings.WeightedShape> workload, long version) {
+        PluginSettings settings = new PluginSettings(workload);
+        var registry = BuiltinPlugins.registry();
+        var profile = Profiles.named(properties.policy());
+        if (properties.maxFeasible() >= 0) {
+            PlacementEngine e = registry.engine(profile.withMaxFeasible(properties.maxFeasible()), settings);
+            return new Engines(e, e, workload, version, clock.millis());
+        }
+        return new Engines(registry.engine(profile.withMaxFeasible(0), settings),
+                registry.engine(profile.withMaxFeasible(AUTO_MAX_FEASIBLE), settings), workload, version, clock.millis());
+    }
+
+    /**
+     * Rebuilds the engines from the learned workload when it changed and the last build is at least refresh-seconds
+     * old. A learned workload the policy cannot use yet (say only CPU-only jobs so far, and a policy that needs GPU
+     * shapes) keeps the engines as they are.
+     */
+    private void refresh() {
+        if (workloadProperties.mode() != WorkloadProperties.Mode.ONLINE) return;
+        Engines current = engines;
+        long version = learned.version();
+        if (version == current.learnedVersion()) return;
+        if (current.learnedVersion() >= 0 && clock.millis() - current.builtAtMillis() < workloadProperties.refreshSeconds() * 1000L)
+            return;
+        List<PluginSettings.WeightedShape> typical = learned.typical();
+        if (typical.isEmpty()) return;
+        try {
+            engines = build(typical, version);
+        } catch (IllegalArgumentException notUsableYet) {
+            engines = new Engines(current.exact(), current.large(), current.workload(), version, clock.millis());
+        }
+    }
+
+    /** The typical workload the current engines were built with (the fixed shapes until one is learned). */
+    public List<PluginSettings.WeightedShape> typicalWorkload() {
+        refresh();
+        return engines.workload();
     }
 
     private static PluginSettings.WeightedShape shape(int gpus, int milli, long weight) {
@@ -65,7 +115,9 @@ public class Placement implements JobService.JobFeasibility {
      * clusters for the same reason: exact scoring is linear in servers for every replica).
      */
     PlacementEngine engine(ClusterLayout layout) {
-        return layout.serverCount() <= AUTO_EXACT_UP_TO_SERVERS ? exact : large;
+        refresh();
+        Engines e = engines;
+        return layout.serverCount() <= AUTO_EXACT_UP_TO_SERVERS ? e.exact() : e.large();
     }
 
     /**

@@ -155,7 +155,7 @@ public final class PlacementEngine {
             if (profile.maxFeasible() > 0 && ++feasible >= profile.maxFeasible()) break;
         }
         if (c.size == 0) return null;
-        return c.best(ctx, scorers, weights, random);
+        return c.best(ctx, scorers, weights, random, profile.tieBreak());
     }
 
     /** A chosen server and GPUs (global numbers). */
@@ -176,7 +176,7 @@ public final class PlacementEngine {
             gpus[size++] = g;
         }
 
-        Choice best(CycleContext ctx, ScorePlugin[] scorers, int[] weights, RandomGenerator random) {
+        Choice best(CycleContext ctx, ScorePlugin[] scorers, int[] weights, RandomGenerator random, Profile.TieBreak tieBreak) {
             long[] total = new long[size];
             long[] raw = new long[size];
             for (int p = 0; p < scorers.length; p++) {
@@ -195,7 +195,10 @@ public final class PlacementEngine {
                     total[i] += weights[p] * v;
                 }
             }
-            // Within a server the highest score wins, then the tightest GPUs; across servers ties are random.
+            // Within a server the highest score wins, then the tightest GPUs; across servers ties are random, or go
+            // to the fullest server first with PACKING.
+            boolean packing = tieBreak == Profile.TieBreak.PACKING;
+            double bestFill = 0;
             int best = -1, ties = 0;
             for (int i = 0; i < size; ) {
                 int j = i, pick = i;
@@ -204,15 +207,29 @@ public final class PlacementEngine {
                         pick = j;
                     j++;
                 }
-                if (best < 0 || total[pick] > total[best]) {
+                double fill = packing ? fillAfter(ctx, servers[pick]) : 0;
+                if (best < 0 || total[pick] > total[best] || (total[pick] == total[best] && fill > bestFill)) {
                     best = pick;
+                    bestFill = fill;
                     ties = 1;
-                } else if (total[pick] == total[best] && random.nextInt(++ties) == 0) {
+                } else if (total[pick] == total[best] && fill == bestFill && random.nextInt(++ties) == 0) {
                     best = pick;
                 }
                 i = j;
             }
             return new Choice(servers[best], gpus[best]);
+        }
+
+        /** Best fit: (used CPU / capacity + used GPU / capacity) / 2 after placing the group; CPU alone without GPUs. */
+        private static double fillAfter(CycleContext ctx, int s) {
+            ClusterLayout l = ctx.layout();
+            PlacementState st = ctx.state();
+            long cpuCap = l.cpuCapacity(s);
+            double cpu = cpuCap == 0 ? 1 : (double) (cpuCap - st.cpuFree(s) + ctx.group().cpuMillis()) / cpuCap;
+            int n = l.gpusOn(s);
+            if (n == 0) return cpu;
+            double gpu = (1000.0 * n - st.gpuFreeMilli(s) + ctx.group().gpuMilliPerReplica()) / (1000.0 * n);
+            return (cpu + gpu) / 2;
         }
 
         private static long free(CycleContext ctx, int[] g) {

@@ -16,8 +16,10 @@ import java.util.Objects;
  * @param maxFeasible   0 = score every feasible server (exact); n > 0 = stop after n feasible servers found through
  *                      the free-GPU index, tightest bucket first (Kubernetes' percentageOfNodesToScore idea), for
  *                      very large clusters
+ * @param tieBreak      how the engine chooses among servers whose weighted scores tie
  */
-public record Profile(String name, List<String> filters, Map<String, Integer> scoreWeights, int maxFeasible) {
+public record Profile(String name, List<String> filters, Map<String, Integer> scoreWeights, int maxFeasible,
+                      TieBreak tieBreak) {
     public static final int MIN_WEIGHT = 1;
     public static final int MAX_WEIGHT = 10_000;
 
@@ -26,9 +28,34 @@ public record Profile(String name, List<String> filters, Map<String, Integer> sc
         filters = List.copyOf(filters);
         scoreWeights = Collections.unmodifiableMap(new LinkedHashMap<>(scoreWeights));
         if (maxFeasible < 0) throw new IllegalArgumentException("maxFeasible must be >= 0");
+        Objects.requireNonNull(tieBreak, "tieBreak");
+    }
+
+    /** A profile with random tie-breaks. */
+    public Profile(String name, List<String> filters, Map<String, Integer> scoreWeights, int maxFeasible) {
+        this(name, filters, scoreWeights, maxFeasible, TieBreak.RANDOM);
     }
 
     public Profile withMaxFeasible(int n) {
-        return new Profile(name, filters, scoreWeights, n);
+        return new Profile(name, filters, scoreWeights, n, tieBreak);
+    }
+
+    public Profile withTieBreak(TieBreak t) {
+        return new Profile(name, filters, scoreWeights, maxFeasible, t);
+    }
+
+    /**
+     * RANDOM: uniformly among the tied servers (with the cycle's seed), as the Kubernetes scheduler does.
+     * PACKING: the tied server left with the least CPU+GPU over after the placement (best fit: used CPU / capacity
+     * plus used GPU / capacity, half and half, exact), then at random among servers that still tie.
+     */
+    public enum TieBreak {
+        RANDOM, PACKING;
+
+        /** "random" or "packing" (case-insensitive). */
+        public static TieBreak parse(String s) {
+            for (TieBreak t : values()) if (t.name().equalsIgnoreCase(s)) return t;
+            throw new IllegalArgumentException("unknown tie-break '" + s + "'; known: random, packing");
+        }
     }
 }

@@ -18,6 +18,21 @@ final class ReplayReport {
                 mean(runs.stream().mapToDouble(ReplayRun::fragAt80).toArray()));
     }
 
+    /** Every run's dump lines under one header, seeds in the order given. */
+    static void writeDump(List<ReplayRun> runs, Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) Files.createDirectories(parent);
+        try (var w = Files.newBufferedWriter(file)) {
+            w.write(ReplayRun.DUMP_HEADER);
+            w.newLine();
+            for (ReplayRun r : runs)
+                for (String line : r.dump()) {
+                    w.write(line);
+                    w.newLine();
+                }
+        }
+    }
+
     static double mean(double[] v) {
         double s = 0;
         for (double x : v) s += x;

@@ -3,7 +3,9 @@ package io.berth.core.replay;
 import io.berth.core.placement.ClusterSnapshot;
 import io.berth.core.placement.PlacementEngine;
 import io.berth.core.placement.PluginSettings;
+import io.berth.core.placement.Profile;
 import io.berth.core.placement.TaskGroup;
+import io.berth.core.placement.plugins.BuiltinPlugins;
 import io.berth.core.placement.plugins.FragmentationModel;
 import io.berth.core.placement.plugins.Profiles;
 
@@ -20,10 +22,14 @@ import java.util.concurrent.Future;
  * Progress goes to stderr; the allocation curve is written as CSV and SVG to --out; the last stdout line is
  * {@code RESULT tasks=<file> policy=<name> seeds=<n> unallocated_at_100=<mean %> sd=<sd> alloc_at_130=<mean %> frag_at_80=<mean %>}.
  *
- * <p>Options: --nodes FILE --tasks FILE --policy NAME --seeds A..B (or A,B,C) [--out DIR] [--threads N].
+ * <p>Options: --nodes FILE --tasks FILE --policy NAME --seeds A..B (or A,B,C) [--out DIR] [--threads N]
+ * [--tie-break random|packing] [--max-feasible N] [--dump FILE] [--workload list|online] (see {@link ReplayOptions}).
  * Relative paths resolve against the working directory.
  */
 public final class TraceReplay {
+    /** Half-life of the learned workload with --workload online, in task arrivals (a whole list is ~8,000). */
+    static final double ONLINE_HALF_LIFE_TASKS = 5_000;
+
     private TraceReplay() {}
 
     public static void main(String[] args) throws Exception {
@@ -43,12 +49,19 @@ public final class TraceReplay {
     static String run(ReplayOptions o) throws Exception {
         var snapshot = ClusterSnapshot.of(TraceFiles.nodes(o.nodes()));
         List<TaskGroup> tasks = TraceFiles.tasks(o.tasks());
-        var settings = new PluginSettings(TypicalWorkload.histogram(tasks));
-        PlacementEngine engine = Profiles.engine(o.policy(), settings);
-        var frag = FragmentationModel.typical(settings.typicalWorkload());
-        System.err.printf(Locale.US, "replay %s: %d servers, %d GPUs, %d tasks, %d typical shapes (95%%), policy %s, seeds %s%n",
+        var listSettings = new PluginSettings(TypicalWorkload.histogram(tasks));
+        Profile profile = Profiles.named(o.policy()).withTieBreak(o.tieBreak()).withMaxFeasible(o.maxFeasible());
+        var registry = BuiltinPlugins.registry();
+        PlacementEngine listEngine = o.workload() == ReplayOptions.Workload.LIST ? registry.engine(profile, listSettings) : null;
+        PlacementEngine fallback = registry.engine(Profiles.named("bestfit").withTieBreak(o.tieBreak())
+                .withMaxFeasible(o.maxFeasible()), PluginSettings.none());
+        // The figure frag_at_80 is always FGD's measure with the task list's typical workload, whatever the policy saw.
+        var frag = FragmentationModel.typical(listSettings.typicalWorkload());
+        System.err.printf(Locale.US, "replay %s: %d servers, %d GPUs, %d tasks, %d typical shapes (95%%), policy %s, "
+                        + "tie-break %s, max-feasible %d, workload %s, seeds %s%n",
                 o.tasks().getFileName(), snapshot.layout().serverCount(), snapshot.layout().gpuCount(), tasks.size(),
-                frag.workload().size(), o.policy(), o.seeds());
+                frag.workload().size(), o.policy(), o.tieBreak().name().toLowerCase(Locale.ROOT), o.maxFeasible(),
+                o.workload().name().toLowerCase(Locale.ROOT), o.seeds());
         ExecutorService pool = Executors.newFixedThreadPool(o.threads());
         List<ReplayRun> runs = new ArrayList<>();
         try {
@@ -56,7 +69,9 @@ public final class TraceReplay {
             for (long seed : o.seeds())
                 futures.add(pool.submit(() -> {
                     long t0 = System.nanoTime();
-                    ReplayRun r = ReplayRun.run(snapshot, tasks, engine, frag, seed);
+                    EngineSource engines = listEngine != null ? EngineSource.fixed(listEngine)
+                            : EngineSource.online(s -> registry.engine(profile, s), fallback, ONLINE_HALF_LIFE_TASKS);
+                    ReplayRun r = ReplayRun.run(snapshot, tasks, engines, frag, seed, o.dump() != null);
                     System.err.printf(Locale.US, "  seed %d: %d/%d tasks placed, unallocated@100=%.2f%% alloc@130=%.2f%% frag@80=%.2f%% (%.1f s)%n",
                             seed, r.placed(), r.tried(), r.unallocatedAt100(), r.allocAt130(), r.fragAt80(),
                             (System.nanoTime() - t0) / 1e9);
@@ -70,6 +85,10 @@ public final class TraceReplay {
         Path csv = o.out().resolve(base + ".csv"), svg = o.out().resolve(base + ".svg");
         ReplayReport.write(runs, csv, svg, base);
         System.err.println("curve written to " + csv + " and " + svg);
+        if (o.dump() != null) {
+            ReplayReport.writeDump(runs, o.dump());
+            System.err.println("dump written to " + o.dump());
+        }
         return ReplayReport.resultLine(o.tasks().getFileName().toString(), o.policy(), runs);
     }
 

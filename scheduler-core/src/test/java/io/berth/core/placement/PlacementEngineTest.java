@@ -35,6 +35,25 @@ class PlacementEngineTest {
         assertThat(snapshot.workingCopy().gpuFree(snapshot.layout().globalGpu(1, 3))).isEqualTo(1000); // snapshot untouched
     }
 
+    /** Every candidate ties under "random" (no scorers): PACKING sends the job to the fullest server on every seed. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"RANDOM, 3", "PACKING, 1"})
+    void tieBreakChoosesAmongEqualScores(Profile.TieBreak tieBreak, int distinctServersOverSeeds) {
+        var snapshot = ClusterSnapshot.of(inventory(
+                aServer("a").gpus(8, "H100").build(),
+                aServer("busy").gpus(8, "H100").build(),
+                aServer("c").gpus(8, "H100").build()),
+                List.of(new Allocation("old", 0, List.of(new Assignment("g", 0, "busy", List.of(0, 1), 1000, 1000, 1024, 0, 0, 0)))));
+        var engine = BuiltinPlugins.registry().engine(Profiles.named("random").withTieBreak(tieBreak), PluginSettings.none());
+        var chosen = new java.util.HashSet<String>();
+        for (long seed = 0; seed < 40; seed++) {
+            var placed = (PlacementResult.Placed) engine.place(snapshot.workingCopy(), aGroup("g").cpu(1000).gpus(1).job("j"), seed);
+            chosen.add(placed.assignments().get(0).server());
+        }
+        assertThat(chosen).hasSize(distinctServersOverSeeds);
+        if (tieBreak == Profile.TieBreak.PACKING) assertThat(chosen).containsExactly("busy");
+    }
+
     @Test
     void sharedGpuGoesToThePartlyUsedGpuWhenPacking() {
         var snapshot = ClusterSnapshot.of(inventory(aServer("s").gpus(2, "T4").build()),

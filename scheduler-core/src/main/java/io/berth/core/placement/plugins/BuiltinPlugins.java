@@ -23,6 +23,7 @@ public final class BuiltinPlugins {
                 .scorer("topology", s -> new TopologyScorer())
                 .scorer("power", s -> new PowerScorer())
                 .scorer("cpu-stranding", s -> new CpuStrandingScorer(workload(s)))
+                .scorer("model-scarcity", s -> new ModelScarcityScorer(workload(s)))
                 .scorer("fgd", s -> new FgdScorer(FragmentationModel.typical(workload(s))))
                 .scorer("berth-frag", s -> new BerthFragScorer(BerthFragScorer.model(workload(s))));
     }

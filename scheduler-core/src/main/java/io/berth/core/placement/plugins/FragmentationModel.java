@@ -11,7 +11,10 @@ import java.util.List;
  * GPU fragmentation in the sense of FGD (Weng et al., USENIX ATC'23): for a server and a typical task shape, the
  * free GPU capacity the task cannot use. If the task cannot fit the server at all (CPU, memory, or not enough
  * accepted GPUs with its milli-GPU free) every free milli-GPU of the server counts; if it fits, only the free milli
- * of GPUs it cannot use (less free than its milli-GPU, or a model it does not accept). The server's fragmentation
+ * of GPUs it cannot use (less free than its milli-GPU, or a model it does not accept). A CPU-only shape uses no GPU,
+ * so every idle milli-GPU of the server counts for it whether it fits or not, as in the authors' simulator
+ * ({@code GetNodePodFrag} answers "satisfied" or "lack CPU" for it, and {@code FragAmountSumExceptQ3} adds both);
+ * the saturating mode below counts nothing for CPU-only shapes. The server's fragmentation
  * is the frequency-weighted expectation over the typical shapes. Values here are kept as
  * sum(weight x fragmented milli-GPU) to stay in integers; divide by {@link #totalWeight()} for milli-GPU.
  * Immutable apart from a per-layout cache of model acceptance; thread-safe.
@@ -133,7 +136,7 @@ public final class FragmentationModel {
             int k = acc.groupOf[i];
             long frag;
             if (t.cpuMillis() > cpuFree || t.memoryMib() > memoryFree) frag = total;
-            else if (t.gpuCount() == 0) frag = 0;
+            else if (t.gpuCount() == 0) frag = saturating ? 0 : total; // FGD: no CPU-only task uses an idle GPU
             else if (saturating) {
                 long copies = gpuSide[k];
                 if (t.cpuMillis() > 0) copies = Math.min(copies, cpuFree / t.cpuMillis());

@@ -19,7 +19,8 @@ import java.util.TreeMap;
  *   <li>gpupacking: partly used GPUs, then partly used servers</li>
  *   <li>fgd: fragmentation gradient descent</li>
  *   <li>berth: Berth fill fragmentation (see {@link BerthFragScorer}) plus FGD at equal weight, CPU stranding at half
- *   weight ({@link CpuStrandingScorer}), best fit as tie-break</li>
+ *   weight ({@link CpuStrandingScorer}), GPU model scarcity at equal weight ({@link ModelScarcityScorer}), best fit
+ *   as tie-break</li>
  * </ul>
  * Every profile but random also carries the topology scorer (it only matters for multi-replica jobs).
  */
@@ -32,7 +33,8 @@ public final class Profiles {
             "rtc", ordered("requested-to-capacity-ratio", 1, "topology", 1),
             "gpupacking", ordered("gpu-packing", 1, "topology", 1),
             "fgd", ordered("fgd", 1, "topology", 1),
-            "berth", ordered("berth-frag", 100, "fgd", 100, "cpu-stranding", 50, "most-allocated", 1, "topology", 1)));
+            "berth", ordered("berth-frag", 100, "fgd", 100, "cpu-stranding", 50, "model-scarcity", 100,
+                    "most-allocated", 1, "topology", 1)));
 
     private Profiles() {}
 

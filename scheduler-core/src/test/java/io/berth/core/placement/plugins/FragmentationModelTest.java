@@ -20,8 +20,9 @@ class FragmentationModelTest {
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-            // FGD: A fits, GPUs below 500 hold 300 + 0 -> 300; B fits, GPUs below 1000 -> 300; C lacks CPU -> all 2300; D fits -> 0
-            "fgd one-task view, false, 2900",
+            // FGD: A fits, GPUs below 500 hold 300 + 0 -> 300; B fits, GPUs below 1000 -> 300; C lacks CPU -> all 2300;
+            // D is CPU-only: every idle milli counts -> 2300
+            "fgd one-task view, false, 5200",
             // fill: A min(16000/8000, 2+2+0+0 slots) = 2 copies = 1000 used of 2300 -> 1300; B min(2, 2 whole / 2 = 1) = 1 copy -> 300; C 2300; D 0
             "berth fill view,   true,  3900"
     })
@@ -35,6 +36,34 @@ class FragmentationModelTest {
                 new WeightedShape(TaskGroup.single("C", 32_000, 0, 1, 1000, null), 1),
                 new WeightedShape(TaskGroup.single("D", 4_000, 0, 0, 0, null), 1)), saturating);
         assertThat(model.weighted(st, 0)).isEqualTo(expected);
+    }
+
+    /**
+     * The authors' rule for CPU-only typical shapes (GetNodePodFrag: "satisfied" or "lack CPU", both summed by
+     * FragAmountSumExceptQ3): every idle milli-GPU of the server is fragment, whether the shape fits on CPU or not.
+     * One CPU-only shape of 4 cores, weight 1; servers of 8 cores and 4 GPUs with the given load.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            // fits on CPU; idle 1000 + 1000 + 1000 + 1000
+            "idle server,                  0,    0,    0,    4000",
+            // fits on CPU; idle 1000 + 1000 + 500 + 0
+            "partly used GPUs,             0,    500,  1000, 2500",
+            // 6 of 8 cores used: lacks CPU; idle 4000 all the same
+            "lacks CPU,                    6000, 0,    0,    4000",
+            // every GPU full: nothing idle, nothing fragmented
+            "no idle GPU,                  0,    1000, 4000, 0",
+    })
+    void cpuOnlyShapesCountEveryIdleGpu(String name, long cpuUsed, int milliOnGpu2, int milliOnOthers, long expected) {
+        PlacementState st = Fixtures.state(aServer("s1").cpu(8_000).memory(65_536).gpus(4, "T4").build());
+        if (cpuUsed > 0) st.reserve(new Assignment("cpu", 0, "s1", List.of(), 0, cpuUsed, 0, 0, 0, 0));
+        if (milliOnGpu2 > 0) st.reserve(new Assignment("g2", 0, "s1", List.of(2), milliOnGpu2, 0, 0, 0, 0, 0));
+        if (milliOnOthers >= 1000)
+            st.reserve(new Assignment("g3", 0, "s1", milliOnOthers == 4000 ? List.of(0, 1, 3) : List.of(3), 1000, 0, 0, 0, 0, 0));
+        var shape = List.of(new WeightedShape(TaskGroup.single("D", 4_000, 0, 0, 0, null), 1));
+        assertThat(new FragmentationModel(shape, false).weighted(st, 0)).isEqualTo(expected);
+        // Berth's fill view keeps counting nothing for a CPU-only shape that fits
+        assertThat(new FragmentationModel(shape, true).weighted(st, 0)).isEqualTo(cpuUsed > 4_000 ? expected : 0);
     }
 
     @ParameterizedTest(name = "{0}")
