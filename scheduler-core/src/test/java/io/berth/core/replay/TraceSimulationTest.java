@@ -83,8 +83,8 @@ class TraceSimulationTest {
     void capacityIsNeverExceeded(String policy) throws Exception {
         var inventory = TraceFiles.nodes(OPENB.resolve("nodes_excerpt.csv"));
         var snapshot = io.berth.core.placement.ClusterSnapshot.of(inventory);
-        var tasks = TimedTasks.repeated(TimedTasks.read(OPENB.resolve("tasks_excerpt.csv"), null, 42).tasks(), 3);
-        var r = simulate(snapshot, tasks, policy, 20_000);
+        var tasks = TimedTasks.repeated(TimedTasks.read(OPENB.resolve("tasks_excerpt.csv"), null, 42).tasks(), 5);
+        var r = simulate(snapshot, tasks, policy, 100_000);
 
         Map<String, Server> servers = new HashMap<>();
         inventory.servers().forEach(s -> servers.put(s.name(), s));
