@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -99,17 +98,6 @@ class AgentCrashEndToEndTest extends ApiTestBase {
     }
 
     private void await(Duration timeout, BooleanSupplier condition) throws Exception {
-        Instant deadline = Instant.now().plus(timeout);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                StringBuilder logs = new StringBuilder();
-                for (String n : List.of("crash-a", "crash-b")) {
-                    String log = agents.log(n);
-                    logs.append("\n--- ").append(n).append('\n').append(log.length() > 3000 ? log.substring(log.length() - 3000) : log);
-                }
-                throw new AssertionError("condition not met within " + timeout + "; agent logs:" + logs);
-            }
-            Thread.sleep(200);
-        }
+        agents.await(timeout, condition);
     }
 }

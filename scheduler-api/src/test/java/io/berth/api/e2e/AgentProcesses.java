@@ -87,6 +87,26 @@ final class AgentProcesses implements AutoCloseable {
         return f.exists() ? Files.readString(f.toPath()) : "";
     }
 
+    /**
+     * Polls {@code condition} every 200 ms until it holds; after {@code timeout} fails with the end of every started
+     * agent's log, which is where the reason usually is.
+     */
+    void await(java.time.Duration timeout, java.util.function.BooleanSupplier condition) throws Exception {
+        java.time.Instant deadline = java.time.Instant.now().plus(timeout);
+        while (!condition.getAsBoolean()) {
+            if (java.time.Instant.now().isAfter(deadline)) {
+                StringBuilder logs = new StringBuilder();
+                for (String n : agents.keySet()) {
+                    String log = log(n);
+                    logs.append("\n--- ").append(n).append('\n')
+                            .append(log.length() > 3000 ? log.substring(log.length() - 3000) : log);
+                }
+                throw new AssertionError("condition not met within " + timeout + "; agent logs:" + logs);
+            }
+            Thread.sleep(200);
+        }
+    }
+
     @Override
     public void close() {
         agents.values().forEach(p -> {

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -144,19 +143,6 @@ class EndToEndTest extends ApiTestBase {
     }
 
     private void await(Duration timeout, BooleanSupplier condition) throws Exception {
-        Instant deadline = Instant.now().plus(timeout);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                StringBuilder logs = new StringBuilder();
-                for (String n : List.of("node-a", "node-b", "node-c")) logs.append("\n--- ").append(n).append('\n')
-                        .append(tail(agents.log(n)));
-                throw new AssertionError("condition not met within " + timeout + "; agent logs:" + logs);
-            }
-            Thread.sleep(200);
-        }
-    }
-
-    private static String tail(String s) {
-        return s.length() > 3000 ? s.substring(s.length() - 3000) : s;
+        agents.await(timeout, condition);
     }
 }

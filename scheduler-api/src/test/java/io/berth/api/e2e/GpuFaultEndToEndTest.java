@@ -9,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -77,17 +76,6 @@ class GpuFaultEndToEndTest extends ApiTestBase {
     }
 
     private void await(Duration timeout, BooleanSupplier condition) throws Exception {
-        Instant deadline = Instant.now().plus(timeout);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                StringBuilder logs = new StringBuilder();
-                for (String n : List.of("gpu-a", "gpu-b")) {
-                    String log = agents.log(n);
-                    logs.append("\n--- ").append(n).append('\n').append(log.length() > 3000 ? log.substring(log.length() - 3000) : log);
-                }
-                throw new AssertionError("condition not met within " + timeout + "; agent logs:" + logs);
-            }
-            Thread.sleep(200);
-        }
+        agents.await(timeout, condition);
     }
 }

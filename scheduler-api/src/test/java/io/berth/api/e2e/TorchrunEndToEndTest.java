@@ -11,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -92,14 +91,6 @@ class TorchrunEndToEndTest extends ApiTestBase {
     }
 
     private void await(Duration timeout, BooleanSupplier condition) throws Exception {
-        Instant deadline = Instant.now().plus(timeout);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                StringBuilder logs = new StringBuilder();
-                for (String n : List.of("node-a", "node-b")) logs.append("\n--- ").append(n).append('\n').append(agents.log(n));
-                throw new AssertionError("condition not met within " + timeout + "; agent logs:" + logs);
-            }
-            Thread.sleep(200);
-        }
+        agents.await(timeout, condition);
     }
 }
