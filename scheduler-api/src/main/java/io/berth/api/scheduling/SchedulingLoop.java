@@ -122,17 +122,23 @@ public class SchedulingLoop implements SmartLifecycle {
         List<JobRow> queue = jobs.queued(QUEUE_SCAN_LIMIT);
         List<QueuedJob> out = new ArrayList<>(queue.size());
         for (JobRow job : queue) {
-            JobRequest request = known.get(job.id());
-            if (request == null) {
-                try {
-                    request = JobSpecs.request(job);
-                } catch (RuntimeException e) {
-                    continue;
-                }
+            try {
+                out.add(queued(job, request(job, known)));
+            } catch (RuntimeException e) {
+                // an unreadable spec: the next cycle cancels the job
             }
-            out.add(new QueuedJob(request, job.createdAt(), new Usage(job.gpuMilli(), job.cpuMillis()), job.maxRunSeconds()));
         }
         return out;
+    }
+
+    /** The job's spec as the engine takes it: the one the last cycle parsed, else parsed now (throws when unreadable). */
+    private static JobRequest request(JobRow job, Map<UUID, JobRequest> known) {
+        JobRequest request = known.get(job.id());
+        return request != null ? request : JobSpecs.request(job);
+    }
+
+    private static QueuedJob queued(JobRow job, JobRequest request) {
+        return new QueuedJob(request, job.createdAt(), new Usage(job.gpuMilli(), job.cpuMillis()), job.maxRunSeconds());
     }
 
     /** What one cycle did. */
@@ -156,19 +162,16 @@ public class SchedulingLoop implements SmartLifecycle {
         Map<String, JobRow> rows = new HashMap<>(queue.size() * 4 / 3 + 1);
         List<QueuedJob> queued = new ArrayList<>(queue.size());
         for (JobRow job : queue) {
-            JobRequest request = known.get(job.id());
-            if (request == null) {
-                try {
-                    request = JobSpecs.request(job);
-                } catch (RuntimeException e) {
-                    lifecycle.cancel(job.id(), "unreadable job spec: " + e.getMessage());
-                    continue;
-                }
+            JobRequest request;
+            try {
+                request = request(job, known);
+            } catch (RuntimeException e) {
+                lifecycle.cancel(job.id(), "unreadable job spec: " + e.getMessage());
+                continue;
             }
             parsed.put(job.id(), request);
             rows.put(request.jobId(), job);
-            queued.add(new QueuedJob(request, job.createdAt(), new Usage(job.gpuMilli(), job.cpuMillis()),
-                    job.maxRunSeconds()));
+            queued.add(queued(job, request));
         }
         requests = parsed;
         Map<String, TenantQuota> quotaByTenant = new HashMap<>();
