@@ -1,6 +1,7 @@
 package io.berth.api.reports;
 
 import io.berth.api.auth.Caller;
+import io.berth.api.web.ApiException;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -20,6 +21,10 @@ class UsageReportController {
             + "days before `to`";
     private static final String TO = "end of the window (exclusive), ISO-8601 instant; default now";
     private static final String GROUP_BY = "tenant (default), job or model (accelerator model; `none` for CPU-only work)";
+    private static final String BUCKET = "hour or day (UTC): adds to each group a `series` of its usage per bucket, "
+            + "oldest first, buckets without usage omitted; each record is spread over the buckets it held its "
+            + "resources in (the part before `from` is in none); at most 1000 buckets. JSON only: the CSV form refuses "
+            + "it with 400";
 
     private final UsageReports reports;
 
@@ -37,17 +42,21 @@ class UsageReportController {
                     @Content(mediaType = "text/csv", schema = @Schema(type = "string"))})
     UsageReport json(@Parameter(description = FROM) @RequestParam(required = false) String from,
                      @Parameter(description = TO) @RequestParam(required = false) String to,
-                     @Parameter(description = GROUP_BY) @RequestParam(required = false) String groupBy) {
-        return reports.report(Caller.current(), from, to, groupBy);
+                     @Parameter(description = GROUP_BY) @RequestParam(required = false) String groupBy,
+                     @Parameter(description = BUCKET) @RequestParam(required = false) String bucket) {
+        return reports.report(Caller.current(), from, to, groupBy, bucket);
     }
 
     /**
      * The groups as CSV (RFC 4180), one row each after a header with the JSON's field names; no totals row. A text
-     * cell that starts with =, +, - or @ is prefixed with ' so spreadsheets do not run it as a formula.
+     * cell that starts with =, +, - or @ is prefixed with ' so spreadsheets do not run it as a formula. A series has no
+     * place in those rows, so {@code bucket} is refused (400) rather than silently dropped.
      */
     @GetMapping(produces = "text/csv")
     String csv(@RequestParam(required = false) String from, @RequestParam(required = false) String to,
-               @RequestParam(required = false) String groupBy) {
+               @RequestParam(required = false) String groupBy, @RequestParam(required = false) String bucket) {
+        if (bucket != null) throw ApiException.invalid("bucket", "series are JSON only: ask with Accept: "
+                + "application/json, or leave bucket out for the CSV");
         UsageReport r = reports.report(Caller.current(), from, to, groupBy);
         boolean jobs = r.groupBy().equals("job");
         StringBuilder out = new StringBuilder("key,gpuHours,cpuHours,energyKwh,jobs");

@@ -192,12 +192,104 @@ class UsageReportTest extends ApiTestBase {
         assertThat((Integer) JsonPath.read(around, "$.totals.jobs")).isEqualTo(3);
     }
 
+    /**
+     * Puts the three records at known times on 2026-11-02 (UTC), with energy at the figures of the seeded server:
+     * resnet (acme, 2 GPUs, 8 cores, 1,600 W) 10:30-12:00, bert (acme, 0.5 GPU, 4 cores, 400 W) 11:15-11:45, etl
+     * (beta, 16 cores, 1,600 W) from 22:00 the day before to 02:00, across midnight.
+     */
+    private void recordsAtKnownTimes() {
+        record(trained, "2026-11-02T10:30:00Z", "2026-11-02T12:00:00Z", 1600);
+        record(broken, "2026-11-02T11:15:00Z", "2026-11-02T11:45:00Z", 400);
+        record(cancelled, "2026-11-01T22:00:00Z", "2026-11-02T02:00:00Z", 1600);
+    }
+
+    private void record(String job, String start, String end, long watts) {
+        long millis = java.time.Duration.between(Instant.parse(start), Instant.parse(end)).toMillis();
+        assertThat(jdbc.update("UPDATE usage_records SET started_at = ?::timestamptz, ended_at = ?::timestamptz, "
+                + "wall_millis = ?, energy_joules = ? WHERE job_id = ?::uuid", start, end, millis,
+                watts * millis / 1000, job)).isEqualTo(1);
+    }
+
+    /** A group's series as (start, gpuHours, cpuHours, energyKwh, jobs) rows. */
+    private static List<List<Object>> series(String body, String key) {
+        List<Map<String, Object>> buckets = JsonPath.read(body, "$.groups[?(@.key == '" + key + "')].series[*]");
+        return buckets.stream().map(b -> List.of(b.get("start"), ((Number) b.get("gpuHours")).doubleValue(),
+                ((Number) b.get("cpuHours")).doubleValue(), ((Number) b.get("energyKwh")).doubleValue(),
+                ((Number) b.get("jobs")).longValue())).toList();
+    }
+
+    @Test
+    void hourlySeriesSpreadEachRecordOverTheHoursItHeldItsResources() {
+        recordsAtKnownTimes();
+        String body = usage("?from=2026-11-02T00:00:00Z&to=2026-11-02T13:00:00Z&bucket=hour");
+        assertThat(series(body, "acme")).containsExactly(
+                // resnet's first half hour: 2 GPUs x 0.5 h, 8 cores x 0.5 h, 1.6 kW x 0.5 h
+                List.of("2026-11-02T10:00:00Z", 1.0, 4.0, 0.8, 1L),
+                // resnet's whole hour (2, 8, 1.6) plus bert's half hour (0.5 GPU x 0.5 h, 4 x 0.5, 0.4 kW x 0.5)
+                List.of("2026-11-02T11:00:00Z", 2.25, 10.0, 1.8, 2L));
+        // the series sums to the group's row: 3.25 GPU-hours, 14 core-hours, 2.6 kWh
+        assertThat((Double) JsonPath.read(body, "$.groups[0].gpuHours")).isEqualTo(3.25);
+        assertThat((Double) JsonPath.read(body, "$.groups[0].cpuHours")).isEqualTo(14.0);
+        assertThat((Double) JsonPath.read(body, "$.groups[0].energyKwh")).isEqualTo(2.6);
+        // etl ended in the window but started 2 h before it: its row has all 4 h (64 core-hours, 6.4 kWh), the series
+        // only the hours inside the window (16 cores, 1.6 kW each)
+        assertThat(series(body, "beta")).containsExactly(
+                List.of("2026-11-02T00:00:00Z", 0.0, 16.0, 1.6, 1L),
+                List.of("2026-11-02T01:00:00Z", 0.0, 16.0, 1.6, 1L));
+        assertThat((Double) JsonPath.read(body, "$.groups[1].cpuHours")).isEqualTo(64.0);
+    }
+
+    @Test
+    void dailySeriesSplitARecordAtUtcMidnightAndSumToTheRows() {
+        recordsAtKnownTimes();
+        String body = usage("?from=2026-11-01T00:00:00Z&to=2026-11-03T00:00:00Z&bucket=day&groupBy=tenant");
+        assertThat(series(body, "acme")).containsExactly(List.of("2026-11-02T00:00:00Z", 3.25, 14.0, 2.6, 2L));
+        // etl: 2 h on each side of midnight, 16 cores and 1.6 kW each hour
+        assertThat(series(body, "beta")).containsExactly(
+                List.of("2026-11-01T00:00:00Z", 0.0, 32.0, 3.2, 1L),
+                List.of("2026-11-02T00:00:00Z", 0.0, 32.0, 3.2, 1L));
+        assertThat((Double) JsonPath.read(body, "$.groups[1].cpuHours")).isEqualTo(64.0);
+        assertThat((Double) JsonPath.read(body, "$.groups[1].energyKwh")).isEqualTo(6.4);
+
+        // by model and by job too; a window not on a bucket boundary starts with its partial bucket
+        String models = usage("?from=2026-11-02T11:30:00Z&to=2026-11-02T12:30:00Z&bucket=hour&groupBy=model");
+        // resnet's last half hour (2 x 0.5) and bert's last quarter (0.5 x 0.25) in the 11:00 bucket
+        assertThat(series(models, "A100-SXM4-80GB")).containsExactly(
+                List.of("2026-11-02T11:00:00Z", 1.125, 5.0, 0.9, 2L));
+        String jobs = usage("?from=2026-11-02T00:00:00Z&to=2026-11-03T00:00:00Z&bucket=day&groupBy=job");
+        assertThat(series(jobs, trained)).containsExactly(List.of("2026-11-02T00:00:00Z", 3.0, 12.0, 2.4, 1L));
+    }
+
+    @Test
+    void withoutABucketThereIsNoSeriesAndATenantSeesOnlyItsOwn() {
+        recordsAtKnownTimes();
+        String window = "?from=2026-11-01T00:00:00Z&to=2026-11-03T00:00:00Z";
+        assertThat((List<?>) JsonPath.read(usage(window), "$.groups[*].series")).isEmpty();
+        token = tokens.issue("beta-user", Role.USER, "beta", null).token();
+        String body = usage(window + "&bucket=day");
+        assertThat((List<String>) JsonPath.read(body, "$.groups[*].key")).containsExactly("beta");
+        assertThat(series(body, "beta")).hasSize(2);
+        // 1,000 hour buckets are allowed (1,001 are not, below)
+        usage("?from=2026-01-01T00:00:00Z&to=2026-02-11T16:00:00Z&bucket=hour");
+    }
+
+    @Test
+    void theCsvRefusesABucket() {
+        Response csv = send(HttpRequest.newBuilder(uri("/api/v1/reports/usage?bucket=day")).header("Accept", "text/csv").GET());
+        assertThat(csv.status()).as(csv.body()).isEqualTo(400);
+        assertThat((String) JsonPath.read(csv.body(), "$.errors[0].field")).isEqualTo("bucket");
+        assertThat((String) JsonPath.read(csv.body(), "$.errors[0].message")).contains("JSON only");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             unreadable from       | ?from=yesterday                                             | from
             unreadable to         | ?to=2026-13-01T00:00:00Z                                    | to
             from after to         | ?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z          | from
             unknown grouping      | ?groupBy=rack                                               | groupBy
+            unknown bucket        | ?bucket=week                                                | bucket
+            1001 hour buckets     | ?from=2026-01-01T00:00:00Z&to=2026-02-11T16:00:01Z&bucket=hour | bucket
+            1001 day buckets      | ?from=2024-01-01T00:00:00Z&to=2026-09-28T00:00:00Z&bucket=day  | bucket
             """)
     void badParametersAreProblemsNamingTheField(String name, String query, String field) {
         for (String accept : List.of("application/json", "text/csv")) {

@@ -114,7 +114,7 @@ class OpenApiDocsTest extends ApiTestBase {
                 .isEqualTo("#/components/schemas/UsageReport");
         List<String> parameters = new ArrayList<>();
         get.path("parameters").forEach(p -> parameters.add(p.path("name").asString()));
-        assertThat(parameters).containsExactly("from", "to", "groupBy");
+        assertThat(parameters).containsExactly("from", "to", "groupBy", "bucket");
         assertThat(get.at("/parameters/2/description").asString()).contains("tenant", "job", "model");
     }
 
