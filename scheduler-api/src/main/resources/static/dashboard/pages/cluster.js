@@ -1,8 +1,24 @@
-// Cluster: GPU allocation and fragmentation now and over the last hours, queue depth, and the packing picture
-// (one column per server, one cell per GPU, shaded by the share allocated).
-import { api } from '../api.js';
+// Cluster: GPU allocation and fragmentation now and over the last hours, queue depth, power drawn (IT and facility,
+// per zone or rack), and the packing picture (one column per server, one cell per GPU, shaded by the share allocated).
+import { api, ApiError } from '../api.js';
 import { chart } from '../charts.js';
 import { $, html, setHtml, gpus, percent } from '../dom.js';
+
+// more racks than this are drawn as the largest ones and "other racks", so the stack stays readable
+const MAX_STACKED = 10;
+
+/** "850 W", "5.23 kW", "1.2 MW" */
+function watts(w) {
+  if (w == null) return '';
+  if (Math.abs(w) >= 1e6) return `${+(w / 1e6).toFixed(2)} MW`;
+  if (Math.abs(w) >= 1e3) return `${+(w / 1e3).toFixed(2)} kW`;
+  return `${Math.round(w)} W`;
+}
+
+function energy(joules) {
+  const kwh = joules / 3.6e6;
+  return kwh >= 1000 ? `${+(kwh / 1000).toFixed(2)} MWh` : `${+kwh.toFixed(2)} kWh`;
+}
 
 export function mount(el, { query }) {
   let hours = Number(query.get('hours')) || 3;
@@ -20,6 +36,17 @@ export function mount(el, { query }) {
       <p class="hint">Sampled every 5 s by the control plane since it started. Fragmentation: idle capacity on GPUs that are
         partly allocated, which only fractional jobs can still use.</p>
     </div>
+    <div class="card" id="power-card">
+      <h2>Power</h2>
+      <p class="hint" id="power-note" hidden></p>
+      <div id="power-body" hidden>
+        <div class="cards" id="power-cards"></div>
+        <div class="chart" id="power-chart" data-series=""></div>
+        <p class="hint">IT power is what the servers report (measured, or modelled from their idle and peak power);
+          facility power is IT power times the PUE. Servers whose agent is silent and powered-off servers count 0.
+          Sampled by the control plane since it started, over the span chosen above.</p>
+      </div>
+    </div>
     <div class="card">
       <h2>Packing</h2>
       <div class="chart" id="packing-chart"></div>
@@ -29,16 +56,105 @@ export function mount(el, { query }) {
     </div>`);
   const history = chart($('#history-chart', el));
   const packing = chart($('#packing-chart', el));
+  let power = null; // made when first shown: ECharts cannot size a hidden element
+  // false once the control plane answered 404: it has no power endpoints, so they are not asked again on this page
+  let powerKnown = true;
   $('#hours', el).addEventListener('change', e => {
     hours = Number(e.target.value);
     refresh().catch(console.error);
   });
+
+  function powerNote(text) {
+    const note = $('#power-note', el);
+    note.textContent = text;
+    note.hidden = false;
+    $('#power-body', el).hidden = true;
+  }
+
+  // Power is drawn on its own: a control plane without it, or a failure of it, leaves the rest of the page intact.
+  async function refreshPower() {
+    if (!powerKnown) return;
+    let now;
+    let history;
+    try {
+      // one after the other, so a control plane without power answers one 404, not two
+      now = await api('/api/v1/cluster/power');
+      history = await api(`/api/v1/cluster/power/history?minutes=${Math.min(1440, hours * 60)}`);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) throw e;
+      if (e instanceof ApiError && e.status === 404) {
+        powerKnown = false;
+        powerNote('No power data: this control plane does not report power.');
+      } else {
+        powerNote(`No power data: ${e.message}`);
+      }
+      return;
+    }
+    const reporting = now.servers.filter(s => s.source !== 'none').length;
+    if (now.servers.length === 0 || reporting === 0) {
+      powerNote(now.servers.length === 0 ? 'No power data: there are no servers.'
+        : 'No power data yet: no server has reported power, and the inventory gives none an idle and peak power.');
+      return;
+    }
+    $('#power-note', el).hidden = true;
+    $('#power-body', el).hidden = false;
+    setHtml($('#power-cards', el), html`
+      <div class="stat"><span class="label">IT power</span><span class="value" id="stat-it-watts">${watts(now.itWatts)}</span>
+        <span class="sub">${reporting} of ${now.servers.length} servers with a figure</span></div>
+      <div class="stat"><span class="label">Facility power</span>
+        <span class="value" id="stat-facility-watts">${watts(now.facilityWatts)}</span>
+        <span class="sub" id="stat-pue">PUE ${now.pue}</span></div>
+      <div class="stat"><span class="label">IT energy</span><span class="value">${energy(now.energyJoules)}</span>
+        <span class="sub">since the servers were added</span></div>
+      ${now.zones.length > 1 ? now.zones.map(z => html`<div class="stat"><span class="label">zone ${z.zone || '(none)'}</span>
+        <span class="value">${watts(z.itWatts)}</span><span class="sub">${z.servers} servers</span></div>`) : ''}`);
+
+    // stacked per zone when there are several, else per rack; the largest racks by their power now, the rest summed
+    const byZone = now.zones.length > 1;
+    const field = byZone ? 'zones' : 'racks';
+    const current = byZone ? now.zones.map(z => [z.zone, z.itWatts]) : now.racks.map(r => [r.rack, r.itWatts]);
+    const names = new Set(current.map(([n]) => n));
+    for (const s of history.samples) for (const n of Object.keys(s[field] || {})) names.add(n);
+    const nowWatts = Object.fromEntries(current);
+    const order = [...names].sort((a, b) => (nowWatts[b] ?? 0) - (nowWatts[a] ?? 0) || a.localeCompare(b));
+    const shown = order.length > MAX_STACKED ? order.slice(0, MAX_STACKED - 1) : order;
+    const rest = order.slice(shown.length);
+    const label = n => (byZone ? `zone ${n || '(none)'}` : `rack ${n || '(none)'}`);
+    const samples = [...history.samples];
+    const last = samples[samples.length - 1];
+    if (!last || Date.parse(last.at) < Date.parse(now.at)) {
+      samples.push({ at: now.at, itWatts: now.itWatts, facilityWatts: now.facilityWatts,
+        [field]: nowWatts });
+    }
+    const series = shown.map(n => ({
+      name: label(n), type: 'line', stack: 'it', showSymbol: false, areaStyle: { opacity: 0.55 }, lineStyle: { width: 1 },
+      data: samples.map(s => [s.at, s[field]?.[n] ?? 0]),
+    }));
+    if (rest.length) {
+      series.push({ name: `${rest.length} other racks`, type: 'line', stack: 'it', showSymbol: false,
+        areaStyle: { opacity: 0.55 }, lineStyle: { width: 1 },
+        data: samples.map(s => [s.at, rest.reduce((sum, n) => sum + (s[field]?.[n] ?? 0), 0)]) });
+    }
+    series.push({ name: `facility (PUE ${now.pue})`, type: 'line', showSymbol: false, itemStyle: { color: '#111827' },
+      lineStyle: { type: 'dashed', width: 1.5, color: '#111827' }, data: samples.map(s => [s.at, s.facilityWatts]) });
+    $('#power-chart', el).dataset.series = series.map(s => s.name).join(',');
+    power ??= chart($('#power-chart', el));
+    power.set({
+      tooltip: { trigger: 'axis', valueFormatter: watts },
+      legend: { top: 0, type: 'scroll' },
+      grid: { left: 20, right: 30, top: 35, bottom: 30, containLabel: true },
+      xAxis: { type: 'time' },
+      yAxis: { type: 'value', min: 0, name: 'W', axisLabel: { formatter: watts } },
+      series,
+    }, true);
+  }
 
   async function refresh() {
     const [util, pack, alloc] = await Promise.all([
       api(`/api/v1/cluster/utilization?hours=${hours}`),
       api('/api/v1/cluster/packing'),
       api('/api/v1/cluster/allocation'),
+      refreshPower(),
     ]);
     const now = util.now;
     const connected = new Set(alloc.servers.filter(s => s.agentConnected).map(s => s.server));
@@ -118,5 +234,5 @@ export function mount(el, { query }) {
     });
   }
 
-  return { refresh, unmount() { history.dispose(); packing.dispose(); } };
+  return { refresh, unmount() { history.dispose(); packing.dispose(); power?.dispose(); } };
 }
