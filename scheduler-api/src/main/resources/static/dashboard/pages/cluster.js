@@ -107,7 +107,7 @@ export function mount(el, { query }) {
       <div class="stat"><span class="label">IT energy</span><span class="value">${energy(now.energyJoules)}</span>
         <span class="sub">since the servers were added</span></div>
       ${now.zones.length > 1 ? now.zones.map(z => html`<div class="stat"><span class="label">zone ${z.zone || '(none)'}</span>
-        <span class="value">${watts(z.itWatts)}</span><span class="sub">${z.servers} servers</span></div>`) : ''}`);
+        <span class="value">${watts(z.itWatts)}</span><span class="sub">${z.servers} ${z.servers === 1 ? 'server' : 'servers'}</span></div>`) : ''}`);
 
     // stacked per zone when there are several, else per rack; the largest racks by their power now, the rest summed
     const byZone = now.zones.length > 1;

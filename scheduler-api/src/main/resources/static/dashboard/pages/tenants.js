@@ -54,7 +54,7 @@ export function mount(el) {
       </div>
       <div class="chart" id="usage-chart" data-series="" data-buckets="0"></div>
       <p class="hint" id="usage-empty" hidden>No GPU usage recorded in this range.</p>
-      <p class="hint">From the accounting records (<code>GET /api/v1/reports/usage?bucket=hour</code>): a worker's usage is
+      <p class="hint">From the accounting records (<code>GET /api/v1/reports/usage?bucket=hour</code> or <code>day</code>): a worker's usage is
         counted once it has released its resources, spread over the hours it held them, so running jobs appear when
         they end. Times are UTC.</p>
     </div>`);

@@ -175,6 +175,139 @@ class DashboardBrowserTest extends ApiTestBase {
         assertThat(postJson("/api/v1/jobs/" + sleeper + "/cancel", "").status()).isEqualTo(200);
     }
 
+    /**
+     * Stands in, in the browser only, for the power API that another branch builds (contract-power.md): a script run
+     * before the dashboard's own in every page answers {@code /api/v1/cluster/power*} itself when sessionStorage's
+     * {@code berth.test.power} is {@code data} (contract-shaped figures: zone a with racks r1 and r2, zone b with r3,
+     * PUE 1.4) or {@code missing} (a 404 problem), and passes the call to the control plane otherwise. It also keeps
+     * every console.error and console.warn call and uncaught error in {@code window.berthErrors}.
+     */
+    private static final String BROWSER_STUB = """
+            window.berthErrors = [];
+            for (const level of ['error', 'warn']) {
+              const original = console[level].bind(console);
+              console[level] = (...args) => { window.berthErrors.push(level + ': ' + args.join(' ')); original(...args); };
+            }
+            window.addEventListener('error', e => window.berthErrors.push('uncaught: ' + e.message));
+            window.addEventListener('unhandledrejection', e => window.berthErrors.push('unhandled: ' + e.reason));
+            const realFetch = window.fetch.bind(window);
+            const json = (status, body) => new Response(JSON.stringify(body),
+              { status, headers: { 'Content-Type': status === 200 ? 'application/json' : 'application/problem+json' } });
+            const RACKS = [['r1', 'a', 2, 2600], ['r2', 'a', 2, 1900], ['r3', 'b', 1, 900]];
+            const racksAt = ms => Object.fromEntries(RACKS.map(([rack, , , w], i) =>
+              [rack, Math.round(w * (1 + 0.25 * Math.sin(ms / 600000 + i)))]));
+            function sample(ms) {
+              const racks = racksAt(ms);
+              const zones = { a: racks.r1 + racks.r2, b: racks.r3 };
+              const it = zones.a + zones.b;
+              return { at: new Date(ms).toISOString(), itWatts: it, facilityWatts: Math.round(it * 1.4), zones, racks };
+            }
+            window.fetch = (input, init) => {
+              const url = new URL(String(input), location.href);
+              const mode = sessionStorage.getItem('berth.test.power');
+              if (!url.pathname.startsWith('/api/v1/cluster/power') || !mode || mode === 'off') return realFetch(input, init);
+              if (mode === 'missing') return Promise.resolve(json(404, { type: 'about:blank', title: 'Not Found',
+                status: 404, detail: 'No endpoint GET ' + url.pathname + '.' }));
+              const now = Date.now();
+              if (url.pathname.endsWith('/history')) {
+                const minutes = Number(url.searchParams.get('minutes') || 60);
+                const samples = [];
+                for (let ms = now - minutes * 60000; ms < now; ms += 30000) samples.push(sample(ms));
+                return Promise.resolve(json(200, { pue: 1.4, samples }));
+              }
+              const s = sample(now);
+              return Promise.resolve(json(200, { at: s.at, pue: 1.4, itWatts: s.itWatts, facilityWatts: s.facilityWatts,
+                energyJoules: 123456789000,
+                zones: [{ zone: 'a', itWatts: s.zones.a, servers: 4 }, { zone: 'b', itWatts: s.zones.b, servers: 1 }],
+                racks: RACKS.map(([rack, zone, servers]) => ({ rack, zone, itWatts: s.racks[rack], servers })),
+                servers: ['r1', 'r1', 'r2', 'r2', 'r3'].map((rack, i) => ({ name: 'gpu-' + i, rack,
+                  watts: Math.round(s.racks[rack] / (rack === 'r3' ? 1 : 2)), source: i === 4 ? 'model' : 'nvidia-smi+rapl',
+                  at: s.at })) }));
+            };
+            """;
+
+    @Test
+    void usageOverTimePerTenantAndClusterPower() throws Exception {
+        try {
+            usageAndPower();
+        } catch (Throwable e) {
+            screenshot("failure");
+            Files.writeString(SCREENSHOTS.resolve("failure.html"), driver.getPageSource());
+            throw e;
+        }
+    }
+
+    private void usageAndPower() throws Exception {
+        // accounting records of the last 30 days: acme 2 GPUs for 3 h every 4 h, beta 1 GPU for 5 h every 6 h, gamma
+        // 4 GPUs for 1 h every 2 h (each record ends a whole number of periods before now)
+        int records = jdbc.update("""
+                INSERT INTO usage_records (worker_id, job_id, job_name, tenant, attempt, server_name, accelerator_model,
+                    gpus, milli_gpu, gpu_milli, cpu_millis, memory_mib, started_at, ended_at, wall_millis, energy_joules,
+                    worker_state, exit_code, job_state)
+                SELECT md5(t.tenant || i)::uuid, md5(t.tenant || i || 'job')::uuid, t.tenant || '-' || i, t.tenant, 0,
+                       'gpu-node-1', 'A100', t.gpus, 1000, t.gpus * 1000, 4000, 1024,
+                       now() - make_interval(hours => i * t.every + t.hours), now() - make_interval(hours => i * t.every),
+                       t.hours * 3600000, t.gpus * 400 * t.hours * 3600, 'SUCCEEDED', 0, 'SUCCEEDED'
+                FROM (VALUES ('acme', 2, 3, 4), ('beta', 1, 5, 6), ('gamma', 4, 1, 2)) t(tenant, gpus, hours, every)
+                CROSS JOIN LATERAL generate_series(0, 30 * 24 / t.every - 1) i""");
+        assertThat(records).isEqualTo(180 + 120 + 360);
+        ((org.openqa.selenium.chrome.ChromeDriver) driver).executeCdpCommand("Page.addScriptToEvaluateOnNewDocument",
+                java.util.Map.of("source", BROWSER_STUB));
+        driver.get("http://localhost:" + port + "/#/tenants");
+        signIn(token);
+
+        // the last 24 h by hour: one stack per tenant, 24 buckets, the legend names them
+        By usageChart = By.id("usage-chart");
+        wait.until(ExpectedConditions.attributeToBe(usageChart, "data-series", "acme,beta,gamma"));
+        assertThat(driver.findElement(usageChart).getAttribute("data-buckets")).isEqualTo("24");
+        wait.until(d -> svgTexts("#usage-chart").containsAll(List.of("acme", "beta", "gamma")));
+        assertThat(driver.findElement(By.id("usage-empty")).isDisplayed()).isFalse();
+        screenshot("07-usage-24h");
+
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("usage-range"))).selectByValue("30d");
+        wait.until(ExpectedConditions.attributeToBe(usageChart, "data-buckets", "30"));
+        assertThat(driver.findElement(usageChart).getAttribute("data-series")).isEqualTo("acme,beta,gamma");
+        screenshot("08-usage-30d");
+
+        // the cluster page without the power API (this branch has none; a stubbed 404 where it exists): a short note
+        By note = By.id("power-note");
+        if (get("/api/v1/cluster/power").status() == 404) {
+            driver.findElement(By.cssSelector("#nav a[data-page='cluster']")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(note, "No power data"));
+        }
+        ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("sessionStorage.setItem('berth.test.power', 'missing')");
+        driver.get("http://localhost:" + port + "/#/cluster");
+        wait.until(ExpectedConditions.textToBe(note, "No power data: this control plane does not report power."));
+        wait.until(ExpectedConditions.textToBe(By.id("stat-gpus"), "0 / 4"));
+        assertThat(driver.findElement(By.id("power-body")).isDisplayed()).isFalse();
+        assertThat(browserErrors()).isEmpty();
+        screenshot("09-cluster-no-power");
+
+        // with contract-shaped power figures: IT and facility power now with the PUE, and power over time per zone
+        ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("sessionStorage.setItem('berth.test.power', 'data')");
+        driver.navigate().refresh();
+        By chart = By.id("power-chart");
+        wait.until(ExpectedConditions.attributeToBe(chart, "data-series", "zone a,zone b,facility (PUE 1.4)"));
+        assertThat(driver.findElement(By.id("stat-pue")).getText()).isEqualTo("PUE 1.4");
+        assertThat(driver.findElement(By.id("stat-it-watts")).getText()).endsWith("kW");
+        assertThat(driver.findElement(note).isDisplayed()).isFalse();
+        wait.until(d -> svgTexts("#power-chart").containsAll(List.of("zone a", "zone b", "facility (PUE 1.4)")));
+        ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
+                "document.getElementById('power-card').scrollIntoView()");
+        assertThat(browserErrors()).isEmpty();
+        screenshot("10-cluster-power");
+    }
+
+    /** The texts of a chart's SVG (legend, axes). */
+    private List<String> svgTexts(String chart) {
+        return driver.findElements(By.cssSelector(chart + " svg text")).stream().map(WebElement::getText).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> browserErrors() {
+        return (List<String>) ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("return window.berthErrors");
+    }
+
     /** Ids of the jobs the jobs page lists, in order. */
     private List<String> shownJobs() {
         return driver.findElements(By.cssSelector("#jobs-table tbody tr[data-job-id]")).stream()
