@@ -193,13 +193,18 @@ class DashboardBrowserTest extends ApiTestBase {
             const realFetch = window.fetch.bind(window);
             const json = (status, body) => new Response(JSON.stringify(body),
               { status, headers: { 'Content-Type': status === 200 ? 'application/json' : 'application/problem+json' } });
-            const RACKS = [['r1', 'a', 2, 2600], ['r2', 'a', 2, 1900], ['r3', 'b', 1, 900]];
+            // [rack, zone, servers, watts]: three racks in two zones, or in mode "racks" 14 racks of no zone
+            const RACKS = sessionStorage.getItem('berth.test.power') === 'racks'
+              ? Array.from({ length: 14 }, (_, i) => ['rack-' + (i + 1), '', 1, 400 + 100 * i])
+              : [['r1', 'a', 2, 2600], ['r2', 'a', 2, 1900], ['r3', 'b', 1, 900]];
+            // the 14 racks rise and fall together, so their order by power stays that of their base watts
             const racksAt = ms => Object.fromEntries(RACKS.map(([rack, , , w], i) =>
-              [rack, Math.round(w * (1 + 0.25 * Math.sin(ms / 600000 + i)))]));
+              [rack, Math.round(w * (1 + 0.25 * Math.sin(ms / 600000 + (RACKS.length > 3 ? 0 : i))))]));
             function sample(ms) {
               const racks = racksAt(ms);
-              const zones = { a: racks.r1 + racks.r2, b: racks.r3 };
-              const it = zones.a + zones.b;
+              const zones = {};
+              for (const [rack, zone] of RACKS) zones[zone] = (zones[zone] || 0) + racks[rack];
+              const it = Object.values(zones).reduce((a, b) => a + b, 0);
               return { at: new Date(ms).toISOString(), itWatts: it, facilityWatts: Math.round(it * 1.4), zones, racks };
             }
             window.fetch = (input, init) => {
@@ -218,11 +223,12 @@ class DashboardBrowserTest extends ApiTestBase {
               const s = sample(now);
               return Promise.resolve(json(200, { at: s.at, pue: 1.4, itWatts: s.itWatts, facilityWatts: s.facilityWatts,
                 energyJoules: 123456789000,
-                zones: [{ zone: 'a', itWatts: s.zones.a, servers: 4 }, { zone: 'b', itWatts: s.zones.b, servers: 1 }],
+                zones: Object.entries(s.zones).map(([zone, itWatts]) => ({ zone, itWatts,
+                  servers: RACKS.filter(r => r[1] === zone).reduce((n, r) => n + r[2], 0) })),
                 racks: RACKS.map(([rack, zone, servers]) => ({ rack, zone, itWatts: s.racks[rack], servers })),
-                servers: ['r1', 'r1', 'r2', 'r2', 'r3'].map((rack, i) => ({ name: 'gpu-' + i, rack,
-                  watts: Math.round(s.racks[rack] / (rack === 'r3' ? 1 : 2)), source: i === 4 ? 'model' : 'nvidia-smi+rapl',
-                  at: s.at })) }));
+                servers: RACKS.flatMap(([rack, , servers]) => Array.from({ length: servers }, (_, i) => ({
+                  name: rack + '-gpu-' + i, rack, watts: Math.round(s.racks[rack] / servers),
+                  source: rack === 'r3' ? 'model' : 'nvidia-smi+rapl', at: s.at }))) }));
             };
             """;
 
@@ -296,6 +302,17 @@ class DashboardBrowserTest extends ApiTestBase {
                 "document.getElementById('power-card').scrollIntoView()");
         assertThat(browserErrors()).isEmpty();
         screenshot("10-cluster-power");
+
+        // one zone of 14 racks: stacked per rack, the 9 drawing most now and the other 5 together
+        ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("sessionStorage.setItem('berth.test.power', 'racks')");
+        driver.navigate().refresh();
+        wait.until(ExpectedConditions.attributeToBe(chart, "data-series", java.util.stream.IntStream.of(14, 13, 12, 11, 10, 9, 8, 7, 6)
+                .mapToObj(i -> "rack rack-" + i).collect(java.util.stream.Collectors.joining(","))
+                + ",5 other racks,facility (PUE 1.4)"));
+        ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
+                "document.getElementById('power-card').scrollIntoView()");
+        assertThat(browserErrors()).isEmpty();
+        screenshot("11-cluster-power-racks");
     }
 
     /** The texts of a chart's SVG (legend, axes). */
