@@ -65,6 +65,7 @@ class HardwareFileTest {
         Hardware h = HardwareFile.load(Path.of("..", "examples", "hardware", "gpu-8x-a100.yaml"));
         assertThat(h.accelerators()).hasSize(8).allMatch(a -> a.memoryMib() == 81920 && "nvswitch-0".equals(a.interconnectDomain()));
         assertThat(h.accelerators()).extracting(Accelerator::index).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+        assertThat(List.of(h.idlePowerWatts(), h.peakPowerWatts())).containsExactly(1500, 6500);
     }
 
     @ParameterizedTest(name = "{0}")
