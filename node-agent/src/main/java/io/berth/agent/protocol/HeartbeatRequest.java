@@ -1,5 +1,6 @@
 package io.berth.agent.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.berth.agent.health.AcceleratorError;
 import java.util.List;
 
@@ -14,10 +15,12 @@ import java.util.List;
  * @param errors            accelerator errors not yet delivered by a successful heartbeat (at least once, like
  *                          final worker states; the control plane acts on each key once)
  * @param power             the server's power draw now (see {@code io.berth.agent.power.PowerMeter}); null = no
- *                          figure (nothing measured and no idle/peak model), as from agents older than the field
+ *                          figure (nothing measured and no idle/peak model), as from agents older than the field.
+ *                          Left out of the JSON when null, so an agent without a figure still speaks to a control
+ *                          plane older than the field (which refuses unknown fields)
  */
 public record HeartbeatRequest(Usage usage, List<AcceleratorHealth> acceleratorHealth, List<WorkerReport> workers,
-                               List<AcceleratorError> errors, Power power) {
+                               List<AcceleratorError> errors, @JsonInclude(JsonInclude.Include.NON_NULL) Power power) {
 
     public HeartbeatRequest {
         acceleratorHealth = acceleratorHealth == null ? List.of() : List.copyOf(acceleratorHealth);

@@ -27,6 +27,11 @@ class ProtocolJsonTest {
                         "labels":{"zone":"a"},"accelerators":[{"index":0,"kind":"GPU","vendor":"NVIDIA","model":"A100-SXM4-80GB",\
                         "memoryMib":81920,"interconnectDomain":"nvswitch-0","health":"HEALTHY"}],"localDevices":[{"name":"nvme0",\
                         "medium":"NVME","capacityGib":3840,"readMbPerSec":7000,"writeMbPerSec":4000}],"runningWorkerIds":["w-7"]}"""),
+                // no power figure: the field is left out, as older control planes refuse unknown fields
+                Arguments.of("heartbeat without power", new HeartbeatRequest(new HeartbeatRequest.Usage(0, 0),
+                                List.of(), List.of(), List.of(), null),
+                        """
+                        {"usage":{"cpuMillisUsed":0,"memoryMibUsed":0},"acceleratorHealth":[],"workers":[],"errors":[]}"""),
                 Arguments.of("heartbeat", new HeartbeatRequest(new HeartbeatRequest.Usage(4000, 8192),
                                 List.of(new HeartbeatRequest.AcceleratorHealth(0, "HEALTHY"),
                                         new HeartbeatRequest.AcceleratorHealth(1, "UNHEALTHY", "nvidia-smi cannot reach the GPU")),
