@@ -174,6 +174,13 @@ class PowerApiTest extends ApiTestBase {
         assertThat((List<String>) JsonPath.read(b, "$.servers[*].source")).containsExactly("model", "nvidia-smi+rapl", "none", "none");
         assertThat((String) JsonPath.read(b, "$.servers[1].at")).isNotNull();
 
+        // a report older than the heartbeat timeout from a live agent gives way to the inventory's model: gpu-1 has
+        // nothing allocated, so its idle 1,200 W
+        jdbc.update("UPDATE servers SET power_at = now() - interval '1 minute' WHERE name = 'gpu-1'");
+        String stale = get("/api/v1/cluster/power").body();
+        assertThat((List<Integer>) JsonPath.read(stale, "$.servers[?(@.name == 'gpu-1')].watts")).containsExactly(1200);
+        assertThat((List<String>) JsonPath.read(stale, "$.servers[?(@.name == 'gpu-1')].source")).containsExactly("model");
+
     }
 
     @Test
