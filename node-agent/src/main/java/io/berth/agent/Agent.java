@@ -121,7 +121,8 @@ public final class Agent {
         boolean nvidia = hardware.accelerators().stream().anyMatch(a -> a.kind() == Hardware.AcceleratorKind.GPU
                 && "NVIDIA".equalsIgnoreCase(a.vendor()));
         return new PowerMeter(nvidia ? () -> NvidiaSmiPower.run(NvidiaSmiPower.QUERY) : null,
-                new RaplMeter(RaplMeter.SYSFS, System::nanoTime), own);
+                new RaplMeter(RaplMeter.SYSFS, System::nanoTime), own,
+                hardware.accelerators().stream().map(Hardware.Accelerator::index).collect(java.util.stream.Collectors.toSet()));
     }
 
     /**

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
@@ -18,10 +20,21 @@ import java.util.function.Supplier;
  * model is low; without a model, the measured sum; with nothing measured, the model; with neither, no figure (the
  * heartbeat carries no power). The source names the parts measured ("nvidia-smi", "rapl", "nvidia-smi+rapl"), else
  * "model".
+ *
+ * <p>Readings the control plane would refuse are dropped here, since a refused heartbeat would leave the server
+ * without heartbeats: a GPU not among the server's accelerators or above {@value #MAX_GPU_WATTS} W (drivers have been
+ * seen to report 65535 W), a CPU figure above {@value #MAX_CPU_WATTS} W; the server's figure is capped at
+ * {@value #MAX_SERVER_WATTS} W.
  */
 public final class PowerMeter {
+    /** The control plane's bounds of a report (its AgentProtocol.Power). */
+    public static final int MAX_GPU_WATTS = 5_000;
+    public static final int MAX_CPU_WATTS = 10_000;
+    public static final int MAX_SERVER_WATTS = 100_000;
+
     private final Supplier<String> nvidiaSmi;
     private final RaplMeter rapl;
+    private final Set<Integer> gpuIndices;
     private volatile PowerModel model;
 
     /**
@@ -31,9 +44,15 @@ public final class PowerMeter {
      * @param model     the idle/peak model; null = none (yet: see {@link #useModel})
      */
     public PowerMeter(Supplier<String> nvidiaSmi, RaplMeter rapl, PowerModel model) {
+        this(nvidiaSmi, rapl, model, null);
+    }
+
+    /** @param gpuIndices the server's accelerator indices: GPUs nvidia-smi lists beyond them are left out; null = any */
+    public PowerMeter(Supplier<String> nvidiaSmi, RaplMeter rapl, PowerModel model, Set<Integer> gpuIndices) {
         this.nvidiaSmi = nvidiaSmi;
         this.rapl = rapl;
         this.model = model;
+        this.gpuIndices = gpuIndices == null ? null : Set.copyOf(gpuIndices);
     }
 
     /** A simulated server: only its model, if it has one. */
@@ -62,15 +81,20 @@ public final class PowerMeter {
             String out = nvidiaSmi.get();
             if (out != null) {
                 try {
-                    gpus = NvidiaSmiPower.parse(out);
+                    gpus = new TreeMap<>(NvidiaSmiPower.parse(out));
+                    gpus.entrySet().removeIf(e -> e.getValue() > MAX_GPU_WATTS
+                            || (gpuIndices != null && !gpuIndices.contains(e.getKey())));
                 } catch (IllegalArgumentException e) {
                     gpus = Map.of(); // unreadable output measures nothing; the model still applies
                 }
             }
         }
         OptionalDouble cpu = rapl == null ? OptionalDouble.empty() : rapl.read();
+        Double cpuWatts = cpu.isPresent() && cpu.getAsDouble() <= MAX_CPU_WATTS ? cpu.getAsDouble() : null;
         PowerModel m = model;
-        return combine(gpus, cpu.isPresent() ? cpu.getAsDouble() : null, m == null ? null : m.watts(utilisation));
+        Power p = combine(gpus, cpuWatts, m == null ? null : m.watts(utilisation));
+        return p == null || p.serverWatts() <= MAX_SERVER_WATTS ? p
+                : new Power(MAX_SERVER_WATTS, p.source(), p.gpuWatts(), p.cpuWatts());
     }
 
     /**

@@ -85,6 +85,24 @@ class PowerMeterTest {
     }
 
     @Test
+    void dropsReadingsTheControlPlaneWouldRefuse() throws IOException {
+        // GPU 0 reads 65535 W (a driver glitch), GPU 2 is not one of the server's accelerators: only GPU 1 counts
+        PowerMeter meter = new PowerMeter(() -> "0, 65535.00\n1, 50.25\n2, 40.00\n", null, null, java.util.Set.of(0, 1));
+        assertThat(meter.measure(0)).isEqualTo(new Power(50, "nvidia-smi", List.of(new GpuWatts(1, 50)), null));
+
+        // a CPU package that counted 1 MJ in one second is not believed
+        Path pkg = Files.createDirectories(sysfs.resolve("intel-rapl:0"));
+        Files.writeString(pkg.resolve("max_energy_range_uj"), "262143328850\n");
+        Files.writeString(pkg.resolve("energy_uj"), "0\n");
+        AtomicLong clock = new AtomicLong(0);
+        PowerMeter cpu = new PowerMeter(null, new RaplMeter(sysfs, clock::get), new PowerModel(100, 200));
+        cpu.measure(0);
+        clock.set(1_000_000_000L);
+        Files.writeString(pkg.resolve("energy_uj"), "1000000000000\n");
+        assertThat(cpu.measure(0)).isEqualTo(new Power(100, "model", List.of(), null));
+    }
+
+    @Test
     void unreadableNvidiaSmiOutputOrAFailedRunFallsBackToTheModel() {
         PowerMeter garbled = new PowerMeter(() -> "NVIDIA-SMI has failed", null, new PowerModel(100, 300));
         assertThat(garbled.measure(0.5)).isEqualTo(new Power(200, "model", List.of(), null));
