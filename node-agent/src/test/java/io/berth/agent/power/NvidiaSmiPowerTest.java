@@ -15,7 +15,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Recorded outputs of {@code nvidia-smi --query-gpu=index,power.draw --format=csv,noheader,nounits} (resources power/). */
+/**
+ * Outputs in the format of {@code nvidia-smi --query-gpu=index,power.draw --format=csv,noheader,nounits} (resources
+ * power/, written after the driver's format, not captured from machines).
+ */
 class NvidiaSmiPowerTest {
     static String sample(String name) throws IOException {
         try (InputStream in = NvidiaSmiPowerTest.class.getResourceAsStream("/power/" + name)) {
