@@ -7,6 +7,10 @@ import io.berth.agent.hardware.NvidiaSmi;
 import io.berth.agent.health.AcceleratorError;
 import io.berth.agent.health.GpuErrorMonitor;
 import io.berth.agent.health.NvidiaSmiQuery;
+import io.berth.agent.power.NvidiaSmiPower;
+import io.berth.agent.power.PowerMeter;
+import io.berth.agent.power.PowerModel;
+import io.berth.agent.power.RaplMeter;
 import io.berth.agent.protocol.Assignment;
 import io.berth.agent.protocol.ControlPlaneClient;
 import io.berth.agent.protocol.ControlPlaneException;
@@ -83,6 +87,7 @@ public final class Agent {
     private final Duration stopWait;
     private final GpuHealthProbe gpuHealth = new GpuHealthProbe(NvidiaSmi.QUERY, 30_000);
     private final GpuErrorMonitor gpuErrors;
+    private final PowerMeter power;
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicLong failedCalls = new AtomicLong();
@@ -102,6 +107,22 @@ public final class Agent {
         this.stopWait = stopWait;
         this.heartbeatSeconds = config.heartbeatSeconds();
         this.gpuErrors = gpuErrorMonitor(config, hardware);
+        this.power = powerMeter(hardware);
+    }
+
+    /**
+     * Simulated hardware reports its model only (the hardware file's idle/peak figures, else the inventory's from the
+     * registration). Real hardware measures its NVIDIA GPUs with nvidia-smi (every heartbeat) and its CPU packages
+     * with RAPL, and has the inventory's model, if any, from the registration.
+     */
+    static PowerMeter powerMeter(Hardware hardware) {
+        PowerModel own = PowerModel.of(hardware.idlePowerWatts(), hardware.peakPowerWatts());
+        if (hardware.simulated()) return PowerMeter.modelOnly(own);
+        boolean nvidia = hardware.accelerators().stream().anyMatch(a -> a.kind() == Hardware.AcceleratorKind.GPU
+                && "NVIDIA".equalsIgnoreCase(a.vendor()));
+        return new PowerMeter(nvidia ? () -> NvidiaSmiPower.run(NvidiaSmiPower.QUERY) : null,
+                new RaplMeter(RaplMeter.SYSFS, System::nanoTime), own,
+                hardware.accelerators().stream().map(Hardware.Accelerator::index).collect(java.util.stream.Collectors.toSet()));
     }
 
     /**
@@ -195,6 +216,9 @@ public final class Agent {
         if (resp != null && resp.heartbeatIntervalSeconds() != null && resp.heartbeatIntervalSeconds() > 0) {
             heartbeatSeconds = resp.heartbeatIntervalSeconds();
         }
+        // the hardware file's figures describe the simulated server; otherwise the inventory's apply
+        PowerModel own = PowerModel.of(hardware.idlePowerWatts(), hardware.peakPowerWatts());
+        if (own == null && resp != null) power.useModel(PowerModel.of(resp.idlePowerWatts(), resp.peakPowerWatts()));
         LOG.log(System.Logger.Level.INFO, "registered as " + (resp == null ? config.name() : resp.serverName())
                 + " with " + hardware.cpuMillis() + " mCPU, " + hardware.memoryMib() + " MiB, "
                 + hardware.accelerators().size() + " accelerator(s); heartbeat every " + heartbeatSeconds + " s");
@@ -223,7 +247,9 @@ public final class Agent {
             workers.flush();
         }
         List<AcceleratorError> errors = gpuErrors.poll();
-        HeartbeatResponse resp = client.heartbeat(new HeartbeatRequest(usage(), acceleratorHealth(), reports, errors),
+        HeartbeatRequest.Usage usage = usage();
+        HeartbeatRequest.Power watts = power.measure(utilisation(usage));
+        HeartbeatResponse resp = client.heartbeat(new HeartbeatRequest(usage, acceleratorHealth(), reports, errors, watts),
                 Duration.ofSeconds(heartbeatSeconds));
         workers.acknowledge(reports);
         gpuErrors.acknowledge(errors);
@@ -295,6 +321,16 @@ public final class Agent {
         double load = Math.max(0, os.getCpuLoad());
         long available = HardwareDiscovery.meminfoKib("MemAvailable").orElse(os.getFreeMemorySize() / 1024) / 1024;
         return new HeartbeatRequest.Usage(Math.round(load * hardware.cpuMillis()), Math.max(0, hardware.memoryMib() - available));
+    }
+
+    /**
+     * The utilisation the power model interpolates by, 0..1: on a server with accelerators the share of them held by
+     * running workers (GPUs x share), else CPU in use (as reported) over the server's CPU.
+     */
+    double utilisation(HeartbeatRequest.Usage usage) {
+        int gpus = hardware.accelerators().size();
+        if (gpus > 0) return Math.min(1, workers.reservedGpuMilli() / (1000.0 * gpus));
+        return Math.min(1, (double) usage.cpuMillisUsed() / hardware.cpuMillis());
     }
 
     /** Register and heartbeat calls that failed so far (each is followed by a backoff pause). */

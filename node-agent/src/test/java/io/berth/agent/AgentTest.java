@@ -286,6 +286,26 @@ class AgentTest {
     }
 
     @Test
+    void reportsPowerFromTheInventorysModelByTheShareOfGpusHeld() throws Exception {
+        cp = new FakeControlPlane(null, 1);
+        cp.answerRegistrationsWithPower(300, 1100);
+        startAgent(null);
+        // idle: 300 W, from the model (a simulated server measures nothing)
+        await("a heartbeat with power", () -> cp.bodies("/heartbeat").stream().anyMatch(b -> b.has("power")));
+        JsonNode first = cp.bodies("/heartbeat").stream().filter(b -> b.has("power")).findFirst().orElseThrow();
+        assertThat(first.get("power").toString())
+                .isEqualTo("{\"serverWatts\":300,\"source\":\"model\",\"gpuWatts\":[],\"cpuWatts\":null}");
+        cp.assign("""
+                {"workerId":"half","jobId":"j","jobName":"j","attempt":1,"taskGroup":"main","replicaIndex":0,"worldSize":1,
+                 "gpuIndices":[0,1],"milliGpu":1000,"cpuMillis":1000,"memoryMib":100,
+                 "runtime":{"type":"process","process":{"argv":["sleep","60"],"env":{},"workingDir":null}}}""");
+        await("running", () -> reported("half", "RUNNING"));
+        // 2 of the T4 server's 4 GPUs held: 300 + (1,100 - 300) x 0.5 = 700 W
+        await("700 W reported", () -> cp.bodies("/heartbeat").stream()
+                .anyMatch(b -> b.has("power") && b.get("power").get("serverWatts").intValue() == 700));
+    }
+
+    @Test
     void shipsEveryLogLineExactlyOnceAcrossAControlPlaneOutage() throws Exception {
         cp = new FakeControlPlane(null, 1);
         startAgent(null);

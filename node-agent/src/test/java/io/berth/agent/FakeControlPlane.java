@@ -41,6 +41,8 @@ final class FakeControlPlane implements AutoCloseable {
     private final AtomicInteger failNext = new AtomicInteger();
     private final Map<String, Boolean> known = new ConcurrentHashMap<>();
     private final int heartbeatSeconds;
+    /** Extra fields of every registration answer, e.g. {@code ,"peakPowerWatts":1100}; empty = none. */
+    private volatile String registerExtra = "";
 
     FakeControlPlane(String token, int heartbeatSeconds) throws IOException {
         this.token = token;
@@ -97,6 +99,11 @@ final class FakeControlPlane implements AutoCloseable {
         pendingStops.add(workerId);
     }
 
+    /** Adds the inventory's power figures to every later registration answer. */
+    void answerRegistrationsWithPower(int idleWatts, int peakWatts) {
+        registerExtra = ",\"idlePowerWatts\":" + idleWatts + ",\"peakPowerWatts\":" + peakWatts;
+    }
+
     void failNextRequests(int n) {
         failNext.set(n);
     }
@@ -135,7 +142,8 @@ final class FakeControlPlane implements AutoCloseable {
             if (path.equals("/api/v1/agents/register")) {
                 String name = body.get("name").stringValue();
                 known.put(name, true);
-                respond(ex, 200, "{\"serverName\":\"" + name + "\",\"heartbeatIntervalSeconds\":" + heartbeatSeconds + "}");
+                respond(ex, 200, "{\"serverName\":\"" + name + "\",\"heartbeatIntervalSeconds\":" + heartbeatSeconds
+                        + registerExtra + "}");
             } else if (path.endsWith("/heartbeat")) {
                 String name = path.split("/")[4];
                 if (!known.containsKey(name)) {

@@ -14,14 +14,23 @@ import java.util.Map;
  * @param accelerators by ascending, unique local index
  * @param localDevices local storage devices, unique names
  * @param simulated    true when described by a hardware file rather than discovered
+ * @param idlePowerWatts power with nothing running, W, from the hardware file; null = not given
+ * @param peakPowerWatts power at full use, W, from the hardware file; null = not given (no model of its own: the
+ *                       inventory's figures apply)
  */
 public record Hardware(long cpuMillis, long memoryMib, long networkMbps, String rack, Map<String, String> labels,
-                       List<Accelerator> accelerators, List<LocalDevice> localDevices, boolean simulated) {
+                       List<Accelerator> accelerators, List<LocalDevice> localDevices, boolean simulated,
+                       Integer idlePowerWatts, Integer peakPowerWatts) {
 
     public Hardware {
         labels = Map.copyOf(labels);
         accelerators = List.copyOf(accelerators);
         localDevices = List.copyOf(localDevices);
+    }
+
+    public Hardware(long cpuMillis, long memoryMib, long networkMbps, String rack, Map<String, String> labels,
+                    List<Accelerator> accelerators, List<LocalDevice> localDevices, boolean simulated) {
+        this(cpuMillis, memoryMib, networkMbps, rack, labels, accelerators, localDevices, simulated, null, null);
     }
 
     public enum AcceleratorKind { GPU, TPU }

@@ -34,6 +34,9 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *   - {index: 0, kind: GPU, vendor: NVIDIA, model: A100-SXM4-80GB, memoryMib: 81920, interconnectDomain: nvlink-0}
  * localDevices:             # optional; name unique
  *   - {name: nvme0, medium: NVME, capacityGib: 3840, readMbPerSec: 7000, writeMbPerSec: 4000}
+ * idlePowerWatts: 1500      # optional, 0..100000; the simulated server's power with nothing running
+ * peakPowerWatts: 6500      # optional, 1..100000, at least idlePowerWatts; at full use. With it the agent reports
+ *                           # power from this model (idle + (peak - idle) x the share of GPUs, or CPU, held)
  * </pre>
  */
 public final class HardwareFile {
@@ -75,7 +78,8 @@ public final class HardwareFile {
             throw new InvalidSpecException("", "hardware file is empty");
         }
         SpecObject root = SpecObject.root(node)
-                .allowOnly("cpuMillis", "memoryMib", "networkMbps", "rack", "labels", "accelerators", "localDevices");
+                .allowOnly("cpuMillis", "memoryMib", "networkMbps", "rack", "labels", "accelerators", "localDevices",
+                        "idlePowerWatts", "peakPowerWatts");
         List<Accelerator> accelerators = new ArrayList<>();
         Set<Integer> indices = new HashSet<>();
         for (SpecObject a : root.objects("accelerators")) {
@@ -113,6 +117,12 @@ public final class HardwareFile {
                     d.longValue("readMbPerSec", 0L, 0L, 1L << 30),
                     d.longValue("writeMbPerSec", 0L, 0L, 1L << 30)));
         }
+        Integer idle = root.has("idlePowerWatts") ? root.integer("idlePowerWatts", null, 0, 100_000) : null;
+        Integer peak = root.has("peakPowerWatts") ? root.integer("peakPowerWatts", null, 1, 100_000) : null;
+        if (idle != null && peak == null)
+            throw new InvalidSpecException("peakPowerWatts", "required when idlePowerWatts is given");
+        if (idle != null && idle > peak)
+            throw new InvalidSpecException("peakPowerWatts", "must be at least idlePowerWatts (" + idle + ") but was " + peak);
         return new Hardware(
                 root.longValue("cpuMillis", null, 1L, 1L << 40),
                 root.longValue("memoryMib", null, 1L, 1L << 40),
@@ -121,6 +131,6 @@ public final class HardwareFile {
                 root.stringMap("labels"),
                 accelerators,
                 devices,
-                true);
+                true, idle, peak);
     }
 }

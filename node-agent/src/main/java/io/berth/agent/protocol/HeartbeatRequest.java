@@ -1,5 +1,6 @@
 package io.berth.agent.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.berth.agent.health.AcceleratorError;
 import java.util.List;
 
@@ -13,9 +14,13 @@ import java.util.List;
  *                          delivered at least once and possibly more than once)
  * @param errors            accelerator errors not yet delivered by a successful heartbeat (at least once, like
  *                          final worker states; the control plane acts on each key once)
+ * @param power             the server's power draw now (see {@code io.berth.agent.power.PowerMeter}); null = no
+ *                          figure (nothing measured and no idle/peak model), as from agents older than the field.
+ *                          Left out of the JSON when null, so an agent without a figure still speaks to a control
+ *                          plane older than the field (which refuses unknown fields)
  */
 public record HeartbeatRequest(Usage usage, List<AcceleratorHealth> acceleratorHealth, List<WorkerReport> workers,
-                               List<AcceleratorError> errors) {
+                               List<AcceleratorError> errors, @JsonInclude(JsonInclude.Include.NON_NULL) Power power) {
 
     public HeartbeatRequest {
         acceleratorHealth = acceleratorHealth == null ? List.of() : List.copyOf(acceleratorHealth);
@@ -23,8 +28,29 @@ public record HeartbeatRequest(Usage usage, List<AcceleratorHealth> acceleratorH
         errors = errors == null ? List.of() : List.copyOf(errors);
     }
 
+    public HeartbeatRequest(Usage usage, List<AcceleratorHealth> acceleratorHealth, List<WorkerReport> workers,
+                            List<AcceleratorError> errors) {
+        this(usage, acceleratorHealth, workers, errors, null);
+    }
+
     public HeartbeatRequest(Usage usage, List<AcceleratorHealth> acceleratorHealth, List<WorkerReport> workers) {
         this(usage, acceleratorHealth, workers, List.of());
+    }
+
+    /**
+     * @param serverWatts the whole server, W (the combination rule of PowerMeter)
+     * @param source      the parts measured, "nvidia-smi", "rapl" or "nvidia-smi+rapl"; "model" when none was
+     * @param gpuWatts    each GPU nvidia-smi measured, by index; empty when none
+     * @param cpuWatts    the CPU packages (RAPL), W; null = not measured
+     */
+    public record Power(int serverWatts, String source, List<GpuWatts> gpuWatts, Integer cpuWatts) {
+        public Power {
+            gpuWatts = gpuWatts == null ? List.of() : List.copyOf(gpuWatts);
+        }
+    }
+
+    /** @param watts the GPU's draw, W */
+    public record GpuWatts(int index, int watts) {
     }
 
     /**

@@ -324,6 +324,16 @@ public final class WorkerManager implements AutoCloseable {
         return new Reservation(cpu, mem);
     }
 
+    /** GPU shares held by the running workers, milli-GPU (each assigned GPU counts its share, 1000 = a whole GPU). */
+    public synchronized long reservedGpuMilli() {
+        long milli = 0;
+        for (Entry e : workers.values()) {
+            if (!e.status().isFinal())
+                milli += (long) e.record.assignment().gpuIndices().size() * e.record.assignment().milliGpu();
+        }
+        return milli;
+    }
+
     /** The status of one worker, if known. */
     public synchronized Optional<WorkerStatus> status(String workerId) {
         Entry e = workers.get(workerId);

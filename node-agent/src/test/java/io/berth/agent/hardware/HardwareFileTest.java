@@ -42,6 +42,16 @@ class HardwareFileTest {
                 true));
     }
 
+    @Test
+    void readsTheOptionalPowerFigures() {
+        Hardware h = HardwareFile.parse("{cpuMillis: 1000, memoryMib: 1024, idlePowerWatts: 150, peakPowerWatts: 420}");
+        assertThat(h.idlePowerWatts()).isEqualTo(150);
+        assertThat(h.peakPowerWatts()).isEqualTo(420);
+        Hardware without = HardwareFile.parse("{cpuMillis: 1000, memoryMib: 1024}");
+        assertThat(without.idlePowerWatts()).isNull();
+        assertThat(without.peakPowerWatts()).isNull();
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"gpu-8x-a100.yaml", "gpu-4x-t4.yaml", "cpu-only.yaml"})
     void shippedExamplesAreValid(String file) throws Exception {
@@ -55,6 +65,7 @@ class HardwareFileTest {
         Hardware h = HardwareFile.load(Path.of("..", "examples", "hardware", "gpu-8x-a100.yaml"));
         assertThat(h.accelerators()).hasSize(8).allMatch(a -> a.memoryMib() == 81920 && "nvswitch-0".equals(a.interconnectDomain()));
         assertThat(h.accelerators()).extracting(Accelerator::index).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+        assertThat(List.of(h.idlePowerWatts(), h.peakPowerWatts())).containsExactly(1500, 6500);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -71,6 +82,10 @@ class HardwareFileTest {
             bad medium                 | {cpuMillis: 1, memoryMib: 1, localDevices: [{name: d, medium: TAPE, capacityGib: 1}]} | localDevices[0].medium | must be one of [nvme, ssd, hdd]
             negative write rate        | {cpuMillis: 1, memoryMib: 1, localDevices: [{name: d, medium: SSD, capacityGib: 1, writeMbPerSec: -5}]} | localDevices[0].writeMbPerSec | must be between 0 and
             duplicate device name      | {cpuMillis: 1, memoryMib: 1, localDevices: [{name: d, medium: SSD, capacityGib: 1}, {name: d, medium: HDD, capacityGib: 1}]} | localDevices[1].name | duplicate local device name d
+            idle without peak          | {cpuMillis: 1, memoryMib: 1, idlePowerWatts: 300}                            | peakPowerWatts               | required when idlePowerWatts is given
+            peak below idle            | {cpuMillis: 1, memoryMib: 1, idlePowerWatts: 300, peakPowerWatts: 200}      | peakPowerWatts               | must be at least idlePowerWatts (300) but was 200
+            absurd peak                | {cpuMillis: 1, memoryMib: 1, peakPowerWatts: 2000000}                        | peakPowerWatts               | must be between 1 and 100000
+            fractional idle            | {cpuMillis: 1, memoryMib: 1, idlePowerWatts: 1.5, peakPowerWatts: 200}      | idlePowerWatts               | must be an integer
             not a mapping              | '- just a list'                                                              | ''                           | must be an object
             """)
     void rejectsInvalidFilesNamingTheField(String name, String yaml, String field, String problem) {

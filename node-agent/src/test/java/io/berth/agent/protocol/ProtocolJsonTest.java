@@ -27,17 +27,26 @@ class ProtocolJsonTest {
                         "labels":{"zone":"a"},"accelerators":[{"index":0,"kind":"GPU","vendor":"NVIDIA","model":"A100-SXM4-80GB",\
                         "memoryMib":81920,"interconnectDomain":"nvswitch-0","health":"HEALTHY"}],"localDevices":[{"name":"nvme0",\
                         "medium":"NVME","capacityGib":3840,"readMbPerSec":7000,"writeMbPerSec":4000}],"runningWorkerIds":["w-7"]}"""),
+                // no power figure: the field is left out, as older control planes refuse unknown fields
+                Arguments.of("heartbeat without power", new HeartbeatRequest(new HeartbeatRequest.Usage(0, 0),
+                                List.of(), List.of(), List.of(), null),
+                        """
+                        {"usage":{"cpuMillisUsed":0,"memoryMibUsed":0},"acceleratorHealth":[],"workers":[],"errors":[]}"""),
                 Arguments.of("heartbeat", new HeartbeatRequest(new HeartbeatRequest.Usage(4000, 8192),
                                 List.of(new HeartbeatRequest.AcceleratorHealth(0, "HEALTHY"),
                                         new HeartbeatRequest.AcceleratorHealth(1, "UNHEALTHY", "nvidia-smi cannot reach the GPU")),
                                 List.of(new WorkerReport("w-1", "RUNNING", null, null), new WorkerReport("w-2", "FAILED", 3, "exited with code 3")),
-                                List.of(new AcceleratorError(1, "xid79", "xid/0a1b", "XID 79 (GPU has fallen off the bus)"))),
+                                List.of(new AcceleratorError(1, "xid79", "xid/0a1b", "XID 79 (GPU has fallen off the bus)")),
+                                new HeartbeatRequest.Power(1430, "nvidia-smi+rapl",
+                                        List.of(new HeartbeatRequest.GpuWatts(0, 612), new HeartbeatRequest.GpuWatts(1, 88)), 310)),
                         """
                         {"usage":{"cpuMillisUsed":4000,"memoryMibUsed":8192},"acceleratorHealth":[{"index":0,"health":"HEALTHY","reason":null},\
                         {"index":1,"health":"UNHEALTHY","reason":"nvidia-smi cannot reach the GPU"}],\
                         "workers":[{"workerId":"w-1","state":"RUNNING","exitCode":null,"message":null},\
                         {"workerId":"w-2","state":"FAILED","exitCode":3,"message":"exited with code 3"}],\
-                        "errors":[{"index":1,"errorClass":"xid79","key":"xid/0a1b","message":"XID 79 (GPU has fallen off the bus)"}]}"""),
+                        "errors":[{"index":1,"errorClass":"xid79","key":"xid/0a1b","message":"XID 79 (GPU has fallen off the bus)"}],\
+                        "power":{"serverWatts":1430,"source":"nvidia-smi+rapl","gpuWatts":[{"index":0,"watts":612},\
+                        {"index":1,"watts":88}],"cpuWatts":310}}"""),
                 Arguments.of("metrics of a classifier", new MetricsReport(3, 0.25, 0.9, 1500.0),
                         "{\"epoch\":3,\"loss\":0.25,\"accuracy\":0.9,\"samplesPerSecond\":1500.0}"),
                 Arguments.of("metrics of a regression", new MetricsReport(1, 0.5, null, 10.0),

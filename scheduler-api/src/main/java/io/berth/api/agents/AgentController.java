@@ -36,7 +36,7 @@ class AgentController {
         AgentProtocol.RegisterResponse registered = agents.register(request);
         if (!caller.enrollment()) return registered;
         return new AgentProtocol.RegisterResponse(registered.serverName(), registered.heartbeatIntervalSeconds(),
-                tokens.enroll(request.name()).token());
+                tokens.enroll(request.name()).token(), registered.idlePowerWatts(), registered.peakPowerWatts());
     }
 
     @PostMapping("/{name}/heartbeat")

@@ -53,18 +53,50 @@ public final class AgentProtocol {
                                   @PositiveOrZero @Max(Integer.MAX_VALUE) long writeMbPerSec) {
     }
 
-    /** @param agentToken set when the agent registered with an enrollment token: its own server-bound token */
-    public record RegisterResponse(String serverName, int heartbeatIntervalSeconds, String agentToken) {
+    /**
+     * @param agentToken     set when the agent registered with an enrollment token: its own server-bound token
+     * @param idlePowerWatts the inventory's idle power of the server, W; null when not known (the agent's power model)
+     * @param peakPowerWatts the inventory's peak power of the server, W; null when not known
+     */
+    public record RegisterResponse(String serverName, int heartbeatIntervalSeconds, String agentToken,
+                                   Integer idlePowerWatts, Integer peakPowerWatts) {
     }
 
-    /** @param errors accelerator errors (at least once; each key is acted on once), see {@link AcceleratorError} */
+    /**
+     * @param errors accelerator errors (at least once; each key is acted on once), see {@link AcceleratorError}
+     * @param power  the server's power now; null = no figure (agents older than the field send none)
+     */
     public record HeartbeatRequest(@Valid Usage usage,
                                    @Size(max = 64) List<@NotNull @Valid AcceleratorHealth> acceleratorHealth,
                                    @Size(max = 10_000) List<@NotNull @Valid WorkerReport> workers,
-                                   @Size(max = 256) List<@NotNull @Valid AcceleratorError> errors) {
+                                   @Size(max = 256) List<@NotNull @Valid AcceleratorError> errors,
+                                   @Valid Power power) {
         public HeartbeatRequest(Usage usage, List<AcceleratorHealth> acceleratorHealth, List<WorkerReport> workers) {
-            this(usage, acceleratorHealth, workers, null);
+            this(usage, acceleratorHealth, workers, null, null);
         }
+    }
+
+    /** The highest figure accepted for a whole server, W: far above any server, low enough to catch unit mistakes. */
+    public static final int MAX_SERVER_WATTS = 100_000;
+
+    /**
+     * A server's power draw as its agent reports it (the node agent's PowerMeter). Cross-field rules (checked by
+     * {@link AgentService}): "nvidia-smi" is in the source iff gpuWatts is not empty, "rapl" iff cpuWatts is given,
+     * and gpuWatts names each accelerator of the server at most once.
+     *
+     * @param serverWatts the whole server, W, 0..{@value #MAX_SERVER_WATTS}
+     * @param source      "nvidia-smi", "rapl", "nvidia-smi+rapl" (the parts measured) or "model"
+     * @param gpuWatts    the GPUs measured, by index; null or empty = none
+     * @param cpuWatts    the CPU packages (RAPL), W, 0..10,000; null = not measured
+     */
+    public record Power(@NotNull @Min(0) @Max(MAX_SERVER_WATTS) Integer serverWatts,
+                        @NotNull @Pattern(regexp = "nvidia-smi|rapl|nvidia-smi\\+rapl|model") String source,
+                        @Size(max = 64) List<@NotNull @Valid GpuWatts> gpuWatts,
+                        @Min(0) @Max(10_000) Integer cpuWatts) {
+    }
+
+    /** @param watts one GPU's draw, W, 0..5,000 */
+    public record GpuWatts(@Min(0) @Max(1023) int index, @NotNull @Min(0) @Max(5_000) Integer watts) {
     }
 
     public record Usage(@PositiveOrZero long cpuMillisUsed, @PositiveOrZero long memoryMibUsed) {

@@ -110,18 +110,53 @@ public class AgentService {
                 r.accelerators() == null ? 0 : r.accelerators().size(), r.address(),
                 registration.name().toLowerCase(Locale.ROOT));
         events.publishEvent(new JobService.SchedulingNeeded());
-        return new RegisterResponse(r.name(), properties.heartbeatIntervalSeconds(), null);
+        // the inventory's power figures (kept by the registration), for the agent's power model
+        Integer idle = stored == null || stored.idlePowerWatts() <= 0 ? null : stored.idlePowerWatts();
+        Integer peak = stored == null || stored.peakPowerWatts() <= 0 ? null : stored.peakPowerWatts();
+        return new RegisterResponse(r.name(), properties.heartbeatIntervalSeconds(), null, idle, peak);
     }
 
-    /** Applies the agent's worker reports and answers with the workers to start and to stop. */
+    /**
+     * Applies the agent's worker reports and answers with the workers to start and to stop.
+     *
+     * <p>Power (V15), on the UPDATE that records the heartbeat: a report becomes the server's latest figure and adds
+     * to its energy counter the trapezoid between the previous report and this one ((previous W + this W) / 2 x the
+     * seconds between them, the interval capped at the heartbeat timeout so that after an outage a stale figure is
+     * not stretched over it; the first report adds nothing). A held heartbeat re-run on wake-up applies its report
+     * again, which extends the same figure over the time since: still the integral of the latest figure. A heartbeat
+     * without power changes none of it. An invalid report (see {@link AgentProtocol.Power}) is a 400 and the whole
+     * heartbeat is rolled back.
+     */
     @Transactional
     public HeartbeatResponse heartbeat(String name, HeartbeatRequest request) {
-        long serverId = jdbc.sql("""
+        AgentProtocol.Power power = request.power();
+        if (power != null) checkPower(power);
+        boolean gpuPower = power != null && power.gpuWatts() != null && !power.gpuWatts().isEmpty();
+        ServerRow row = jdbc.sql("""
                         UPDATE servers SET agent_last_seen = now(),
                             state = CASE WHEN state = 'NOT_READY' THEN 'READY' ELSE state END,
-                            version = version + CASE WHEN state = 'NOT_READY' THEN 1 ELSE 0 END
-                        WHERE name = ? RETURNING id""").param(name).query(Long.class).optional()
+                            version = version + CASE WHEN state = 'NOT_READY' THEN 1 ELSE 0 END,
+                            energy_joules = energy_joules + CASE WHEN CAST(:watts AS integer) IS NULL OR power_at IS NULL THEN 0
+                                ELSE round((power_watts + CAST(:watts AS integer)) / 2.0
+                                    * least(greatest(extract(epoch FROM now() - power_at), 0), :cap))::bigint END,
+                            power_watts = COALESCE(CAST(:watts AS integer), power_watts),
+                            power_source = CASE WHEN CAST(:watts AS integer) IS NULL THEN power_source ELSE :source END,
+                            power_at = CASE WHEN CAST(:watts AS integer) IS NULL THEN power_at ELSE now() END
+                        WHERE name = :name
+                        RETURNING id, CASE WHEN :gpus THEN ARRAY(SELECT a.idx FROM accelerators a
+                                                                 WHERE a.server_id = servers.id) END AS indices""")
+                .param("watts", power == null ? null : power.serverWatts(), java.sql.Types.INTEGER)
+                .param("source", power == null ? null : power.source(), java.sql.Types.VARCHAR)
+                .param("cap", properties.heartbeatTimeoutSeconds())
+                .param("gpus", gpuPower)
+                .param("name", name)
+                .query((rs, n) -> {
+                    java.sql.Array a = rs.getArray("indices");
+                    return new ServerRow(rs.getLong("id"), a == null ? List.of() : List.of((Integer[]) a.getArray()));
+                }).optional()
                 .orElseThrow(() -> ApiException.notFound("server", name));
+        long serverId = row.id();
+        if (gpuPower) checkGpuIndices(power, row.acceleratorIndices());
         boolean changed = false;
         // errors first: a job whose GPU failed is requeued without counting a failure before the same heartbeat
         // reports its worker failed
@@ -190,12 +225,52 @@ public class AgentService {
         if (changed) {
             events.publishEvent(new JobService.SchedulingNeeded());
         } else {
-            // Only the time of the heartbeat was written: soft state that the next heartbeat writes again. Such a
-            // commit need not wait for the WAL flush; a machine crash may lose it, never a worker's or a job's state
-            // (synchronous_commit is per transaction, and these wrote none).
+            // Only the time of the heartbeat (and its power report) was written: soft state that the next heartbeat
+            // writes again. Such a commit need not wait for the WAL flush; a machine crash may lose it (and the energy
+            // of one interval), never a worker's or a job's state (synchronous_commit is per transaction, and these
+            // wrote none).
             jdbc.sql("SET LOCAL synchronous_commit = off").update();
         }
         return new HeartbeatResponse(start, stop);
+    }
+
+    /** The rules of {@link AgentProtocol.Power} that Bean Validation cannot express; 400 naming each field. */
+    private static void checkPower(AgentProtocol.Power p) {
+        List<ApiException.FieldError> errors = new ArrayList<>();
+        List<AgentProtocol.GpuWatts> gpus = p.gpuWatts() == null ? List.of() : p.gpuWatts();
+        boolean smi = p.source().contains("nvidia-smi");
+        boolean rapl = p.source().contains("rapl");
+        if (smi == gpus.isEmpty())
+            errors.add(new ApiException.FieldError("power.gpuWatts", smi
+                    ? "must list the GPUs measured when the source is " + p.source()
+                    : "must be empty when the source is " + p.source()));
+        if (rapl != (p.cpuWatts() != null))
+            errors.add(new ApiException.FieldError("power.cpuWatts", rapl
+                    ? "is required when the source is " + p.source()
+                    : "must be null when the source is " + p.source()));
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < gpus.size(); i++) {
+            if (!seen.add(gpus.get(i).index()))
+                errors.add(new ApiException.FieldError("power.gpuWatts[" + i + "].index",
+                        "duplicate accelerator index " + gpus.get(i).index()));
+        }
+        if (!errors.isEmpty()) throw ApiException.invalid(errors);
+    }
+
+    /** @param acceleratorIndices read only when the heartbeat reports GPU power, else empty */
+    private record ServerRow(long id, List<Integer> acceleratorIndices) {
+    }
+
+    private static void checkGpuIndices(AgentProtocol.Power p, List<Integer> indices) {
+        Set<Integer> here = new HashSet<>(indices);
+        List<ApiException.FieldError> errors = new ArrayList<>();
+        for (int i = 0; i < p.gpuWatts().size(); i++) {
+            int index = p.gpuWatts().get(i).index();
+            if (!here.contains(index))
+                errors.add(new ApiException.FieldError("power.gpuWatts[" + i + "].index",
+                        "the server has no accelerator " + index + " (indices " + new java.util.TreeSet<>(here) + ")"));
+        }
+        if (!errors.isEmpty()) throw ApiException.invalid(errors);
     }
 
     @Transactional

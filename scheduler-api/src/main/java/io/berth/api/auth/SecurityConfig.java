@@ -81,7 +81,8 @@ class SecurityConfig {
                             "/api/v1/cluster/allocation", "/api/v1/reports/usage")
                             .hasAnyRole("ADMIN", "OPERATOR", "USER");
                     a.requestMatchers(HttpMethod.GET, "/api/v1/cluster/utilization", "/api/v1/cluster/packing",
-                            "/api/v1/cluster/tenants").hasAnyRole("ADMIN", "OPERATOR", "USER");
+                            "/api/v1/cluster/tenants", "/api/v1/cluster/power", "/api/v1/cluster/power/history")
+                            .hasAnyRole("ADMIN", "OPERATOR", "USER");
                     a.requestMatchers("/api/**").hasAnyRole("ADMIN", "OPERATOR");
                     a.anyRequest().hasRole("ADMIN");
                 });

@@ -159,15 +159,19 @@ public class WorkerRepository {
 
     /**
      * Moves a worker to {@code to} if it is in one of {@code from}; a terminal {@code to} releases its resources
-     * (exactly once, guarded by holds_resources). Returns false when the worker was in none of {@code from}.
+     * (exactly once, guarded by holds_resources). Returns false when the worker was in none of {@code from}. A worker
+     * that starts RUNNING takes its server's energy counter (V15), the start of what its usage record charges it.
      */
     public boolean transition(UUID id, Collection<WorkerState> from, WorkerState to, Integer exitCode, String message) {
         Optional<WorkerRow> updated = jdbc.sql("""
                         UPDATE workers w SET state = ?, exit_code = COALESCE(?, w.exit_code),
-                            message = COALESCE(?, w.message), updated_at = now()
+                            message = COALESCE(?, w.message), updated_at = now(),
+                            energy_start_joules = CASE WHEN ? THEN COALESCE(w.energy_start_joules, s.energy_joules)
+                                ELSE w.energy_start_joules END
                         FROM servers s WHERE s.id = w.server_id AND w.id = ? AND w.state = ANY (?)
                         RETURNING\s""" + COLUMNS)
-                .params(to.name(), exitCode, message, id, from.stream().map(Enum::name).toArray(String[]::new))
+                .params(to.name(), exitCode, message, to == WorkerState.RUNNING, id,
+                        from.stream().map(Enum::name).toArray(String[]::new))
                 .query(WorkerRepository::row).optional();
         if (updated.isPresent() && to.terminal()) release(id);
         return updated.isPresent();
@@ -175,10 +179,16 @@ public class WorkerRepository {
 
     /**
      * Gives the worker's resources back and, in the same statement's transaction, writes its usage record (V12): what
-     * it held (GPUs x share of one model, CPU, memory) from its placement until now, and an energy estimate: its share
-     * of the server (GPUs held / GPUs of the server, or for a worker without GPUs CPU held / CPU of the server) times
-     * the server's peak power from the inventory (the share's idle power plus its dynamic power at full use; 0 when
-     * the inventory has no figure), over that time.
+     * it held (GPUs x share of one model, CPU, memory) from its placement until now, and its energy: its share of the
+     * server (GPUs held x share / GPUs of the server, or for a worker without GPUs CPU held / CPU of the server) times
+     * <ul>
+     *   <li>when the server's agent has reported power (V15): the server's energy counted since the worker started
+     *       running (its energy counter now minus the counter the worker took when it started; 0 for a worker that
+     *       never ran). The counter stands at the server's last report, so the time since that report (at most a
+     *       heartbeat interval, as the heartbeat that ends a worker integrates first) is not charged;</li>
+     *   <li>otherwise the estimate: the server's peak power from the inventory (the share's idle power plus its
+     *       dynamic power at full use; 0 when the inventory has no figure) over the time it held its resources.</li>
+     * </ul>
      */
     private void release(UUID id) {
         jdbc.sql("""
@@ -190,11 +200,13 @@ public class WorkerRepository {
                                 ORDER BY a.idx LIMIT 1),
                                cardinality(w.gpu_indices), w.milli_gpu, cardinality(w.gpu_indices) * w.milli_gpu,
                                w.cpu_millis, w.memory_mib, w.created_at, now(), t.wall_millis,
-                               round(s.peak_power_watts * t.wall_millis / 1000.0 * CASE
+                               greatest(0, round(CASE WHEN s.power_at IS NOT NULL
+                                   THEN s.energy_joules - COALESCE(w.energy_start_joules, s.energy_joules)
+                                   ELSE s.peak_power_watts * t.wall_millis / 1000.0 END * CASE
                                    WHEN cardinality(w.gpu_indices) > 0 AND g.gpus > 0
                                        THEN cardinality(w.gpu_indices) * w.milli_gpu / 1000.0 / g.gpus
                                    WHEN s.cpu_millis > 0 THEN w.cpu_millis::numeric / s.cpu_millis
-                                   ELSE 0 END)::bigint,
+                                   ELSE 0 END))::bigint,
                                w.state, w.exit_code, j.state
                         FROM workers w JOIN jobs j ON j.id = w.job_id JOIN servers s ON s.id = w.server_id
                         CROSS JOIN LATERAL (SELECT greatest(0, round(extract(epoch FROM now() - w.created_at) * 1000))::bigint

@@ -45,8 +45,14 @@ final class AgentProcesses implements AutoCloseable {
 
     /** Starts an agent named {@code name} with {@code gpus} simulated GPUs. */
     void start(String name, int gpus) throws IOException {
+        start(name, gpus, "");
+    }
+
+    /** As {@link #start(String, int)}, with {@code extraYaml} (top-level lines) added to its hardware file. */
+    void start(String name, int gpus, String extraYaml) throws IOException {
         Path hardware = dir.resolve(name + ".yaml");
-        StringBuilder yaml = new StringBuilder("cpuMillis: 8000\nmemoryMib: 16384\nnetworkMbps: 10000\naccelerators:\n");
+        StringBuilder yaml = new StringBuilder(extraYaml)
+                .append("cpuMillis: 8000\nmemoryMib: 16384\nnetworkMbps: 10000\naccelerators:\n");
         for (int i = 0; i < gpus; i++) {
             yaml.append("  - {index: ").append(i).append(", kind: GPU, vendor: SIM, model: SIM-1, memoryMib: 16384, ")
                     .append("interconnectDomain: ").append(name).append("-nvl}\n");

@@ -35,7 +35,8 @@ class GrafanaDashboardTest {
     @ValueSource(strings = {"berth_queue_depth", "berth_scheduler_cycle_seconds_bucket",
             "berth_scheduler_cycle_seconds_count", "berth_scheduler_cycle_seconds_sum",
             "rate(berth_scheduler_placements_total", "berth_gpu_allocation_ratio", "berth_gpu_fragmentation_ratio",
-            "berth_jobs{", "berth_agent_heartbeat_lag_seconds", "berth_leader"})
+            "berth_jobs{", "berth_agent_heartbeat_lag_seconds", "berth_leader", "berth_power_it_watts",
+            "berth_power_facility_watts", "berth_power_rack_watts", "increase(berth_energy_it_joules_total"})
     void someQueryUsesMetric(String metric) {
         assertThat(expressions).anyMatch(e -> e.contains(metric));
     }
