@@ -252,7 +252,7 @@ public class AgentService {
         String event = switch (c.before() + "->" + c.after()) {
             case "RESUMING->READY" -> "resumed: " + why;
             case "POWERED_OFF->READY" -> "powered on: " + why;
-            case "POWERING_OFF->POWERED_OFF" -> "suspending: the agent runs its suspend command";
+            case "POWERING_OFF->POWERED_OFF" -> "powered off: its agent runs the suspend command";
             default -> null;
         };
         if (event == null) return;
