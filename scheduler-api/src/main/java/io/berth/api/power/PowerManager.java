@@ -47,6 +47,8 @@ import java.util.Set;
 public class PowerManager {
     private static final Logger log = LoggerFactory.getLogger(PowerManager.class);
     private static final Duration MIN_PERIOD = Duration.ofSeconds(1);
+    /** A gap between two runs longer than this forgets the idle times seen before it. */
+    private static final Duration STALE = Duration.ofSeconds(30);
 
     private final PowerSavingProperties properties;
     private final JdbcClient jdbc;
@@ -87,6 +89,11 @@ public class PowerManager {
         return properties.enabled();
     }
 
+    /** Whether the next {@link #afterCycle} would decide anew (at most once per {@link #MIN_PERIOD}). */
+    public synchronized boolean due() {
+        return properties.enabled() && (lastRun == null || Duration.between(lastRun, Instant.now()).compareTo(MIN_PERIOD) >= 0);
+    }
+
     /**
      * Runs the policy after a scheduling cycle (the leader's loop calls it) and carries out its decision. Returns the
      * pending reasons of waiting jobs that need servers that are off (job id -> reason).
@@ -101,6 +108,8 @@ public class PowerManager {
         if (!properties.enabled()) return Map.of();
         Instant now = Instant.now();
         if (lastRun != null && Duration.between(lastRun, now).compareTo(MIN_PERIOD) < 0) return lastReasons;
+        // not watching for a while (another replica led, or the database was down): idle times are unknown
+        if (lastRun == null || Duration.between(lastRun, now).compareTo(STALE) > 0) idleSince.clear();
         lastRun = now;
         ClusterLayout layout = after.layout();
         Map<String, Instant> changedAt = new HashMap<>();

@@ -168,7 +168,7 @@ public class SchedulingLoop implements SmartLifecycle {
         if (!leadership.isLeader()) return new CycleResult(0, 0, 0, 0); // only the leader schedules
         List<JobRow> queue = jobs.queued(QUEUE_SCAN_LIMIT);
         if (queue.isEmpty()) {
-            if (power != null && power.enabled()) {
+            if (power != null && power.due()) {
                 // nothing waits, but idle servers may be due for suspending
                 ClusterView.Cycle view = cluster.cycle();
                 powerSaving(placement.engine(view.state().layout()), view.state(), Map.of(), List.of(), Set.of());
