@@ -72,6 +72,11 @@ final class AgentProcesses implements AutoCloseable {
         agents.put(name, p);
     }
 
+    /** The process id of the agent started last under {@code name}. */
+    long pid(String name) {
+        return agents.get(name).pid();
+    }
+
     /** SIGKILL: the agent and its embedded workers vanish without a word, like a crashed server. */
     void kill(String name) throws InterruptedException {
         Process p = agents.remove(name);
