@@ -249,7 +249,7 @@ public final class Agent {
 
     /**
      * Carries out a suspend directive: says SUSPENDING in one more heartbeat (the control plane then shows the server
-     * POWERED_OFF), runs the suspend command and waits for it, which for a real suspend lasts until the machine runs
+     * POWERED_OFF and confirms, unless the suspend was withdrawn meanwhile), runs the suspend command and waits for it, which for a real suspend lasts until the machine runs
      * again, then returns true so that the loop reports at once. Nothing is run while a worker runs here (the control
      * plane never asks then) or without a suspend command; a failure is reported in the next heartbeat.
      */
@@ -264,8 +264,13 @@ public final class Agent {
             return true;
         }
         List<WorkerReport> reports = workers.reports();
-        client.heartbeat(new HeartbeatRequest(usage(), acceleratorHealth(), reports, List.of(), "SUSPENDING", null));
+        HeartbeatResponse confirmed = client.heartbeat(new HeartbeatRequest(usage(), acceleratorHealth(), reports,
+                List.of(), "SUSPENDING", null));
         workers.acknowledge(reports);
+        if (!confirmed.suspend()) {
+            LOG.log(System.Logger.Level.INFO, "the suspend was withdrawn; not suspending");
+            return true;
+        }
         LOG.log(System.Logger.Level.INFO, "suspending this server: " + config.suspendCommand());
         ProcessBuilder pb = new ProcessBuilder("sh", "-c", config.suspendCommand()).redirectErrorStream(true);
         pb.environment().put("BERTH_SERVER", config.name());

@@ -169,7 +169,8 @@ final class FakeControlPlane implements AutoCloseable {
                     pendingStops.forEach(stop::add);
                     pendingStops.clear();
                 }
-                if (suspendNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) reply.put("suspend", true);
+                boolean confirming = body.has("power") && "SUSPENDING".equals(body.get("power").stringValue());
+                if (confirming || suspendNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) reply.put("suspend", true);
                 respond(ex, 200, reply.toString());
             } else if (path.endsWith("/metrics") || path.endsWith("/logs")) {
                 respond(ex, 204, null);

@@ -108,8 +108,9 @@ public final class AgentProtocol {
     }
 
     /**
-     * @param suspend true: the server is to be suspended (idle power management): the agent runs its suspend command
-     *                once, after a heartbeat with {@code power: SUSPENDING}
+     * @param suspend true: the server is to be suspended (idle power management): the agent says
+     *                {@code power: SUSPENDING} in a heartbeat and runs its suspend command if the answer to that one
+     *                says true again (the suspend still stands)
      */
     public record HeartbeatResponse(List<Assignment> start, List<String> stop, boolean suspend) {
         public HeartbeatResponse(List<Assignment> start, List<String> stop) {

@@ -243,7 +243,11 @@ public class AgentService {
             // (synchronous_commit is per transaction, and these wrote none).
             jdbc.sql("SET LOCAL synchronous_commit = off").update();
         }
-        return new HeartbeatResponse(start, stop, beat.after().equals("POWERING_OFF") && powerSaving.suspendByAgent());
+        // the directive, and its confirmation to a heartbeat saying SUSPENDING (the agent suspends only then, so an
+        // operator who made the server READY meanwhile is not overridden)
+        boolean suspend = powerSaving.suspendByAgent() && (beat.after().equals("POWERING_OFF")
+                || (suspending && beat.before().equals("POWERING_OFF") && beat.after().equals("POWERED_OFF")));
+        return new HeartbeatResponse(start, stop, suspend);
     }
 
     /** The server event of a power state change made by an agent's report (none for other changes). */

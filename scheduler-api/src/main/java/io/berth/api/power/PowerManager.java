@@ -239,9 +239,23 @@ public class PowerManager {
 
     /**
      * POWERING_OFF servers whose agent has been silent for the heartbeat timeout since the suspend was sent are off
-     * (the agent never confirmed, or the confirmation was lost). Called by the heartbeat monitor on the leader.
+     * (the agent never confirmed, or the confirmation was lost); those whose agent still reports after
+     * {@code resume-timeout} did not suspend and are READY again. Called by the heartbeat monitor on the leader.
      */
     public void settleSilent(int heartbeatTimeoutSeconds) {
+        // an agent that keeps reporting but never confirms (say, one too old to know the directive): READY again
+        List<String> unconfirmed = jdbc.sql("""
+                        UPDATE servers SET state = 'READY', state_reason = NULL, power_changed_at = now(),
+                            version = version + 1, updated_at = now()
+                        WHERE state = 'POWERING_OFF' AND power_changed_at < now() - make_interval(secs => ?)
+                          AND agent_last_seen >= now() - make_interval(secs => ?)
+                        RETURNING name""").params(properties.resumeTimeout().toSeconds(), heartbeatTimeoutSeconds)
+                .query(String.class).list();
+        for (String s : unconfirmed) {
+            suspendFailures.increment();
+            events.record(s, "suspend failed: its agent kept reporting without suspending for " + properties.resumeTimeout());
+            log.warn("server {} READY again: its agent did not suspend within {}", s, properties.resumeTimeout());
+        }
         List<String> off = jdbc.sql("""
                         UPDATE servers SET state = 'POWERED_OFF', power_changed_at = now(), version = version + 1,
                             updated_at = now()

@@ -3,7 +3,9 @@ package io.berth.api.e2e;
 import com.jayway.jsonpath.JsonPath;
 import io.berth.api.ApiTestBase;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -24,6 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * it becomes NOT_READY with the command's output as reason, and the waiting gang starts once an operator has brought
  * it back.
  */
+// its own context (power saving on): closed after the class so that its loops stop with it
+@DirtiesContext
 class PowerCommandsEndToEndTest extends ApiTestBase {
     private static final Path DIR = dir();
     private AgentProcesses agents;
@@ -52,6 +56,12 @@ class PowerCommandsEndToEndTest extends ApiTestBase {
         r.add("berth.power-saving.suspend-command", () -> "kill -9 $(cat " + DIR + "/{server}.pid)");
         r.add("berth.power-saving.resume-command", () -> "sh " + resume + " {server}");
         r.add("berth.power-saving.resume-timeout", () -> "120s");
+    }
+
+    /** The base class's admin token is issued once per JVM, in the first context's database, not in this one's. */
+    @BeforeEach
+    void adminOfThisContext() {
+        token = tokens.issue("power-e2e-admin", io.berth.api.auth.Role.ADMIN, null, null).token();
     }
 
     @AfterEach

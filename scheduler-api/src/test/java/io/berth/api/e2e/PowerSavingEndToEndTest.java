@@ -3,7 +3,9 @@ package io.berth.api.e2e;
 import com.jayway.jsonpath.JsonPath;
 import io.berth.api.ApiTestBase;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -25,6 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * resume command creates that file. Four idle servers: three in rack r1, one in the excluded rack rack-x; two idle
  * servers are kept on, so two of r1's are suspended. A gang of three 2-GPU replicas then needs one of them back.
  */
+// its own context (power saving on): closed after the class so that its loops stop with it
+@DirtiesContext
 class PowerSavingEndToEndTest extends ApiTestBase {
     private static final Path MARKERS = markers();
     private AgentProcesses agents;
@@ -46,6 +50,12 @@ class PowerSavingEndToEndTest extends ApiTestBase {
         r.add("berth.power-saving.resume-timeout", () -> "120s");
         r.add("berth.power-saving.expected-resume", () -> "5s");
         r.add("berth.power-saving.resume-command", () -> "touch " + MARKERS + "/{server}.resumed");
+    }
+
+    /** The base class's admin token is issued once per JVM, in the first context's database, not in this one's. */
+    @BeforeEach
+    void adminOfThisContext() {
+        token = tokens.issue("power-e2e-admin", io.berth.api.auth.Role.ADMIN, null, null).token();
     }
 
     @AfterEach
