@@ -11,6 +11,7 @@ import io.berth.api.leader.Leadership;
 import io.berth.api.power.PowerManager;
 import io.berth.core.placement.JobRequest;
 import io.berth.core.placement.PlacementEngine;
+import io.berth.core.placement.PlacementState;
 import io.berth.core.scheduling.CycleDecision;
 import io.berth.core.scheduling.CycleInput;
 import io.berth.core.scheduling.CyclePolicies;
@@ -33,10 +34,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -243,7 +244,7 @@ public class SchedulingLoop implements SmartLifecycle {
      *
      * @param waiting every job the cycle left waiting, in queue order; only the unschedulable ones can wake servers
      */
-    private Map<String, String> powerSaving(PlacementEngine engine, io.berth.core.placement.PlacementState after,
+    private Map<String, String> powerSaving(PlacementEngine engine, PlacementState after,
                                             Map<String, CycleDecision.Wait> waiting, List<QueuedJob> queued,
                                             Set<String> reserved) {
         try {
