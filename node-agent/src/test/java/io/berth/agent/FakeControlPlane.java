@@ -39,6 +39,8 @@ final class FakeControlPlane implements AutoCloseable {
     private final Map<String, String> owners = new ConcurrentHashMap<>();
     private final List<String> pendingStops = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger failNext = new AtomicInteger();
+    /** Heartbeat answers still to carry the suspend directive. */
+    private final AtomicInteger suspendNext = new AtomicInteger();
     private final Map<String, Boolean> known = new ConcurrentHashMap<>();
     private final int heartbeatSeconds;
     /** Extra fields of every registration answer, e.g. {@code ,"peakPowerWatts":1100}; empty = none. */
@@ -102,6 +104,11 @@ final class FakeControlPlane implements AutoCloseable {
     /** Adds the inventory's power figures to every later registration answer. */
     void answerRegistrationsWithPower(int idleWatts, int peakWatts) {
         registerExtra = ",\"idlePowerWatts\":" + idleWatts + ",\"peakPowerWatts\":" + peakWatts;
+    }
+
+    /** The next heartbeat answer tells the agent to suspend its server (idle power management). */
+    void suspendOnce() {
+        suspendNext.set(1);
     }
 
     void failNextRequests(int n) {
@@ -170,6 +177,8 @@ final class FakeControlPlane implements AutoCloseable {
                     pendingStops.forEach(stop::add);
                     pendingStops.clear();
                 }
+                boolean confirming = body.has("powerState") && "SUSPENDING".equals(body.get("powerState").stringValue());
+                if (confirming || suspendNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) reply.put("suspend", true);
                 respond(ex, 200, reply.toString());
             } else if (path.endsWith("/metrics") || path.endsWith("/logs")) {
                 respond(ex, 204, null);

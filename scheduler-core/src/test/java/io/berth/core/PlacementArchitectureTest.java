@@ -41,6 +41,18 @@ class PlacementArchitectureTest {
                 .check(core);
     }
 
+    /** The power saving policy takes its time from its input too: the trace simulator runs it on simulated time. */
+    @Test
+    void powerPolicyReadsNoClockAndDoesNoIo() {
+        noClasses().that().resideInAnyPackage("io.berth.core.power..")
+                .should().callMethod(java.time.Instant.class, "now")
+                .orShould().callMethod(System.class, "currentTimeMillis")
+                .orShould().callMethod(System.class, "nanoTime")
+                .orShould().dependOnClassesThat().resideInAnyPackage("java.io..", "java.nio..", "java.net..",
+                        "io.berth.core.replay..")
+                .check(core);
+    }
+
     @Test
     void engineDoesNotDependOnTheReplay() {
         noClasses().that().resideInAnyPackage("io.berth.core.placement..")

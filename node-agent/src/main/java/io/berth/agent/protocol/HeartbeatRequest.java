@@ -18,9 +18,15 @@ import java.util.List;
  *                          figure (nothing measured and no idle/peak model), as from agents older than the field.
  *                          Left out of the JSON when null, so an agent without a figure still speaks to a control
  *                          plane older than the field (which refuses unknown fields)
+ * @param powerState        "SUSPENDING": sent once after a suspend directive, just before the suspend command runs;
+ *                          null (and left out) otherwise
+ * @param powerError        why the last suspend directive could not be carried out (no suspend command, or it
+ *                          failed); null (and left out) otherwise
  */
 public record HeartbeatRequest(Usage usage, List<AcceleratorHealth> acceleratorHealth, List<WorkerReport> workers,
-                               List<AcceleratorError> errors, @JsonInclude(JsonInclude.Include.NON_NULL) Power power) {
+                               List<AcceleratorError> errors, @JsonInclude(JsonInclude.Include.NON_NULL) Power power,
+                               @JsonInclude(JsonInclude.Include.NON_NULL) String powerState,
+                               @JsonInclude(JsonInclude.Include.NON_NULL) String powerError) {
 
     public HeartbeatRequest {
         acceleratorHealth = acceleratorHealth == null ? List.of() : List.copyOf(acceleratorHealth);
@@ -28,13 +34,13 @@ public record HeartbeatRequest(Usage usage, List<AcceleratorHealth> acceleratorH
         errors = errors == null ? List.of() : List.copyOf(errors);
     }
 
-    public HeartbeatRequest(Usage usage, List<AcceleratorHealth> acceleratorHealth, List<WorkerReport> workers,
-                            List<AcceleratorError> errors) {
-        this(usage, acceleratorHealth, workers, errors, null);
-    }
-
     public HeartbeatRequest(Usage usage, List<AcceleratorHealth> acceleratorHealth, List<WorkerReport> workers) {
         this(usage, acceleratorHealth, workers, List.of());
+    }
+
+    public HeartbeatRequest(Usage usage, List<AcceleratorHealth> acceleratorHealth, List<WorkerReport> workers,
+                            List<AcceleratorError> errors) {
+        this(usage, acceleratorHealth, workers, errors, null, null, null);
     }
 
     /**

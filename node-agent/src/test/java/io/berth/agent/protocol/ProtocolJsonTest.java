@@ -29,16 +29,22 @@ class ProtocolJsonTest {
                         "medium":"NVME","capacityGib":3840,"readMbPerSec":7000,"writeMbPerSec":4000}],"runningWorkerIds":["w-7"]}"""),
                 // no power figure: the field is left out, as older control planes refuse unknown fields
                 Arguments.of("heartbeat without power", new HeartbeatRequest(new HeartbeatRequest.Usage(0, 0),
-                                List.of(), List.of(), List.of(), null),
+                                List.of(), List.of(), List.of(), null, null, null),
                         """
                         {"usage":{"cpuMillisUsed":0,"memoryMibUsed":0},"acceleratorHealth":[],"workers":[],"errors":[]}"""),
+                Arguments.of("heartbeat before a suspend", new HeartbeatRequest(new HeartbeatRequest.Usage(0, 0),
+                                List.of(), List.of(), List.of(), null, "SUSPENDING", null),
+                        """
+                        {"usage":{"cpuMillisUsed":0,"memoryMibUsed":0},"acceleratorHealth":[],"workers":[],"errors":[],\
+                        "powerState":"SUSPENDING"}"""),
                 Arguments.of("heartbeat", new HeartbeatRequest(new HeartbeatRequest.Usage(4000, 8192),
                                 List.of(new HeartbeatRequest.AcceleratorHealth(0, "HEALTHY"),
                                         new HeartbeatRequest.AcceleratorHealth(1, "UNHEALTHY", "nvidia-smi cannot reach the GPU")),
                                 List.of(new WorkerReport("w-1", "RUNNING", null, null), new WorkerReport("w-2", "FAILED", 3, "exited with code 3")),
                                 List.of(new AcceleratorError(1, "xid79", "xid/0a1b", "XID 79 (GPU has fallen off the bus)")),
                                 new HeartbeatRequest.Power(1430, "nvidia-smi+rapl",
-                                        List.of(new HeartbeatRequest.GpuWatts(0, 612), new HeartbeatRequest.GpuWatts(1, 88)), 310)),
+                                        List.of(new HeartbeatRequest.GpuWatts(0, 612), new HeartbeatRequest.GpuWatts(1, 88)), 310),
+                                null, null),
                         """
                         {"usage":{"cpuMillisUsed":4000,"memoryMibUsed":8192},"acceleratorHealth":[{"index":0,"health":"HEALTHY","reason":null},\
                         {"index":1,"health":"UNHEALTHY","reason":"nvidia-smi cannot reach the GPU"}],\

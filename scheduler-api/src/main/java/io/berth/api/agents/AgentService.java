@@ -20,6 +20,9 @@ import io.berth.api.jobs.JobSpecs;
 import io.berth.api.jobs.WorkerRepository;
 import io.berth.api.jobs.WorkerRow;
 import io.berth.api.jobs.WorkerState;
+import io.berth.api.power.PowerManager;
+import io.berth.api.power.PowerSavingProperties;
+import io.berth.api.power.ServerEvents;
 import io.berth.api.scheduling.SchedulerProperties;
 import io.berth.api.web.ApiException;
 import io.berth.core.inventory.AcceleratorHealth;
@@ -62,10 +65,17 @@ public class AgentService {
     private final SchedulerProperties properties;
     private final ApplicationEventPublisher events;
     private final AcceleratorHealthService acceleratorHealth;
+    private final PowerManager power;
+    private final PowerSavingProperties powerSaving;
+    private final ServerEvents serverEvents;
 
     AgentService(InventoryService inventory, JobLifecycle lifecycle, JobRepository jobs, WorkerRepository workers,
                  JdbcClient jdbc, JdbcTemplate template, SchedulerProperties properties,
-                 ApplicationEventPublisher events, AcceleratorHealthService acceleratorHealth) {
+                 ApplicationEventPublisher events, AcceleratorHealthService acceleratorHealth, PowerManager power,
+                 PowerSavingProperties powerSaving, ServerEvents serverEvents) {
+        this.power = power;
+        this.powerSaving = powerSaving;
+        this.serverEvents = serverEvents;
         this.acceleratorHealth = acceleratorHealth;
         this.inventory = inventory;
         this.lifecycle = lifecycle;
@@ -94,13 +104,19 @@ public class AgentService {
                 state, stored == null ? null : stored.idlePowerWatts(), stored == null ? null : stored.peakPowerWatts(),
                 accelerators(r), devices(r));
         InventoryService.AgentRegistration registration = inventory.registerAgentServer(spec);
-        jdbc.sql("""
-                        UPDATE servers SET agent_address = ?, agent_last_seen = now(),
-                            state = CASE WHEN state = 'NOT_READY' THEN 'READY' ELSE state END,
-                            version = version + CASE WHEN state = 'NOT_READY' OR agent_last_seen IS NULL THEN 1 ELSE 0 END
-                        WHERE name = ?""")
-                .params(r.address() == null || r.address().isBlank() ? r.name() : r.address(), r.name()).update();
-        long serverId = serverId(r.name());
+        // an agent that registers runs: a server that was powered off (or resuming) is on again
+        StateChange change = jdbc.sql("""
+                        UPDATE servers s SET agent_address = ?, agent_last_seen = now(),
+                            state = CASE WHEN s.state IN ('NOT_READY', 'POWERED_OFF', 'RESUMING') THEN 'READY'
+                                         ELSE s.state END,
+                            version = s.version + CASE WHEN s.state IN ('NOT_READY', 'POWERED_OFF', 'RESUMING')
+                                                         OR s.agent_last_seen IS NULL THEN 1 ELSE 0 END
+                        FROM (SELECT id, state FROM servers WHERE name = ? FOR UPDATE) old WHERE s.id = old.id
+                        RETURNING s.id, old.state, s.state""")
+                .params(r.address() == null || r.address().isBlank() ? r.name() : r.address(), r.name())
+                .query((rs, n) -> new StateChange(rs.getLong(1), rs.getString(2), rs.getString(3))).single();
+        powerStateChanged(r.name(), change, "its agent registered");
+        long serverId = change.id();
         Set<String> running = new HashSet<>(r.runningWorkerIds() == null ? List.of() : r.runningWorkerIds());
         for (WorkerRow w : workers.ofServer(serverId, EnumSet.of(WorkerState.RUNNING, WorkerState.STOPPING))) {
             if (!running.contains(w.id().toString()))
@@ -116,48 +132,79 @@ public class AgentService {
         return new RegisterResponse(r.name(), properties.heartbeatIntervalSeconds(), null, idle, peak);
     }
 
+    /** A server row's state before and after a statement, and its accelerators' indices when asked for. */
+    private record StateChange(long id, String before, String after, List<Integer> acceleratorIndices) {
+        StateChange(long id, String before, String after) {
+            this(id, before, after, List.of());
+        }
+
+        boolean changed() {
+            return !before.equals(after);
+        }
+    }
+
     /**
-     * Applies the agent's worker reports and answers with the workers to start and to stop.
+     * Applies the agent's worker reports and answers with the workers to start and to stop, and, while its server
+     * is POWERING_OFF and suspending is the agent's job, with the suspend directive.
      *
-     * <p>Power (V15), on the UPDATE that records the heartbeat: a report becomes the server's latest figure and adds
-     * to its energy counter the trapezoid between the previous report and this one ((previous W + this W) / 2 x the
-     * seconds between them, the interval capped at the heartbeat timeout so that after an outage a stale figure is
-     * not stretched over it; the first report adds nothing). A held heartbeat re-run on wake-up applies its report
-     * again, which extends the same figure over the time since: still the integral of the latest figure. A heartbeat
-     * without power changes none of it. An invalid report (see {@link AgentProtocol.Power}) is a 400 and the whole
-     * heartbeat is rolled back.
+     * <p>Power states: a heartbeat makes a RESUMING server READY; one saying SUSPENDING makes a POWERING_OFF server
+     * POWERED_OFF; one with a powerError makes a POWERING_OFF or POWERED_OFF server READY (the suspend failed). Any
+     * other heartbeat from a POWERED_OFF server makes it READY (it was woken by other means), except within a heartbeat
+     * timeout of the suspend, while the machine may still be going down.
+     *
+     * <p>Power draw (V15), on the same UPDATE: a report becomes the server's latest figure and adds to its energy
+     * counter the trapezoid between the previous report and this one ((previous W + this W) / 2 x the seconds between
+     * them, the interval capped at the heartbeat timeout so that after an outage a stale figure is not stretched over
+     * it; the first report adds nothing). A held heartbeat re-run on wake-up applies its report again, which extends
+     * the same figure over the time since: still the integral of the latest figure. A heartbeat without power changes
+     * none of it. An invalid report (see {@link AgentProtocol.Power}) is a 400 and the whole heartbeat is rolled back.
      */
     @Transactional
     public HeartbeatResponse heartbeat(String name, HeartbeatRequest request) {
-        AgentProtocol.Power power = request.power();
-        if (power != null) checkPower(power);
-        boolean gpuPower = power != null && power.gpuWatts() != null && !power.gpuWatts().isEmpty();
-        ServerRow row = jdbc.sql("""
-                        UPDATE servers SET agent_last_seen = now(),
-                            state = CASE WHEN state = 'NOT_READY' THEN 'READY' ELSE state END,
-                            version = version + CASE WHEN state = 'NOT_READY' THEN 1 ELSE 0 END,
-                            energy_joules = energy_joules + CASE WHEN CAST(:watts AS integer) IS NULL OR power_at IS NULL THEN 0
-                                ELSE round((power_watts + CAST(:watts AS integer)) / 2.0
-                                    * least(greatest(extract(epoch FROM now() - power_at), 0), :cap))::bigint END,
-                            power_watts = COALESCE(CAST(:watts AS integer), power_watts),
-                            power_source = CASE WHEN CAST(:watts AS integer) IS NULL THEN power_source ELSE :source END,
-                            power_at = CASE WHEN CAST(:watts AS integer) IS NULL THEN power_at ELSE now() END
-                        WHERE name = :name
-                        RETURNING id, CASE WHEN :gpus THEN ARRAY(SELECT a.idx FROM accelerators a
-                                                                 WHERE a.server_id = servers.id) END AS indices""")
-                .param("watts", power == null ? null : power.serverWatts(), java.sql.Types.INTEGER)
-                .param("source", power == null ? null : power.source(), java.sql.Types.VARCHAR)
-                .param("cap", properties.heartbeatTimeoutSeconds())
+        AgentProtocol.Power draw = request.power();
+        if (draw != null) checkPower(draw);
+        boolean gpuPower = draw != null && draw.gpuWatts() != null && !draw.gpuWatts().isEmpty();
+        if (request.powerError() != null) power.suspendFailed(name, request.powerError());
+        boolean suspending = "SUSPENDING".equals(request.powerState());
+        StateChange beat = jdbc.sql("""
+                        UPDATE servers s SET agent_last_seen = now(),
+                            state = CASE WHEN s.state IN ('NOT_READY', 'RESUMING') THEN 'READY'
+                                         WHEN s.state = 'POWERING_OFF' AND :suspending THEN 'POWERED_OFF'
+                                         WHEN s.state = 'POWERED_OFF' AND NOT :suspending
+                                              AND s.power_changed_at < now() - make_interval(secs => :timeout) THEN 'READY'
+                                         ELSE s.state END,
+                            energy_joules = s.energy_joules + CASE WHEN CAST(:watts AS integer) IS NULL OR s.power_at IS NULL THEN 0
+                                ELSE round((s.power_watts + CAST(:watts AS integer)) / 2.0
+                                    * least(greatest(extract(epoch FROM now() - s.power_at), 0), :timeout))::bigint END,
+                            power_watts = COALESCE(CAST(:watts AS integer), s.power_watts),
+                            power_source = CASE WHEN CAST(:watts AS integer) IS NULL THEN s.power_source ELSE :source END,
+                            power_at = CASE WHEN CAST(:watts AS integer) IS NULL THEN s.power_at ELSE now() END
+                        FROM (SELECT id, state FROM servers WHERE name = :name FOR UPDATE) old WHERE s.id = old.id
+                        RETURNING s.id, old.state, s.state, CASE WHEN :gpus THEN ARRAY(SELECT a.idx FROM accelerators a
+                                                                 WHERE a.server_id = s.id) END AS indices""")
+                .param("suspending", suspending)
+                .param("timeout", properties.heartbeatTimeoutSeconds())
+                .param("watts", draw == null ? null : draw.serverWatts(), java.sql.Types.INTEGER)
+                .param("source", draw == null ? null : draw.source(), java.sql.Types.VARCHAR)
                 .param("gpus", gpuPower)
                 .param("name", name)
                 .query((rs, n) -> {
                     java.sql.Array a = rs.getArray("indices");
-                    return new ServerRow(rs.getLong("id"), a == null ? List.of() : List.of((Integer[]) a.getArray()));
+                    return new StateChange(rs.getLong(1), rs.getString(2), rs.getString(3),
+                            a == null ? List.of() : List.of((Integer[]) a.getArray()));
                 }).optional()
                 .orElseThrow(() -> ApiException.notFound("server", name));
-        long serverId = row.id();
-        if (gpuPower) checkGpuIndices(power, row.acceleratorIndices());
-        boolean changed = false;
+        long serverId = beat.id();
+        if (gpuPower) checkGpuIndices(draw, beat.acceleratorIndices());
+        if (beat.changed()) {
+            jdbc.sql("""
+                            UPDATE servers SET version = version + 1, updated_at = now(),
+                                state_reason = CASE WHEN state = 'READY' THEN NULL ELSE state_reason END,
+                                power_changed_at = CASE WHEN ? THEN now() ELSE power_changed_at END
+                            WHERE id = ?""").params(!beat.before().equals("NOT_READY"), serverId).update();
+            powerStateChanged(name, beat, "its agent reports again");
+        }
+        boolean changed = beat.changed();
         // errors first: a job whose GPU failed is requeued without counting a failure before the same heartbeat
         // reports its worker failed
         if (request.errors() != null && !request.errors().isEmpty())
@@ -231,7 +278,25 @@ public class AgentService {
             // wrote none).
             jdbc.sql("SET LOCAL synchronous_commit = off").update();
         }
-        return new HeartbeatResponse(start, stop);
+        // the directive, and its confirmation to a heartbeat saying SUSPENDING (the agent suspends only then, so an
+        // operator who made the server READY meanwhile is not overridden)
+        boolean suspend = powerSaving.suspendByAgent() && (beat.after().equals("POWERING_OFF")
+                || (suspending && beat.before().equals("POWERING_OFF") && beat.after().equals("POWERED_OFF")));
+        return new HeartbeatResponse(start, stop, suspend);
+    }
+
+    /** The server event of a power state change made by an agent's report (none for other changes). */
+    private void powerStateChanged(String name, StateChange c, String why) {
+        if (!c.changed()) return;
+        String event = switch (c.before() + "->" + c.after()) {
+            case "RESUMING->READY" -> "resumed: " + why;
+            case "POWERED_OFF->READY" -> "powered on: " + why;
+            case "POWERING_OFF->POWERED_OFF" -> "powered off: its agent runs the suspend command";
+            default -> null;
+        };
+        if (event == null) return;
+        serverEvents.record(name, event);
+        log.info("server {} {}: {}", name, c.after(), event);
     }
 
     /** The rules of {@link AgentProtocol.Power} that Bean Validation cannot express; 400 naming each field. */
@@ -255,10 +320,6 @@ public class AgentService {
                         "duplicate accelerator index " + gpus.get(i).index()));
         }
         if (!errors.isEmpty()) throw ApiException.invalid(errors);
-    }
-
-    /** @param acceleratorIndices read only when the heartbeat reports GPU power, else empty */
-    private record ServerRow(long id, List<Integer> acceleratorIndices) {
     }
 
     private static void checkGpuIndices(AgentProtocol.Power p, List<Integer> indices) {

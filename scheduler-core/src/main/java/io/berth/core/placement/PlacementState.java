@@ -104,6 +104,23 @@ public final class PlacementState {
         return c;
     }
 
+    /**
+     * An independent copy in which the given servers (layout indices) also count as ready, e.g. powered-off servers
+     * in a "what if they were resumed" plan. Memoized values and the refusal memo are not carried over: both may
+     * depend on which servers take work. This state is unchanged.
+     *
+     * @throws IllegalArgumentException for an index outside the layout
+     */
+    public PlacementState withReady(java.util.Set<Integer> servers) {
+        boolean[] ready = serverReady.clone();
+        for (int s : servers) {
+            if (s < 0 || s >= ready.length) throw new IllegalArgumentException("no server " + s + " in the layout");
+            ready[s] = true;
+        }
+        return new PlacementState(layout, cpuFree.clone(), memoryFree.clone(), storageFree.clone(),
+                networkFree.clone(), storageBandwidthFree.clone(), gpuFree.clone(), ready, gpuUsable);
+    }
+
     public ClusterLayout layout() { return layout; }
     public long cpuFree(int s) { return cpuFree[s]; }
     public long memoryFree(int s) { return memoryFree[s]; }
