@@ -204,7 +204,7 @@ class AgentTest {
         await("a report after the suspend", () -> cp.bodies("/heartbeat").size() > before.size());
         JsonNode after = cp.bodies("/heartbeat").get(before.size());
         assertThat(after.has("powerState")).isFalse();
-        assertThat(after.get("powerError").isNull()).isTrue();
+        assertThat(after.has("powerError")).isFalse();
     }
 
     @Test
@@ -215,8 +215,8 @@ class AgentTest {
 
         cp.suspendOnce();
         await("the refusal reported", () -> cp.bodies("/heartbeat").stream()
-                .anyMatch(b -> !b.get("powerError").isNull()));
-        List<JsonNode> refusals = cp.bodies("/heartbeat").stream().filter(b -> !b.get("powerError").isNull()).toList();
+                .anyMatch(b -> b.has("powerError")));
+        List<JsonNode> refusals = cp.bodies("/heartbeat").stream().filter(b -> b.has("powerError")).toList();
         assertThat(refusals).hasSize(1);
         assertThat(refusals.get(0).get("powerError").stringValue()).isEqualTo("this agent has no --suspend-command");
         assertThat(cp.bodies("/heartbeat").stream().noneMatch(b -> b.has("powerState"))).isTrue();
