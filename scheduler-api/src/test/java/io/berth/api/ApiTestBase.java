@@ -51,14 +51,13 @@ public abstract class ApiTestBase {
     /** Sent as the bearer token of every request made through this class; an admin token unless a test changes it. */
     protected String token;
 
-    private static String adminToken;
+    /** One admin token per application context (tests with their own context have their own database). */
+    private static final java.util.Map<TokenService, String> ADMIN_TOKENS =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     @BeforeEach
     void authenticateAsAdmin() {
-        synchronized (ApiTestBase.class) {
-            if (adminToken == null) adminToken = tokens.issue("test-admin", Role.ADMIN, null, null).token();
-        }
-        token = adminToken;
+        token = ADMIN_TOKENS.computeIfAbsent(tokens, t -> t.issue("test-admin", Role.ADMIN, null, null).token());
     }
 
     @BeforeEach
