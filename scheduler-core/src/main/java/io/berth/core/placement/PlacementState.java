@@ -95,30 +95,45 @@ public final class PlacementState {
     public PlacementState copy() {
         PlacementState c = new PlacementState(layout, cpuFree.clone(), memoryFree.clone(), storageFree.clone(),
                 networkFree.clone(), storageBandwidthFree.clone(), gpuFree.clone(), serverReady, gpuUsable);
-        if (!memos.isEmpty()) {
-            System.arraycopy(version, 0, c.version, 0, version.length);
-            memos.forEach((owner, m) -> {
-                c.memos.put(owner, new Memo(m.value.clone(), m.version.clone()));
-            });
-        }
+        copyMemosTo(c);
         return c;
+    }
+
+    private void copyMemosTo(PlacementState c) {
+        if (memos.isEmpty()) return;
+        System.arraycopy(version, 0, c.version, 0, version.length);
+        memos.forEach((owner, m) -> c.memos.put(owner, new Memo(m.value.clone(), m.version.clone())));
     }
 
     /**
      * An independent copy in which the given servers (layout indices) also count as ready, e.g. powered-off servers
-     * in a "what if they were resumed" plan. Memoized values and the refusal memo are not carried over: both may
-     * depend on which servers take work. This state is unchanged.
+     * in a "what if they were resumed" plan. Memoized values come along except those of the given servers; the
+     * refusal memo does not (a server more may take a refused shape). This state is unchanged.
      *
      * @throws IllegalArgumentException for an index outside the layout
      */
     public PlacementState withReady(java.util.Set<Integer> servers) {
+        return withReadiness(servers, true);
+    }
+
+    /** As {@link #withReady}, with the given servers not ready (e.g. just suspended); refusals stay valid. */
+    public PlacementState withNotReady(java.util.Set<Integer> servers) {
+        PlacementState c = withReadiness(servers, false);
+        c.refusals.putAll(refusals);
+        return c;
+    }
+
+    private PlacementState withReadiness(java.util.Set<Integer> servers, boolean value) {
         boolean[] ready = serverReady.clone();
         for (int s : servers) {
             if (s < 0 || s >= ready.length) throw new IllegalArgumentException("no server " + s + " in the layout");
-            ready[s] = true;
+            ready[s] = value;
         }
-        return new PlacementState(layout, cpuFree.clone(), memoryFree.clone(), storageFree.clone(),
+        PlacementState c = new PlacementState(layout, cpuFree.clone(), memoryFree.clone(), storageFree.clone(),
                 networkFree.clone(), storageBandwidthFree.clone(), gpuFree.clone(), ready, gpuUsable);
+        copyMemosTo(c);
+        for (int s : servers) c.version[s]++;
+        return c;
     }
 
     public ClusterLayout layout() { return layout; }
