@@ -88,6 +88,8 @@ public final class Agent {
     private final AtomicLong failedCalls = new AtomicLong();
     private volatile int heartbeatSeconds;
     private boolean shutDown;
+    /** Why the last suspend directive was not carried out, until a heartbeat delivered it; null = nothing to say. */
+    private String powerError;
 
     /**
      * @param stopWait how long shutdown waits for workers to stop
@@ -223,10 +225,12 @@ public final class Agent {
             workers.flush();
         }
         List<AcceleratorError> errors = gpuErrors.poll();
-        HeartbeatResponse resp = client.heartbeat(new HeartbeatRequest(usage(), acceleratorHealth(), reports, errors),
-                Duration.ofSeconds(heartbeatSeconds));
+        String error = powerError;
+        HeartbeatResponse resp = client.heartbeat(new HeartbeatRequest(usage(), acceleratorHealth(), reports, errors,
+                null, error), Duration.ofSeconds(heartbeatSeconds));
         workers.acknowledge(reports);
         gpuErrors.acknowledge(errors);
+        if (error != null && error.equals(powerError)) powerError = null;
         for (String id : resp.stop()) {
             workers.stop(id, "stopped by the control plane");
         }
@@ -239,7 +243,60 @@ public final class Agent {
                 workers.reject(a, problem);
             }
         }
+        if (resp.suspend()) return suspend();
         return started;
+    }
+
+    /**
+     * Carries out a suspend directive: says SUSPENDING in one more heartbeat (the control plane then shows the server
+     * POWERED_OFF and confirms, unless the suspend was withdrawn meanwhile), runs the suspend command and waits for it, which for a real suspend lasts until the machine runs
+     * again, then returns true so that the loop reports at once. Nothing is run while a worker runs here (the control
+     * plane never asks then) or without a suspend command; a failure is reported in the next heartbeat.
+     */
+    private boolean suspend() {
+        if (!workers.runningWorkerIds().isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "asked to suspend while workers run here; not suspending");
+            return false;
+        }
+        if (config.suspendCommand() == null) {
+            powerError = "this agent has no --suspend-command";
+            LOG.log(System.Logger.Level.WARNING, "asked to suspend, but no --suspend-command is configured");
+            return true;
+        }
+        List<WorkerReport> reports = workers.reports();
+        HeartbeatResponse confirmed = client.heartbeat(new HeartbeatRequest(usage(), acceleratorHealth(), reports,
+                List.of(), "SUSPENDING", null));
+        workers.acknowledge(reports);
+        if (!confirmed.suspend()) {
+            LOG.log(System.Logger.Level.INFO, "the suspend was withdrawn; not suspending");
+            return true;
+        }
+        LOG.log(System.Logger.Level.INFO, "suspending this server: " + config.suspendCommand());
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", config.suspendCommand()).redirectErrorStream(true);
+        pb.environment().put("BERTH_SERVER", config.name());
+        try {
+            Process p = pb.start();
+            try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) {
+                    LOG.log(System.Logger.Level.INFO, "suspend command: " + line);
+                }
+            }
+            int exit = p.waitFor();
+            if (exit != 0) {
+                powerError = "suspend command exited with " + exit;
+                LOG.log(System.Logger.Level.WARNING, powerError);
+            } else {
+                LOG.log(System.Logger.Level.INFO, "running again after the suspend command");
+            }
+        } catch (java.io.IOException e) {
+            powerError = "suspend command could not run: " + e.getMessage();
+            LOG.log(System.Logger.Level.WARNING, powerError);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopping.countDown();
+        }
+        return true;
     }
 
     /** Why this agent cannot run the assignment, or null when it can. */

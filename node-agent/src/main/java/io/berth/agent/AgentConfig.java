@@ -25,9 +25,19 @@ import java.util.regex.Pattern;
  * @param kernelLog        --kernel-log / BERTH_KERNEL_LOG, a file receiving kernel messages (e.g. /var/log/kern.log)
  *                         whose NVRM Xid lines are reported as GPU errors; null = none (simulated hardware then
  *                         reads {@code <work-dir>/faults/kern.log})
+ * @param suspendCommand   --suspend-command / BERTH_SUSPEND_COMMAND, run by {@code sh -c} when idle power management
+ *                         suspends this server (e.g. {@code systemctl suspend}); the agent takes its return for "the
+ *                         machine runs again" and reports at once. null = this agent cannot suspend its server (it
+ *                         says so to the control plane, which keeps the server READY)
  */
 public record AgentConfig(URI controlPlane, String name, Path hardwareFile, Path workDir, String rack,
-                          String advertiseAddress, int heartbeatSeconds, String token, Path kernelLog) {
+                          String advertiseAddress, int heartbeatSeconds, String token, Path kernelLog,
+                          String suspendCommand) {
+
+    public AgentConfig(URI controlPlane, String name, Path hardwareFile, Path workDir, String rack,
+                       String advertiseAddress, int heartbeatSeconds, String token, Path kernelLog) {
+        this(controlPlane, name, hardwareFile, workDir, rack, advertiseAddress, heartbeatSeconds, token, kernelLog, null);
+    }
 
     static final String USAGE = """
             usage: java -jar node-agent.jar --control-plane=http://HOST:PORT --name=NAME [options]
@@ -39,6 +49,7 @@ public record AgentConfig(URI controlPlane, String name, Path hardwareFile, Path
               --advertise-address=HOST   address other replicas reach this agent at (BERTH_ADVERTISE_ADDRESS)
               --heartbeat-seconds=N      1..3600, default 3                (BERTH_HEARTBEAT_SECONDS)
               --kernel-log=FILE          kernel log to watch for NVRM Xid lines (BERTH_KERNEL_LOG)
+              --suspend-command=CMD      run (sh -c) when power saving suspends this server (BERTH_SUSPEND_COMMAND)
               BERTH_AGENT_TOKEN          bearer token for the control plane (environment only)
             """;
 
@@ -55,6 +66,7 @@ public record AgentConfig(URI controlPlane, String name, Path hardwareFile, Path
         m.put("--advertise-address", "BERTH_ADVERTISE_ADDRESS");
         m.put("--heartbeat-seconds", "BERTH_HEARTBEAT_SECONDS");
         m.put("--kernel-log", "BERTH_KERNEL_LOG");
+        m.put("--suspend-command", "BERTH_SUSPEND_COMMAND");
         return m;
     }
 
@@ -125,8 +137,10 @@ public record AgentConfig(URI controlPlane, String name, Path hardwareFile, Path
         }
         String token = env.get("BERTH_AGENT_TOKEN");
         Path kernelLog = given.containsKey("--kernel-log") ? Path.of(given.get("--kernel-log").strip()) : null;
+        String suspend = given.get("--suspend-command");
         return new AgentConfig(cp, name, hardware, workDir, rack, advertise, heartbeat,
-                token == null || token.isBlank() ? null : token.strip(), kernelLog);
+                token == null || token.isBlank() ? null : token.strip(), kernelLog,
+                suspend == null || suspend.isBlank() ? null : suspend.strip());
     }
 
     private static String required(Map<String, String> given, String flag) {

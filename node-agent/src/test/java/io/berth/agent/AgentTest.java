@@ -181,6 +181,47 @@ class AgentTest {
         assertThat(last.get("acceleratorHealth").get(2).get("health").stringValue()).isEqualTo("HEALTHY");
     }
 
+    /**
+     * The suspend command stands for a machine that sleeps: it blocks until the test wakes it. The agent says
+     * SUSPENDING first, is silent while the command runs, and reports at once when it returns.
+     */
+    @Test
+    void runsTheSuspendCommandWhenToldAndReportsWhenItReturns() throws Exception {
+        cp = new FakeControlPlane(null, 1);
+        Path asleep = workDir.resolve("asleep");
+        Path wake = workDir.resolve("wake");
+        startAgent((String) null, "--suspend-command=touch " + asleep + "; while [ ! -e " + wake + " ]; do sleep 0.05; done");
+        await("a heartbeat", () -> !cp.bodies("/heartbeat").isEmpty());
+
+        cp.suspendOnce();
+        await("the suspend command runs", () -> Files.exists(asleep));
+        List<JsonNode> before = cp.bodies("/heartbeat");
+        JsonNode last = before.get(before.size() - 1);
+        assertThat(last.get("power").stringValue()).isEqualTo("SUSPENDING");
+        assertThat(before.stream().filter(b -> !b.get("power").isNull()).count()).isEqualTo(1);
+
+        Files.createFile(wake);
+        await("a report after the suspend", () -> cp.bodies("/heartbeat").size() > before.size());
+        JsonNode after = cp.bodies("/heartbeat").get(before.size());
+        assertThat(after.get("power").isNull()).isTrue();
+        assertThat(after.get("powerError").isNull()).isTrue();
+    }
+
+    @Test
+    void withoutASuspendCommandTheAgentSaysItCannotSuspend() throws Exception {
+        cp = new FakeControlPlane(null, 1);
+        startAgent(null);
+        await("a heartbeat", () -> !cp.bodies("/heartbeat").isEmpty());
+
+        cp.suspendOnce();
+        await("the refusal reported", () -> cp.bodies("/heartbeat").stream()
+                .anyMatch(b -> !b.get("powerError").isNull()));
+        List<JsonNode> refusals = cp.bodies("/heartbeat").stream().filter(b -> !b.get("powerError").isNull()).toList();
+        assertThat(refusals).hasSize(1);
+        assertThat(refusals.get(0).get("powerError").stringValue()).isEqualTo("this agent has no --suspend-command");
+        assertThat(cp.bodies("/heartbeat").stream().allMatch(b -> b.get("power").isNull())).isTrue();
+    }
+
     @Test
     void keepsRetryingWhileTheControlPlaneIsDown() throws Exception {
         cp = new FakeControlPlane(null, 1);

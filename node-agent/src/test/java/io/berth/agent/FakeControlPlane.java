@@ -39,6 +39,8 @@ final class FakeControlPlane implements AutoCloseable {
     private final Map<String, String> owners = new ConcurrentHashMap<>();
     private final List<String> pendingStops = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger failNext = new AtomicInteger();
+    /** Heartbeat answers still to carry the suspend directive. */
+    private final AtomicInteger suspendNext = new AtomicInteger();
     private final Map<String, Boolean> known = new ConcurrentHashMap<>();
     private final int heartbeatSeconds;
 
@@ -95,6 +97,11 @@ final class FakeControlPlane implements AutoCloseable {
 
     void stop(String workerId) {
         pendingStops.add(workerId);
+    }
+
+    /** The next heartbeat answer tells the agent to suspend its server (idle power management). */
+    void suspendOnce() {
+        suspendNext.set(1);
     }
 
     void failNextRequests(int n) {
@@ -162,6 +169,8 @@ final class FakeControlPlane implements AutoCloseable {
                     pendingStops.forEach(stop::add);
                     pendingStops.clear();
                 }
+                boolean confirming = body.has("power") && "SUSPENDING".equals(body.get("power").stringValue());
+                if (confirming || suspendNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) reply.put("suspend", true);
                 respond(ex, 200, reply.toString());
             } else if (path.endsWith("/metrics") || path.endsWith("/logs")) {
                 respond(ex, 204, null);

@@ -13,9 +13,13 @@ import java.util.List;
  *                          delivered at least once and possibly more than once)
  * @param errors            accelerator errors not yet delivered by a successful heartbeat (at least once, like
  *                          final worker states; the control plane acts on each key once)
+ * @param power             "SUSPENDING": sent once after a suspend directive, just before the suspend command runs;
+ *                          null otherwise
+ * @param powerError        why the last suspend directive could not be carried out (no suspend command, or it
+ *                          failed); null otherwise
  */
 public record HeartbeatRequest(Usage usage, List<AcceleratorHealth> acceleratorHealth, List<WorkerReport> workers,
-                               List<AcceleratorError> errors) {
+                               List<AcceleratorError> errors, String power, String powerError) {
 
     public HeartbeatRequest {
         acceleratorHealth = acceleratorHealth == null ? List.of() : List.copyOf(acceleratorHealth);
@@ -25,6 +29,11 @@ public record HeartbeatRequest(Usage usage, List<AcceleratorHealth> acceleratorH
 
     public HeartbeatRequest(Usage usage, List<AcceleratorHealth> acceleratorHealth, List<WorkerReport> workers) {
         this(usage, acceleratorHealth, workers, List.of());
+    }
+
+    public HeartbeatRequest(Usage usage, List<AcceleratorHealth> acceleratorHealth, List<WorkerReport> workers,
+                            List<AcceleratorError> errors) {
+        this(usage, acceleratorHealth, workers, errors, null, null);
     }
 
     /**

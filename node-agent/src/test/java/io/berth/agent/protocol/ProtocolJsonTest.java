@@ -37,7 +37,8 @@ class ProtocolJsonTest {
                         {"index":1,"health":"UNHEALTHY","reason":"nvidia-smi cannot reach the GPU"}],\
                         "workers":[{"workerId":"w-1","state":"RUNNING","exitCode":null,"message":null},\
                         {"workerId":"w-2","state":"FAILED","exitCode":3,"message":"exited with code 3"}],\
-                        "errors":[{"index":1,"errorClass":"xid79","key":"xid/0a1b","message":"XID 79 (GPU has fallen off the bus)"}]}"""),
+                        "errors":[{"index":1,"errorClass":"xid79","key":"xid/0a1b","message":"XID 79 (GPU has fallen off the bus)"}],\
+                        "power":null,"powerError":null}"""),
                 Arguments.of("metrics of a classifier", new MetricsReport(3, 0.25, 0.9, 1500.0),
                         "{\"epoch\":3,\"loss\":0.25,\"accuracy\":0.9,\"samplesPerSecond\":1500.0}"),
                 Arguments.of("metrics of a regression", new MetricsReport(1, 0.5, null, 10.0),

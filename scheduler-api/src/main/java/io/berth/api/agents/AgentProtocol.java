@@ -57,13 +57,26 @@ public final class AgentProtocol {
     public record RegisterResponse(String serverName, int heartbeatIntervalSeconds, String agentToken) {
     }
 
-    /** @param errors accelerator errors (at least once; each key is acted on once), see {@link AcceleratorError} */
+    /**
+     * @param errors     accelerator errors (at least once; each key is acted on once), see {@link AcceleratorError}
+     * @param power      {@code SUSPENDING}: the agent is about to run its suspend command (after a suspend directive);
+     *                   null otherwise
+     * @param powerError why the agent could not suspend (no suspend command configured, the command failed); null
+     *                   when it did not try or it worked
+     */
     public record HeartbeatRequest(@Valid Usage usage,
                                    @Size(max = 64) List<@NotNull @Valid AcceleratorHealth> acceleratorHealth,
                                    @Size(max = 10_000) List<@NotNull @Valid WorkerReport> workers,
-                                   @Size(max = 256) List<@NotNull @Valid AcceleratorError> errors) {
+                                   @Size(max = 256) List<@NotNull @Valid AcceleratorError> errors,
+                                   @Pattern(regexp = "SUSPENDING") String power,
+                                   @Size(max = 4096) String powerError) {
         public HeartbeatRequest(Usage usage, List<AcceleratorHealth> acceleratorHealth, List<WorkerReport> workers) {
-            this(usage, acceleratorHealth, workers, null);
+            this(usage, acceleratorHealth, workers, null, null, null);
+        }
+
+        public HeartbeatRequest(Usage usage, List<AcceleratorHealth> acceleratorHealth, List<WorkerReport> workers,
+                                List<AcceleratorError> errors) {
+            this(usage, acceleratorHealth, workers, errors, null, null);
         }
     }
 
@@ -94,7 +107,15 @@ public final class AgentProtocol {
                                @Size(max = 4096) String message) {
     }
 
-    public record HeartbeatResponse(List<Assignment> start, List<String> stop) {
+    /**
+     * @param suspend true: the server is to be suspended (idle power management): the agent says
+     *                {@code power: SUSPENDING} in a heartbeat and runs its suspend command if the answer to that one
+     *                says true again (the suspend still stands)
+     */
+    public record HeartbeatResponse(List<Assignment> start, List<String> stop, boolean suspend) {
+        public HeartbeatResponse(List<Assignment> start, List<String> stop) {
+            this(start, stop, false);
+        }
     }
 
     /** A worker to start; see the node agent's Assignment for the meaning of each field. */

@@ -20,6 +20,9 @@ import io.berth.api.jobs.JobSpecs;
 import io.berth.api.jobs.WorkerRepository;
 import io.berth.api.jobs.WorkerRow;
 import io.berth.api.jobs.WorkerState;
+import io.berth.api.power.PowerManager;
+import io.berth.api.power.PowerSavingProperties;
+import io.berth.api.power.ServerEvents;
 import io.berth.api.scheduling.SchedulerProperties;
 import io.berth.api.web.ApiException;
 import io.berth.core.inventory.AcceleratorHealth;
@@ -62,10 +65,17 @@ public class AgentService {
     private final SchedulerProperties properties;
     private final ApplicationEventPublisher events;
     private final AcceleratorHealthService acceleratorHealth;
+    private final PowerManager power;
+    private final PowerSavingProperties powerSaving;
+    private final ServerEvents serverEvents;
 
     AgentService(InventoryService inventory, JobLifecycle lifecycle, JobRepository jobs, WorkerRepository workers,
                  JdbcClient jdbc, JdbcTemplate template, SchedulerProperties properties,
-                 ApplicationEventPublisher events, AcceleratorHealthService acceleratorHealth) {
+                 ApplicationEventPublisher events, AcceleratorHealthService acceleratorHealth, PowerManager power,
+                 PowerSavingProperties powerSaving, ServerEvents serverEvents) {
+        this.power = power;
+        this.powerSaving = powerSaving;
+        this.serverEvents = serverEvents;
         this.acceleratorHealth = acceleratorHealth;
         this.inventory = inventory;
         this.lifecycle = lifecycle;
@@ -94,13 +104,19 @@ public class AgentService {
                 state, stored == null ? null : stored.idlePowerWatts(), stored == null ? null : stored.peakPowerWatts(),
                 accelerators(r), devices(r));
         InventoryService.AgentRegistration registration = inventory.registerAgentServer(spec);
-        jdbc.sql("""
-                        UPDATE servers SET agent_address = ?, agent_last_seen = now(),
-                            state = CASE WHEN state = 'NOT_READY' THEN 'READY' ELSE state END,
-                            version = version + CASE WHEN state = 'NOT_READY' OR agent_last_seen IS NULL THEN 1 ELSE 0 END
-                        WHERE name = ?""")
-                .params(r.address() == null || r.address().isBlank() ? r.name() : r.address(), r.name()).update();
-        long serverId = serverId(r.name());
+        // an agent that registers runs: a server that was powered off (or resuming) is on again
+        StateChange change = jdbc.sql("""
+                        UPDATE servers s SET agent_address = ?, agent_last_seen = now(),
+                            state = CASE WHEN s.state IN ('NOT_READY', 'POWERED_OFF', 'RESUMING') THEN 'READY'
+                                         ELSE s.state END,
+                            version = s.version + CASE WHEN s.state IN ('NOT_READY', 'POWERED_OFF', 'RESUMING')
+                                                         OR s.agent_last_seen IS NULL THEN 1 ELSE 0 END
+                        FROM (SELECT id, state FROM servers WHERE name = ? FOR UPDATE) old WHERE s.id = old.id
+                        RETURNING s.id, old.state, s.state""")
+                .params(r.address() == null || r.address().isBlank() ? r.name() : r.address(), r.name())
+                .query((rs, n) -> new StateChange(rs.getLong(1), rs.getString(2), rs.getString(3))).single();
+        powerStateChanged(r.name(), change, "its agent registered");
+        long serverId = change.id();
         Set<String> running = new HashSet<>(r.runningWorkerIds() == null ? List.of() : r.runningWorkerIds());
         for (WorkerRow w : workers.ofServer(serverId, EnumSet.of(WorkerState.RUNNING, WorkerState.STOPPING))) {
             if (!running.contains(w.id().toString()))
@@ -113,16 +129,48 @@ public class AgentService {
         return new RegisterResponse(r.name(), properties.heartbeatIntervalSeconds(), null);
     }
 
-    /** Applies the agent's worker reports and answers with the workers to start and to stop. */
+    /** A server row's state before and after a statement. */
+    private record StateChange(long id, String before, String after) {
+        boolean changed() {
+            return !before.equals(after);
+        }
+    }
+
+    /**
+     * Applies the agent's worker reports and answers with the workers to start and to stop, and, while its server
+     * is POWERING_OFF and suspending is the agent's job, with the suspend directive.
+     *
+     * <p>Power states: a heartbeat makes a RESUMING server READY; one saying SUSPENDING makes a POWERING_OFF server
+     * POWERED_OFF; one with a powerError makes a POWERING_OFF or POWERED_OFF server READY (the suspend failed). Any
+     * other heartbeat from a POWERED_OFF server makes it READY (it was woken by other means), except within a heartbeat
+     * timeout of the suspend, while the machine may still be going down.
+     */
     @Transactional
     public HeartbeatResponse heartbeat(String name, HeartbeatRequest request) {
-        long serverId = jdbc.sql("""
-                        UPDATE servers SET agent_last_seen = now(),
-                            state = CASE WHEN state = 'NOT_READY' THEN 'READY' ELSE state END,
-                            version = version + CASE WHEN state = 'NOT_READY' THEN 1 ELSE 0 END
-                        WHERE name = ? RETURNING id""").param(name).query(Long.class).optional()
+        if (request.powerError() != null) power.suspendFailed(name, request.powerError());
+        boolean suspending = "SUSPENDING".equals(request.power());
+        StateChange beat = jdbc.sql("""
+                        UPDATE servers s SET agent_last_seen = now(),
+                            state = CASE WHEN s.state IN ('NOT_READY', 'RESUMING') THEN 'READY'
+                                         WHEN s.state = 'POWERING_OFF' AND ? THEN 'POWERED_OFF'
+                                         WHEN s.state = 'POWERED_OFF' AND NOT ?
+                                              AND s.power_changed_at < now() - make_interval(secs => ?) THEN 'READY'
+                                         ELSE s.state END
+                        FROM (SELECT id, state FROM servers WHERE name = ? FOR UPDATE) old WHERE s.id = old.id
+                        RETURNING s.id, old.state, s.state""")
+                .params(suspending, suspending, properties.heartbeatTimeoutSeconds(), name)
+                .query((rs, n) -> new StateChange(rs.getLong(1), rs.getString(2), rs.getString(3))).optional()
                 .orElseThrow(() -> ApiException.notFound("server", name));
-        boolean changed = false;
+        long serverId = beat.id();
+        if (beat.changed()) {
+            jdbc.sql("""
+                            UPDATE servers SET version = version + 1, updated_at = now(),
+                                state_reason = CASE WHEN state = 'READY' THEN NULL ELSE state_reason END,
+                                power_changed_at = CASE WHEN ? THEN now() ELSE power_changed_at END
+                            WHERE id = ?""").params(!beat.before().equals("NOT_READY"), serverId).update();
+            powerStateChanged(name, beat, "its agent reports again");
+        }
+        boolean changed = beat.changed();
         // errors first: a job whose GPU failed is requeued without counting a failure before the same heartbeat
         // reports its worker failed
         if (request.errors() != null && !request.errors().isEmpty())
@@ -195,7 +243,25 @@ public class AgentService {
             // (synchronous_commit is per transaction, and these wrote none).
             jdbc.sql("SET LOCAL synchronous_commit = off").update();
         }
-        return new HeartbeatResponse(start, stop);
+        // the directive, and its confirmation to a heartbeat saying SUSPENDING (the agent suspends only then, so an
+        // operator who made the server READY meanwhile is not overridden)
+        boolean suspend = powerSaving.suspendByAgent() && (beat.after().equals("POWERING_OFF")
+                || (suspending && beat.before().equals("POWERING_OFF") && beat.after().equals("POWERED_OFF")));
+        return new HeartbeatResponse(start, stop, suspend);
+    }
+
+    /** The server event of a power state change made by an agent's report (none for other changes). */
+    private void powerStateChanged(String name, StateChange c, String why) {
+        if (!c.changed()) return;
+        String event = switch (c.before() + "->" + c.after()) {
+            case "RESUMING->READY" -> "resumed: " + why;
+            case "POWERED_OFF->READY" -> "powered on: " + why;
+            case "POWERING_OFF->POWERED_OFF" -> "powered off: its agent runs the suspend command";
+            default -> null;
+        };
+        if (event == null) return;
+        serverEvents.record(name, event);
+        log.info("server {} {}: {}", name, c.after(), event);
     }
 
     @Transactional

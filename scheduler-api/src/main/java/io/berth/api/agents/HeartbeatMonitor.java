@@ -41,13 +41,15 @@ class HeartbeatMonitor {
     private final ApplicationEventPublisher events;
     private final Leadership leadership;
     private final io.berth.api.inventory.InventoryService inventory;
+    private final io.berth.api.power.PowerManager power;
     /** {@link System#nanoTime()} since which this process has been listening; null while it is not. */
     private Long listeningSince;
     private boolean databaseDown;
 
     HeartbeatMonitor(JdbcClient jdbc, JobLifecycle lifecycle, SchedulerProperties properties, TransactionTemplate tx,
                      ApplicationEventPublisher events, Leadership leadership,
-                     io.berth.api.inventory.InventoryService inventory) {
+                     io.berth.api.inventory.InventoryService inventory, io.berth.api.power.PowerManager power) {
+        this.power = power;
         this.inventory = inventory;
         this.jdbc = jdbc;
         this.lifecycle = lifecycle;
@@ -74,6 +76,7 @@ class HeartbeatMonitor {
                         + "count as silent", properties.heartbeatTimeoutSeconds());
             }
             settleDrains();
+            settlePowerOffs();
             int silent = markSilentServers();
             int overdue = failOverdueJobs();
             if (silent > 0 || overdue > 0) events.publishEvent(new JobService.SchedulingNeeded());
@@ -91,6 +94,21 @@ class HeartbeatMonitor {
         } catch (RuntimeException e) {
             if (DatabaseOutage.is(e)) throw e;
             log.error("could not settle draining servers", e);
+        }
+    }
+
+    /**
+     * POWERING_OFF servers whose agent went silent after the suspend are POWERED_OFF. Silent POWERING_OFF,
+     * POWERED_OFF and RESUMING servers are never made NOT_READY here (nothing runs there; a resume that does not
+     * come back is the power manager's to time out). A failure is logged, as for drains.
+     */
+    private void settlePowerOffs() {
+        if (!listenedForATimeout()) return;
+        try {
+            power.settleSilent(properties.heartbeatTimeoutSeconds());
+        } catch (RuntimeException e) {
+            if (DatabaseOutage.is(e)) throw e;
+            log.error("could not settle powering-off servers", e);
         }
     }
 

@@ -60,7 +60,7 @@ class HeldHeartbeats implements DisposableBean {
         HeartbeatResponse now = agents.heartbeat(server, request);
         int wait = Math.min(Math.max(0, waitSeconds), properties.heartbeatIntervalSeconds());
         DeferredResult<HeartbeatResponse> result = new DeferredResult<>(TimeUnit.SECONDS.toMillis(Math.max(1, wait)));
-        if (wait == 0 || !now.start().isEmpty() || !now.stop().isEmpty()) {
+        if (wait == 0 || !now.start().isEmpty() || !now.stop().isEmpty() || now.suspend()) {
             result.setResult(now);
             return result;
         }

@@ -109,13 +109,17 @@ class ServerController {
 
     /**
      * Sets the state. DRAINING drains (as {@code /drain}); DRAINED cannot be set, it follows from draining once no
-     * worker is active (400).
+     * worker is active (400); nor can the power states, which are idle power management's (400).
      */
     @PutMapping("/{name}/state")
     ServerView changeState(@PathVariable String name, @Valid @RequestBody StateChange change) {
         if (change.state() == ServerState.DRAINED)
             throw ApiException.invalid("state", "DRAINED follows from draining once no worker is active on the server; "
                     + "set DRAINING (or POST /api/v1/servers/" + name + "/drain)");
+        if (change.state() == ServerState.POWERING_OFF || change.state() == ServerState.POWERED_OFF
+                || change.state() == ServerState.RESUMING)
+            throw ApiException.invalid("state", change.state() + " is set by idle power management "
+                    + "(berth.power-saving), not by hand; an operator may cordon, drain or make READY a server in it");
         String reason = Reason.clean(change.reason());
         if (change.state() == ServerState.DRAINING) return inventory.drain(name, reason);
         return inventory.changeState(name, change.state(), reason);

@@ -8,8 +8,10 @@ import io.berth.api.jobs.JobService;
 import io.berth.api.jobs.JobSpecs;
 import io.berth.api.leader.LeaderFence;
 import io.berth.api.leader.Leadership;
+import io.berth.api.power.PowerManager;
 import io.berth.core.placement.JobRequest;
 import io.berth.core.placement.PlacementEngine;
+import io.berth.core.placement.PlacementState;
 import io.berth.core.scheduling.CycleDecision;
 import io.berth.core.scheduling.CycleInput;
 import io.berth.core.scheduling.CyclePolicies;
@@ -22,6 +24,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
 import org.springframework.dao.DataAccessException;
@@ -30,9 +33,11 @@ import org.springframework.stereotype.Component;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -65,6 +70,8 @@ public class SchedulingLoop implements SmartLifecycle {
     private final Quotas quotas;
     private final Leadership leadership;
     private final CyclePolicies policies;
+    /** Idle power management, run after each cycle; null when not wired (tests that build the loop by hand). */
+    private final PowerManager power;
     private final Timer cycleTimer;
     private final Counter placements;
     private final ReentrantLock lock = new ReentrantLock();
@@ -78,6 +85,14 @@ public class SchedulingLoop implements SmartLifecycle {
     SchedulingLoop(SchedulerProperties properties, ClusterView cluster, Placement placement,
                    PlacementCommitter committer, JobRepository jobs, JobLifecycle lifecycle, Quotas quotas,
                    MeterRegistry meters, Leadership leadership) {
+        this(properties, cluster, placement, committer, jobs, lifecycle, quotas, meters, leadership, null);
+    }
+
+    @Autowired
+    SchedulingLoop(SchedulerProperties properties, ClusterView cluster, Placement placement,
+                   PlacementCommitter committer, JobRepository jobs, JobLifecycle lifecycle, Quotas quotas,
+                   MeterRegistry meters, Leadership leadership, PowerManager power) {
+        this.power = power;
         this.properties = properties;
         this.cluster = cluster;
         this.placement = placement;
@@ -153,7 +168,14 @@ public class SchedulingLoop implements SmartLifecycle {
     private CycleResult runCycle() {
         if (!leadership.isLeader()) return new CycleResult(0, 0, 0, 0); // only the leader schedules
         List<JobRow> queue = jobs.queued(QUEUE_SCAN_LIMIT);
-        if (queue.isEmpty()) return new CycleResult(0, 0, 0, 0);
+        if (queue.isEmpty()) {
+            if (power != null && power.due()) {
+                // nothing waits, but idle servers may be due for suspending
+                ClusterView.Cycle view = cluster.cycle();
+                powerSaving(placement.engine(view.state().layout()), view.state(), Map.of(), List.of(), Set.of());
+            }
+            return new CycleResult(0, 0, 0, 0);
+        }
         ClusterView.Cycle view = cluster.cycle();
         PlacementEngine engine = placement.engine(view.state().layout());
 
@@ -201,11 +223,43 @@ public class SchedulingLoop implements SmartLifecycle {
         } catch (LeaderFence.NotLeader deposed) {
             // another control plane leads now: it decides
         }
+        if (power != null && power.enabled() && leadership.isLeader()) {
+            Set<String> reserved = new HashSet<>();
+            decision.reservations().forEach(r -> reserved.addAll(r.servers()));
+            powerSaving(engine, decision.after(), decision.waiting(), queued, reserved).forEach((id, reason) -> {
+                UUID job = UUID.fromString(id);
+                if (pendingReasons.containsKey(job)) pendingReasons.put(job, reason);
+            });
+        }
         jobs.setPendingReasons(pendingReasons);
         int conflicts = attempted - placed;
         if (placed > 0 || preempted > 0)
             log.debug("cycle: {} queued, {} placed, {} preempted, {} conflicts", queue.size(), placed, preempted, conflicts);
         return new CycleResult(queue.size(), placed, preempted, conflicts);
+    }
+
+    /**
+     * Runs idle power management on the cycle's outcome (see {@link PowerManager}); returns the pending reasons of jobs
+     * waiting for servers to resume. A failure is logged and changes nothing of the cycle (outages aside).
+     *
+     * @param waiting every job the cycle left waiting, in queue order; only the unschedulable ones can wake servers
+     */
+    private Map<String, String> powerSaving(PlacementEngine engine, PlacementState after,
+                                            Map<String, CycleDecision.Wait> waiting, List<QueuedJob> queued,
+                                            Set<String> reserved) {
+        try {
+            Map<String, QueuedJob> byId = new HashMap<>(queued.size() * 4 / 3 + 1);
+            queued.forEach(q -> byId.put(q.id(), q));
+            List<QueuedJob> unschedulable = new ArrayList<>();
+            waiting.forEach((id, w) -> {
+                if (w.kind() == CycleDecision.WaitKind.UNSCHEDULABLE && byId.containsKey(id)) unschedulable.add(byId.get(id));
+            });
+            return power.afterCycle(cluster.inventory(), engine, after, unschedulable, reserved);
+        } catch (RuntimeException e) {
+            if (DatabaseOutage.is(e)) throw e;
+            log.error("power saving failed after the scheduling cycle; scheduling goes on", e);
+            return Map.of();
+        }
     }
 
     /**

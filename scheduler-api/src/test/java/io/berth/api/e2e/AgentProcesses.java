@@ -45,6 +45,11 @@ final class AgentProcesses implements AutoCloseable {
 
     /** Starts an agent named {@code name} with {@code gpus} simulated GPUs. */
     void start(String name, int gpus) throws IOException {
+        start(name, gpus, List.of());
+    }
+
+    /** As {@link #start(String, int)}, with more agent flags (e.g. {@code --rack=r2}). */
+    void start(String name, int gpus, List<String> flags) throws IOException {
         Path hardware = dir.resolve(name + ".yaml");
         StringBuilder yaml = new StringBuilder("cpuMillis: 8000\nmemoryMib: 16384\nnetworkMbps: 10000\naccelerators:\n");
         for (int i = 0; i < gpus; i++) {
@@ -59,11 +64,17 @@ final class AgentProcesses implements AutoCloseable {
                 "--control-plane=http://localhost:" + controlPlanePort, "--name=" + name,
                 "--hardware=" + hardware, "--work-dir=" + dir.resolve("work-" + name),
                 "--advertise-address=127.0.0.1", "--heartbeat-seconds=1"));
+        command.addAll(flags);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().put("BERTH_AGENT_TOKEN", agentToken.apply(name));
         Process p = builder.start();
         agents.put(name, p);
+    }
+
+    /** The process id of the agent started last under {@code name}. */
+    long pid(String name) {
+        return agents.get(name).pid();
     }
 
     /** SIGKILL: the agent and its embedded workers vanish without a word, like a crashed server. */

@@ -17,7 +17,13 @@ public enum ServerState {
     /** Drained: no new work and no worker active; an operator may service the server, then set it READY again. */
     DRAINED,
     /** Powered off or removed from service. */
-    DOWN;
+    DOWN,
+    /** Idle power management sent the suspend action; becomes POWERED_OFF once the server is off. */
+    POWERING_OFF,
+    /** Suspended or powered off by idle power management; resumed when queued work needs it. */
+    POWERED_OFF,
+    /** Idle power management sent the resume action; READY again when its agent reports. */
+    RESUMING;
 
     public boolean schedulable() {
         return this == READY;

@@ -27,9 +27,9 @@ import java.util.Set;
  * <p><b>Resume.</b> Each waiting job, in queue order, is placed by the engine (what-if) on a plan: a copy of the
  * cycle's state in which RESUMING servers and the servers already chosen for resuming count as ready, and, only when
  * it does not fit there, on a second copy in which every OFF server counts as ready too. So a job is sent to servers
- * that are on or coming back before any server is woken for it (placement prefers servers that are on); within one
- * attempt the engine's own scoring decides, so a gang that needs one woken server may also land some replicas on
- * other woken ones. The job is reserved in both copies, so later jobs see it. OFF servers it lands on are resumed
+ * that are on or coming back before any server is woken for it (placement prefers servers that are on); and when it
+ * lands on several OFF servers, they are dropped one at a time while it still fits on the rest, so a gang that needs
+ * one more server wakes one. The job is reserved in both copies, so later jobs see it. OFF servers it lands on are resumed
  * while the per-minute budget lasts; the others wait for the next minute and the job says so. A job identical in
  * shape to one that fitted nowhere is not tried again (the plans only fill up).
  *
@@ -116,6 +116,14 @@ public final class PowerPolicy {
                 fitsNowhere.add(shape);
                 continue;
             }
+            if (woken) {
+                PlacementResult.Placed fewer = fewerWoken(onPlan, request, placed, off, toResume, in.seed());
+                if (fewer != placed) {
+                    for (Assignment a : placed.assignments()) allPlan.release(a);
+                    for (Assignment a : fewer.assignments()) allPlan.reserve(a);
+                    placed = fewer;
+                }
+            }
             PlacementState mirror = woken ? onPlan : allPlan;
             if (mirror != null) for (Assignment a : placed.assignments()) mirror.reserve(a);
 
@@ -153,6 +161,36 @@ public final class PowerPolicy {
         }
         return new Plan(resume, reasons, needed);
     }
+
+    /**
+     * The engine scores woken servers like running ones, so a job that needs one server woken may have landed on
+     * several. Drops them one at a time while the job still fits on the rest (a placement on a copy of
+     * {@code onPlan} with only the remaining ones woken); returns the placement found last, reserved on nothing.
+     * Bounded to {@link #MAX_REDUCE} woken servers per job: larger jobs keep the engine's choice.
+     */
+    private PlacementResult.Placed fewerWoken(PlacementState onPlan, JobRequest request, PlacementResult.Placed placed,
+                                              Set<Integer> off, Set<Integer> toResume, long seed) {
+        ClusterLayout l = onPlan.layout();
+        Set<Integer> wake = new java.util.TreeSet<>();
+        for (Assignment a : placed.assignments()) {
+            int s = l.serverIndex(a.server());
+            if (off.contains(s) && !toResume.contains(s)) wake.add(s);
+        }
+        if (wake.size() < 2 || wake.size() > MAX_REDUCE) return placed;
+        for (int w : new ArrayList<>(wake)) {
+            Set<Integer> fewer = new HashSet<>(wake);
+            fewer.remove(w);
+            PlacementResult r = engine.place(onPlan.withReady(fewer), request, seed);
+            if (r instanceof PlacementResult.Placed p) {
+                wake = fewer;
+                placed = p;
+                if (wake.size() < 2) break;
+            }
+        }
+        return placed;
+    }
+
+    private static final int MAX_REDUCE = 32;
 
     private static String reason(List<String> waitFor, List<String> blocked, Instant ready) {
         String waiting = waitFor.isEmpty() ? null : "waiting for " + (waitFor.size() == 1 ? "server " : "servers ")

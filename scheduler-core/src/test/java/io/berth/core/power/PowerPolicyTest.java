@@ -104,6 +104,14 @@ class PowerPolicyTest {
                         0, 0, """
                         resume b: resuming for job j1
                         wait j1: waiting for server b to resume (expected ready at 2026-01-01T01:02:00Z)"""),
+                // j1 needs 2 servers and e is on: one more is woken, not two; j2 then needs the other two
+                arguments("a gang wakes only the servers it needs", id(), "a r1 OFF\nb r1 OFF\nc r1 OFF\ne r1 ON idle=10",
+                        "j1:2x8\nj2:2x8", Set.of(), 0, 0, """
+                        resume c: resuming for job j1
+                        resume a: resuming for job j2
+                        resume b: resuming for job j2
+                        wait j1: waiting for server c to resume (expected ready at 2026-01-01T01:02:00Z)
+                        wait j2: waiting for servers a, b to resume (expected ready at 2026-01-01T01:02:00Z)"""),
                 // j1 waits for another reason (say a quota) but would fit on a: nothing is woken, a stays on
                 arguments("a job that fits on servers that are on wakes nothing", id(), "a r1 ON idle=900\nb r1 OFF", "j1:8",
                         Set.of(), 0, 0, ""),
