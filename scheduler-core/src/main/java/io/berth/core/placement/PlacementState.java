@@ -15,6 +15,12 @@ public final class PlacementState {
     private final int[] storageBandwidthFree, gpuFree;
     private final boolean[] serverReady, gpuUsable;
     private long allocatedGpuMilli;
+    /**
+     * Free milli-GPU of the usable GPUs of each model (indexed by layout model id), kept current by every change so
+     * that cluster-wide per-model figures cost no walk over every GPU (the model-scarcity scorer asks after every
+     * placement).
+     */
+    private final long[] modelFreeMilli;
     private ServerIndex index; // built on first use, then kept up to date
     private final int[] version;  // per server, bumped on every change; keys the memos
     private final java.util.IdentityHashMap<Object, Memo> memos = new java.util.IdentityHashMap<>(4);
@@ -54,6 +60,8 @@ public final class PlacementState {
         long free = 0;
         for (int f : gpuFree) free += f;
         this.allocatedGpuMilli = layout.totalGpuMilli() - free;
+        this.modelFreeMilli = new long[layout.modelCount()];
+        for (int g = 0; g < gpuFree.length; g++) if (gpuUsable[g]) modelFreeMilli[layout.gpuModel(g)] += gpuFree[g];
         this.version = new int[layout.serverCount()];
     }
 
@@ -117,6 +125,8 @@ public final class PlacementState {
     /** HEALTHY accelerator: takes new work. */
     public boolean gpuUsable(int g) { return gpuUsable[g]; }
     public long allocatedGpuMilli() { return allocatedGpuMilli; }
+    /** Free milli-GPU summed over the usable GPUs of layout model id m, cluster-wide. */
+    public long modelFreeMilli(int m) { return modelFreeMilli[m]; }
 
     /** Free milli-GPU summed over the usable GPUs of server s. */
     public long gpuFreeMilli(int s) {
@@ -170,7 +180,10 @@ public final class PlacementState {
         storageFree[s] += storage;
         storageBandwidthFree[s] += bw;
         if (layout.networkCapacity(s) > 0) networkFree[s] += net;
-        for (int g : gpus) gpuFree[g] += milli;
+        for (int g : gpus) {
+            gpuFree[g] += milli;
+            if (gpuUsable[g]) modelFreeMilli[layout.gpuModel(g)] += milli;
+        }
         allocatedGpuMilli -= (long) milli * gpus.length;
         if (milli > 0 || cpu > 0 || mem > 0 || storage > 0 || bw > 0 || net > 0) refusals.clear();
         version[s]++;
