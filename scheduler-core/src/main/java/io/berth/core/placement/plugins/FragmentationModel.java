@@ -23,6 +23,10 @@ public final class FragmentationModel {
     private final TaskGroup[] shapes;
     private final boolean saturating;
     private final long[] weight;
+    // The shapes' figures as plain arrays (shape i at index i): the scorers evaluate every shape for every candidate
+    // server, and reading them from the records was most of that time.
+    private final long[] cpu, memory, gpuMilli; // gpuMilli: GPU count x milli-GPU per GPU
+    private final boolean[] cpuOnly;
     private final long totalWeight;
     private volatile Acceptance acceptance;
 
@@ -46,6 +50,16 @@ public final class FragmentationModel {
         if (workload.isEmpty()) throw new IllegalArgumentException("the fragmentation model needs a typical workload");
         shapes = workload.stream().map(WeightedShape::shape).toArray(TaskGroup[]::new);
         weight = workload.stream().mapToLong(WeightedShape::weight).toArray();
+        cpu = new long[shapes.length];
+        memory = new long[shapes.length];
+        gpuMilli = new long[shapes.length];
+        cpuOnly = new boolean[shapes.length];
+        for (int i = 0; i < shapes.length; i++) {
+            cpu[i] = shapes[i].cpuMillis();
+            memory[i] = shapes[i].memoryMib();
+            gpuMilli[i] = (long) shapes[i].gpuCount() * shapes[i].milliGpuPerGpu();
+            cpuOnly[i] = shapes[i].gpuCount() == 0;
+        }
         long t = 0;
         for (long w : weight) t += w;
         totalWeight = t;
@@ -130,19 +144,24 @@ public final class FragmentationModel {
             if (saturating) gpuSide[k] = slots / count; // copies the GPUs alone allow
             else gpuSide[k] = fit >= count ? below : -1; // -1: the shape does not fit
         }
+        int[] groupOf = acc.groupOf;
         long sum = 0;
         for (int i = 0; i < shapes.length; i++) {
-            TaskGroup t = shapes[i];
-            int k = acc.groupOf[i];
+            long c = cpu[i], m = memory[i];
             long frag;
-            if (t.cpuMillis() > cpuFree || t.memoryMib() > memoryFree) frag = total;
-            else if (t.gpuCount() == 0) frag = saturating ? 0 : total; // FGD: no CPU-only task uses an idle GPU
+            if (c > cpuFree || m > memoryFree) frag = total;
+            else if (cpuOnly[i]) frag = saturating ? 0 : total; // FGD: no CPU-only task uses an idle GPU
             else if (saturating) {
-                long copies = gpuSide[k];
-                if (t.cpuMillis() > 0) copies = Math.min(copies, cpuFree / t.cpuMillis());
-                if (t.memoryMib() > 0) copies = Math.min(copies, memoryFree / t.memoryMib());
-                frag = total - copies * t.gpuCount() * t.milliGpuPerGpu();
-            } else frag = gpuSide[k] < 0 ? total : gpuSide[k];
+                // copies = min(GPU copies, cpuFree / c, memoryFree / m); a division only where it is the smaller
+                // (cpuFree / c < copies exactly when cpuFree < copies x c), as divisions dominated this loop.
+                long copies = gpuSide[groupOf[i]];
+                if (c > 0 && cpuFree < copies * c) copies = cpuFree / c;
+                if (m > 0 && memoryFree < copies * m) copies = memoryFree / m;
+                frag = total - copies * gpuMilli[i];
+            } else {
+                long side = gpuSide[groupOf[i]];
+                frag = side < 0 ? total : side;
+            }
             sum += weight[i] * frag;
         }
         return sum;
