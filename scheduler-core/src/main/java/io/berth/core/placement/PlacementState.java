@@ -26,6 +26,7 @@ public final class PlacementState {
     private ServerIndex index; // built on first use, then kept up to date
     private final int[] version;  // per server, bumped on every change; keys the memos
     private final java.util.IdentityHashMap<Object, Memo> memos = new java.util.IdentityHashMap<>(4);
+    private final java.util.IdentityHashMap<Object, Object> scratch = new java.util.IdentityHashMap<>(4);
     /**
      * Shapes no server could take a first replica of, with why, since resources were last given back. Reserving
      * only takes resources away, so such a shape stays refused until a release: later requests of it are refused
@@ -83,6 +84,18 @@ public final class PlacementState {
         m.value[s] = v;
         m.version[s] = version[s] + 1;
         return v;
+    }
+
+    /**
+     * A per-state object of {@code owner}'s (made by {@code make} on first use), for caches of values that depend on
+     * their inputs only, such as fragmentation by server contents. Belongs to this state, so it is used by one
+     * thread (the contract of this class); {@link #copy()} does not carry it over.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T scratch(Object owner, java.util.function.Supplier<T> make) {
+        Object o = scratch.get(owner);
+        if (o == null) scratch.put(owner, o = make.get());
+        return (T) o;
     }
 
     /** The refusal of a first replica of {@code shape} (its name aside) still valid in this state, or null. */
