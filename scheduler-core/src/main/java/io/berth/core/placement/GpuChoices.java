@@ -15,11 +15,6 @@ final class GpuChoices {
     interface Sink {
         void add(int server, int[] gpus);
 
-        /** GPUs of the i-th set added so far (counted over every server, not only the current one). */
-        int[] gpus(int i);
-
-        /** Sets added so far. */
-        int size();
     }
 
     /**
@@ -39,15 +34,17 @@ final class GpuChoices {
         int milli = t.milliGpuPerGpu();
         if (t.gpuCount() == 1) {
             // One candidate per distinct free level: the first eligible GPU of each level, in GPU order.
-            int mark = out.size();
+            int[] levels = new int[end - start];
+            int nLevels = 0;
             outer:
             for (int g = start; g < end; g++) {
                 int f = st.gpuFree(g);
                 if (f < milli || !ctx.gpuEligible(g)) continue;
-                for (int i = mark; i < out.size(); i++) if (st.gpuFree(out.gpus(i)[0]) == f) continue outer;
+                for (int i = 0; i < nLevels; i++) if (levels[i] == f) continue outer;
+                levels[nLevels++] = f;
                 out.add(s, new int[]{g});
             }
-            return out.size() - mark;
+            return nLevels;
         }
         // Several GPUs, each needs milli (whole GPUs in practice): prefer the tightest domain that holds them all.
         int eligible = 0;

@@ -172,14 +172,6 @@ public final class PlacementEngine {
         int[] servers = new int[64];
         int[][] gpus = new int[64][];
 
-        public int size() {
-            return size;
-        }
-
-        public int[] gpus(int i) {
-            return gpus[i];
-        }
-
         public void add(int s, int[] g) {
             if (size == servers.length) {
                 servers = java.util.Arrays.copyOf(servers, size * 2);
