@@ -48,7 +48,8 @@ public final class CycleContext {
     /** A GPU this replica could use if it had enough free milli: usable, accepted model, enough memory, in domain. */
     public boolean gpuEligible(int g) {
         ClusterLayout l = state.layout();
-        return state.gpuUsable(g) && (anyGpu || modelAccepted[l.gpuModel(g)] && l.gpuMemoryMib(g) >= group.minGpuMemoryMib())
+        return state.gpuUsable(g)
+                && (anyGpu || modelAccepted[l.gpuModel(g)] && l.gpuMemoryMib(g) >= group.minGpuMemoryMib())
                 && (restriction != TopologyScope.INTERCONNECT_DOMAIN || l.gpuDomain(g) == restrictionId);
     }
 

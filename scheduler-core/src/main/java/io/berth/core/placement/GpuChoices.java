@@ -14,7 +14,6 @@ final class GpuChoices {
     /** Receives the GPU sets proposed for a server, in proposal order; the arrays are the candidate's own. */
     interface Sink {
         void add(int server, int[] gpus);
-
     }
 
     /**

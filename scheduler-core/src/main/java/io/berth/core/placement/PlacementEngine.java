@@ -21,7 +21,10 @@ public final class PlacementEngine {
     private final ScorePlugin[] scorers;
     private final int[] weights;
     private final GangPlacer gangs = new GangPlacer(this);
-    /** The profile runs the built-in "cpu" filter (free CPU must cover the request), so the search may skip servers without CPU left. */
+    /**
+     * The profile runs the built-in "cpu" filter (free CPU must cover the request), so the search may skip servers
+     * without CPU left for a replica that asks for CPU.
+     */
     private final boolean cpuFiltered;
 
     PlacementEngine(Profile profile, FilterPlugin[] filters, ScorePlugin[] scorers, int[] weights) {
@@ -152,7 +155,8 @@ public final class PlacementEngine {
         Candidates c = new Candidates();
         // Servers without CPU left cannot take a replica that asks for CPU, when the profile filters on CPU.
         boolean withCpu = cpuFiltered && ctx.group().cpuMillis() > 0;
-        ServerOrder order = profile.maxFeasible() > 0 ? ServerOrder.indexed(ctx, withCpu) : ServerOrder.mayFit(ctx, withCpu);
+        ServerOrder order = profile.maxFeasible() > 0 ? ServerOrder.indexed(ctx, withCpu)
+                : ServerOrder.mayFit(ctx, withCpu);
         int feasible = 0;
         for (int s = order.next(); s >= 0; s = order.next()) {
             if (!fits(ctx, s)) continue;

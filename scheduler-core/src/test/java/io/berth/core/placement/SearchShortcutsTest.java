@@ -40,7 +40,8 @@ class SearchShortcutsTest {
         List<String> filters = shortcut.filters().stream().map(f -> f.equals("cpu") ? SAME_CHECK : f).toList();
         Profile reference = new Profile(policy + "-reference", filters, shortcut.scoreWeights(), maxFeasible);
         PlacementEngine fast = BuiltinPlugins.registry().engine(shortcut, settings);
-        PlacementEngine plain = BuiltinPlugins.registry().filter(SAME_CHECK, s -> new CpuCheck()).engine(reference, settings);
+        PlacementEngine plain = BuiltinPlugins.registry().filter(SAME_CHECK, s -> new CpuCheck())
+                .engine(reference, settings);
 
         var snapshot = ClusterSnapshot.of(inventory);
         PlacementState a = snapshot.workingCopy(), b = snapshot.workingCopy();

@@ -124,8 +124,11 @@ public final class FragmentationModel {
     public long weighted(PlacementState st, int s, long cpuFree, long memoryFree, int[] gpuFree) {
         ClusterLayout l = st.layout();
         int start = l.gpuStart(s);
-        int[] gpus = new int[gpuFree.length];
-        for (int j = 0; j < gpus.length; j++) gpus[j] = l.gpuModel(start + j) * 1001 + gpuFree[j];
+        int[] gpus = new int[2 * gpuFree.length];
+        for (int j = 0; j < gpuFree.length; j++) {
+            gpus[2 * j] = l.gpuModel(start + j);
+            gpus[2 * j + 1] = gpuFree[j];
+        }
         Inputs key = new Inputs(cpuFree, memoryFree, gpus);
         java.util.HashMap<Inputs, Long> cache = st.scratch(this, java.util.HashMap::new);
         Long v = cache.get(key);
@@ -138,7 +141,7 @@ public final class FragmentationModel {
 
     static final int CACHED = 1 << 14;
 
-    /** What {@link #weighted} depends on: free CPU and memory, and model x 1001 + free milli of each GPU in order. */
+    /** What {@link #weighted} depends on: free CPU and memory, and each GPU's model and free milli, in GPU order. */
     private record Inputs(long cpuFree, long memoryFree, int[] gpus) {
         @Override
         public boolean equals(Object o) {

@@ -139,7 +139,8 @@ public final class PlacementThroughput {
         }
         long nanos = System.nanoTime() - t0;
         long cpuNanos = threads.getCurrentThreadCpuTime() - c0;
-        return new Fill(placed, failed, nanos, cpuNanos, 100.0 * st.allocatedGpuMilli() / snapshot.layout().totalGpuMilli());
+        return new Fill(placed, failed, nanos, cpuNanos,
+                100.0 * st.allocatedGpuMilli() / snapshot.layout().totalGpuMilli());
     }
 
     private static long usedHeap() {

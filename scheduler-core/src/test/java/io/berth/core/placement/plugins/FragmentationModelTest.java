@@ -100,7 +100,8 @@ class FragmentationModelTest {
             int[] free = new int[n];
             for (int j = 0; j < n; j++) free[j] = 100 * rnd.nextInt(11);
             long cpu = 1_000L * rnd.nextInt(40), memory = 8_192L * rnd.nextInt(70);
-            assertThat(model.weighted(st, s, cpu, memory, free)).isEqualTo(model.weighted(st.layout(), s, cpu, memory, free));
+            assertThat(model.weighted(st, s, cpu, memory, free))
+                    .isEqualTo(model.weighted(st.layout(), s, cpu, memory, free));
         }
     }
 }
