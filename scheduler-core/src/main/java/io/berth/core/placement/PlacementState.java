@@ -135,12 +135,17 @@ public final class PlacementState {
     /**
      * An independent copy in which the given servers (layout indices) also count as ready, e.g. powered-off servers
      * in a "what if they were resumed" plan. Memoized values come along except those of the given servers; the
-     * refusal memo does not (a server more may take a refused shape). This state is unchanged.
+     * refusal memo only when no server became ready (a server more may take a refused shape). This state is
+     * unchanged.
      *
      * @throws IllegalArgumentException for an index outside the layout
      */
     public PlacementState withReady(java.util.Set<Integer> servers) {
-        return withReadiness(servers, true);
+        PlacementState c = withReadiness(servers, true);
+        boolean same = true;
+        for (int s : servers) same &= serverReady[s];
+        if (same) c.refusals.putAll(refusals);
+        return c;
     }
 
     /** As {@link #withReady}, with the given servers not ready (e.g. just suspended); refusals stay valid. */
