@@ -11,6 +11,7 @@ public final class CycleContext {
     private final PlacementState state;
     private TaskGroup group;
     private boolean[] modelAccepted;
+    private boolean anyGpu; // the group accepts every model and any GPU memory: gpuEligible skips those lookups
     private final List<Integer> placedServers = new ArrayList<>();
     private final List<int[]> placedGpus = new ArrayList<>();
     private TopologyScope restriction = TopologyScope.NONE;
@@ -34,6 +35,7 @@ public final class CycleContext {
         modelAccepted = new boolean[l.modelCount()];
         for (int m = 0; m < modelAccepted.length; m++)
             modelAccepted[m] = group.acceptedModels().isEmpty() || group.acceptedModels().contains(l.modelName(m));
+        anyGpu = group.acceptedModels().isEmpty() && group.minGpuMemoryMib() <= 0;
     }
 
     public PlacementState state() { return state; }
@@ -46,7 +48,8 @@ public final class CycleContext {
     /** A GPU this replica could use if it had enough free milli: usable, accepted model, enough memory, in domain. */
     public boolean gpuEligible(int g) {
         ClusterLayout l = state.layout();
-        return state.gpuUsable(g) && modelAccepted[l.gpuModel(g)] && l.gpuMemoryMib(g) >= group.minGpuMemoryMib()
+        return state.gpuUsable(g)
+                && (anyGpu || modelAccepted[l.gpuModel(g)] && l.gpuMemoryMib(g) >= group.minGpuMemoryMib())
                 && (restriction != TopologyScope.INTERCONNECT_DOMAIN || l.gpuDomain(g) == restrictionId);
     }
 

@@ -1,8 +1,5 @@
 package io.berth.core.placement;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * The GPU sets worth scoring on one server for the current replica. The engine picks GPU indices, not only
  * the server: a shared (fractional) request gets one candidate per distinct free level among eligible GPUs,
@@ -14,16 +11,28 @@ final class GpuChoices {
 
     private GpuChoices() {}
 
-    /** Empty list: the server cannot give the replica its GPUs. */
-    static List<int[]> of(CycleContext ctx, int s) {
+    /** Receives the GPU sets proposed for a server, in proposal order; the arrays are the candidate's own. */
+    interface Sink {
+        void add(int server, int[] gpus);
+    }
+
+    /**
+     * Adds the GPU sets worth scoring on server s to {@code out} and returns how many were added (0: the server
+     * cannot give the replica its GPUs). Writes into the caller's buffer rather than returning a list: the search
+     * asks this for every feasible server it visits.
+     */
+    static int add(CycleContext ctx, int s, Sink out) {
         TaskGroup t = ctx.group();
-        if (t.gpuCount() == 0) return List.of(NONE);
+        if (t.gpuCount() == 0) {
+            out.add(s, NONE);
+            return 1;
+        }
         ClusterLayout l = ctx.layout();
         PlacementState st = ctx.state();
         int start = l.gpuStart(s), end = l.gpuEnd(s);
         int milli = t.milliGpuPerGpu();
         if (t.gpuCount() == 1) {
-            List<int[]> out = new ArrayList<>(2);
+            // One candidate per distinct free level: the first eligible GPU of each level, in GPU order.
             int[] levels = new int[end - start];
             int nLevels = 0;
             outer:
@@ -32,14 +41,14 @@ final class GpuChoices {
                 if (f < milli || !ctx.gpuEligible(g)) continue;
                 for (int i = 0; i < nLevels; i++) if (levels[i] == f) continue outer;
                 levels[nLevels++] = f;
-                out.add(new int[]{g});
+                out.add(s, new int[]{g});
             }
-            return out;
+            return nLevels;
         }
         // Several GPUs, each needs milli (whole GPUs in practice): prefer the tightest domain that holds them all.
         int eligible = 0;
         for (int g = start; g < end; g++) if (st.gpuFree(g) >= milli && ctx.gpuEligible(g)) eligible++;
-        if (eligible < t.gpuCount()) return List.of();
+        if (eligible < t.gpuCount()) return 0;
         int bestDomain = -1, bestCount = Integer.MAX_VALUE;
         for (int g = start; g < end; g++) {
             if (st.gpuFree(g) < milli || !ctx.gpuEligible(g)) continue;
@@ -58,12 +67,13 @@ final class GpuChoices {
                 if (l.gpuDomain(g) == bestDomain && st.gpuFree(g) >= milli && ctx.gpuEligible(g)) pick[n++] = g;
         } else {
             if (ctx.group().topology() == TopologyScope.INTERCONNECT_DOMAIN && ctx.group().topologyRequired())
-                return List.of();
+                return 0;
             // Spans domains: take the tightest GPUs (least free that still fits) first.
             for (int level = milli; level <= 1000 && n < pick.length; level++)
                 for (int g = start; g < end && n < pick.length; g++)
                     if (st.gpuFree(g) == level && ctx.gpuEligible(g)) pick[n++] = g;
         }
-        return List.<int[]>of(pick);
+        out.add(s, pick);
+        return 1;
     }
 }

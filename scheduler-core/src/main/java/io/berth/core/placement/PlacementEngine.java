@@ -21,12 +21,18 @@ public final class PlacementEngine {
     private final ScorePlugin[] scorers;
     private final int[] weights;
     private final GangPlacer gangs = new GangPlacer(this);
+    /**
+     * The profile runs the built-in "cpu" filter (free CPU must cover the request), so the search may skip servers
+     * without CPU left for a replica that asks for CPU.
+     */
+    private final boolean cpuFiltered;
 
     PlacementEngine(Profile profile, FilterPlugin[] filters, ScorePlugin[] scorers, int[] weights) {
         this.profile = profile;
         this.filters = filters;
         this.scorers = scorers;
         this.weights = weights;
+        this.cpuFiltered = profile.filters().contains("cpu");
     }
 
     public Profile profile() {
@@ -111,8 +117,9 @@ public final class PlacementEngine {
     WhyNot explain(CycleContext ctx) {
         WhyNot why = new WhyNot();
         ClusterLayout l = ctx.layout();
-        ServerOrder order = profile.maxFeasible() > 0 ? ServerOrder.indexed(ctx) : ServerOrder.all(l);
+        ServerOrder order = profile.maxFeasible() > 0 ? ServerOrder.indexed(ctx, false) : ServerOrder.all(l);
         int visited = 0;
+        Candidates scratch = new Candidates();
         for (int s = order.next(); s >= 0; s = order.next()) {
             visited++;
             Reason r = null;
@@ -128,7 +135,8 @@ public final class PlacementEngine {
                 }
                 if (failed) continue;
             }
-            if (r == null && GpuChoices.of(ctx, s).isEmpty()) {
+            scratch.size = 0;
+            if (r == null && GpuChoices.add(ctx, s, scratch) == 0) {
                 ReasonKind k = ctx.restriction() != TopologyScope.NONE || ctx.group().topologyRequired()
                         ? ReasonKind.TOPOLOGY : ReasonKind.GPU_FREE;
                 r = new Reason(k, l.serverName(s), ctx.group().gpuCount(), 0, l.gpusOn(s));
@@ -145,13 +153,14 @@ public final class PlacementEngine {
      */
     Choice choose(CycleContext ctx, RandomGenerator random) {
         Candidates c = new Candidates();
-        ServerOrder order = profile.maxFeasible() > 0 ? ServerOrder.indexed(ctx) : ServerOrder.all(ctx.layout());
+        // Servers without CPU left cannot take a replica that asks for CPU, when the profile filters on CPU.
+        boolean withCpu = cpuFiltered && ctx.group().cpuMillis() > 0;
+        ServerOrder order = profile.maxFeasible() > 0 ? ServerOrder.indexed(ctx, withCpu)
+                : ServerOrder.mayFit(ctx, withCpu);
         int feasible = 0;
         for (int s = order.next(); s >= 0; s = order.next()) {
             if (!fits(ctx, s)) continue;
-            List<int[]> choices = GpuChoices.of(ctx, s);
-            if (choices.isEmpty()) continue;
-            for (int[] g : choices) c.add(s, g);
+            if (GpuChoices.add(ctx, s, c) == 0) continue;
             if (profile.maxFeasible() > 0 && ++feasible >= profile.maxFeasible()) break;
         }
         if (c.size == 0) return null;
@@ -162,12 +171,12 @@ public final class PlacementEngine {
     record Choice(int server, int[] gpus) {}
 
     /** Growable candidate list with the scoring and tie-break rules. */
-    private static final class Candidates {
+    private static final class Candidates implements GpuChoices.Sink {
         int size;
         int[] servers = new int[64];
         int[][] gpus = new int[64][];
 
-        void add(int s, int[] g) {
+        public void add(int s, int[] g) {
             if (size == servers.length) {
                 servers = java.util.Arrays.copyOf(servers, size * 2);
                 gpus = java.util.Arrays.copyOf(gpus, size * 2);
@@ -201,7 +210,7 @@ public final class PlacementEngine {
             double bestFill = 0;
             int best = -1, ties = 0;
             for (int i = 0; i < size; ) {
-                int j = i, pick = i;
+                int j = i + 1, pick = i;
                 while (j < size && servers[j] == servers[i]) {
                     if (total[j] > total[pick] || (total[j] == total[pick] && free(ctx, gpus[j]) < free(ctx, gpus[pick])))
                         pick = j;
@@ -256,20 +265,61 @@ public final class PlacementEngine {
         }
 
         /**
+         * The index buckets that may hold a server for the group, tightest first: every server that has the GPUs the
+         * group asks for is in one of them (the filters decide the rest). With {@code withCpu} only servers with CPU
+         * left are in them.
+         */
+        private static List<java.util.BitSet> buckets(PlacementState.ServerIndex idx, TaskGroup t, boolean withCpu) {
+            List<java.util.BitSet> sets = new ArrayList<>();
+            java.util.BitSet[] partial = idx.byBestPartial(withCpu), whole = idx.byWholeFree(withCpu);
+            if (t.gpuCount() > 0 && t.milliGpuPerGpu() < 1000)
+                for (int b = t.milliGpuPerGpu() / PlacementState.ServerIndex.PARTIAL_BIN; b < partial.length; b++)
+                    sets.add(partial[b]);
+            int from = t.gpuCount() == 0 ? 0 : (t.milliGpuPerGpu() < 1000 ? 1 : t.gpuCount());
+            for (int k = from; k < whole.length; k++) sets.add(whole[k]);
+            return sets;
+        }
+
+        /** Partial-GPU bins at the head of {@link #buckets}' list for the group. */
+        private static int partialCount(PlacementState.ServerIndex idx, TaskGroup t) {
+            if (t.gpuCount() == 0 || t.milliGpuPerGpu() >= 1000) return 0;
+            return idx.byBestPartial.length - t.milliGpuPerGpu() / PlacementState.ServerIndex.PARTIAL_BIN;
+        }
+
+        /**
+         * Every server in index order, skipping those the free-GPU index rules out (and, with {@code withCpu}, those
+         * without CPU left): the same candidates, in the same order, as visiting all servers (a skipped server would
+         * fail the GPU or CPU filter), so scoring every server (and its random tie-breaks) gives the same decisions,
+         * without filtering the servers that cannot take the replica.
+         */
+        static ServerOrder mayFit(CycleContext ctx, boolean withCpu) {
+            if (ctx.group().gpuCount() == 0 && !withCpu) return all(ctx.layout());
+            java.util.BitSet union = new java.util.BitSet(ctx.layout().serverCount());
+            for (java.util.BitSet b : buckets(ctx.state().index(), ctx.group(), withCpu)) union.or(b);
+            return new ServerOrder() {
+                int s = union.nextSetBit(0);
+
+                public int next() {
+                    int r = s;
+                    if (r >= 0) s = union.nextSetBit(r + 1);
+                    return r;
+                }
+            };
+        }
+
+        /**
          * Servers that may have the GPUs, tightest first: for whole GPUs the buckets with exactly k, k+1, ...
          * whole free GPUs; for a shared GPU of m milli the servers whose best partly used GPU has about m or more
-         * free (smallest first), then buckets 1..max; CPU-only replicas visit buckets 0..max.
+         * free (smallest first), then buckets 1..max; CPU-only replicas visit buckets 0..max. With {@code withCpu}
+         * servers without CPU left are skipped; the walk still moves the rotating start exactly as the walk over
+         * every server would, so the servers visited next time, and so the decisions, do not change.
          */
-        static ServerOrder indexed(CycleContext ctx) {
+        static ServerOrder indexed(CycleContext ctx, boolean withCpu) {
             PlacementState.ServerIndex idx = ctx.state().index();
             TaskGroup t = ctx.group();
-            List<java.util.BitSet> sets = new ArrayList<>();
-            if (t.gpuCount() > 0 && t.milliGpuPerGpu() < 1000)
-                for (int b = t.milliGpuPerGpu() / PlacementState.ServerIndex.PARTIAL_BIN; b < idx.byBestPartial.length; b++)
-                    sets.add(idx.byBestPartial[b]);
-            int from = t.gpuCount() == 0 ? 0 : (t.milliGpuPerGpu() < 1000 ? 1 : t.gpuCount());
-            for (int k = from; k < idx.byWholeFree.length; k++) sets.add(idx.byWholeFree[k]);
-            java.util.BitSet seen = t.gpuCount() > 0 && t.milliGpuPerGpu() < 1000 ? new java.util.BitSet() : null;
+            List<java.util.BitSet> sets = buckets(idx, t, withCpu);
+            int partials = partialCount(idx, t);
+            java.util.BitSet seen = partials > 0 ? new java.util.BitSet() : null;
             // Within a bucket, start where the previous search of this state stopped (Kubernetes' rotating start
             // index): servers that keep failing on CPU or memory are not rescanned from the front every time.
             int start = idx.cursor;
@@ -301,9 +351,36 @@ public final class PlacementEngine {
                         idx.cursor = s + 1;
                         return s;
                     }
+                    if (withCpu) {
+                        int last = lastVisited(buckets(idx, t, false), partials, start);
+                        if (last >= 0) idx.cursor = last + 1;
+                    }
                     return -1;
                 }
             };
+        }
+
+        /**
+         * The server a complete walk over {@code sets} from {@code start} visits last, or -1 when it visits none:
+         * the last set that yields one, read backwards in its rotation ([0, start) descending, then [start, end)
+         * descending); in the whole-GPU sets (after the first {@code partials} sets) a server already visited in a
+         * partial bin does not count, as the walk skips it there.
+         */
+        private static int lastVisited(List<java.util.BitSet> sets, int partials, int start) {
+            for (int i = sets.size() - 1; i >= 0; i--) {
+                java.util.BitSet b = sets.get(i);
+                for (int s = b.previousSetBit(start - 1); s >= 0; s = b.previousSetBit(s - 1))
+                    if (!visitedBefore(sets, partials, i, s)) return s;
+                for (int s = b.previousSetBit(b.length() - 1); s >= start; s = b.previousSetBit(s - 1))
+                    if (!visitedBefore(sets, partials, i, s)) return s;
+            }
+            return -1;
+        }
+
+        private static boolean visitedBefore(List<java.util.BitSet> sets, int partials, int i, int s) {
+            if (i < partials) return false; // partial bins are disjoint
+            for (int j = 0; j < partials; j++) if (sets.get(j).get(s)) return true;
+            return false;
         }
     }
 }

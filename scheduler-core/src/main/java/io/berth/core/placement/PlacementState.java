@@ -15,9 +15,18 @@ public final class PlacementState {
     private final int[] storageBandwidthFree, gpuFree;
     private final boolean[] serverReady, gpuUsable;
     private long allocatedGpuMilli;
+    /**
+     * Free milli-GPU of the usable GPUs of each model (indexed by layout model id), kept current by every change so
+     * that cluster-wide per-model figures cost no walk over every GPU (the model-scarcity scorer asks after every
+     * placement).
+     */
+    private final long[] modelFreeMilli;
+    /** {@link #gpuFreeMilli(int)} of each server, kept current by every change: scorers ask it per candidate. */
+    private final long[] serverGpuFreeMilli;
     private ServerIndex index; // built on first use, then kept up to date
     private final int[] version;  // per server, bumped on every change; keys the memos
     private final java.util.IdentityHashMap<Object, Memo> memos = new java.util.IdentityHashMap<>(4);
+    private final java.util.IdentityHashMap<Object, Object> scratch = new java.util.IdentityHashMap<>(4);
     /**
      * Shapes no server could take a first replica of, with why, since resources were last given back. Reserving
      * only takes resources away, so such a shape stays refused until a release: later requests of it are refused
@@ -54,6 +63,12 @@ public final class PlacementState {
         long free = 0;
         for (int f : gpuFree) free += f;
         this.allocatedGpuMilli = layout.totalGpuMilli() - free;
+        this.modelFreeMilli = new long[layout.modelCount()];
+        for (int g = 0; g < gpuFree.length; g++) if (gpuUsable[g]) modelFreeMilli[layout.gpuModel(g)] += gpuFree[g];
+        this.serverGpuFreeMilli = new long[layout.serverCount()];
+        for (int s = 0; s < serverGpuFreeMilli.length; s++)
+            for (int g = layout.gpuStart(s), e = layout.gpuEnd(s); g < e; g++)
+                if (gpuUsable[g]) serverGpuFreeMilli[s] += gpuFree[g];
         this.version = new int[layout.serverCount()];
     }
 
@@ -69,6 +84,18 @@ public final class PlacementState {
         m.value[s] = v;
         m.version[s] = version[s] + 1;
         return v;
+    }
+
+    /**
+     * A per-state object of {@code owner}'s (made by {@code make} on first use), for caches of values that depend on
+     * their inputs only, such as fragmentation by server contents. Belongs to this state, so it is used by one
+     * thread (the contract of this class); {@link #copy()} does not carry it over.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T scratch(Object owner, java.util.function.Supplier<T> make) {
+        Object o = scratch.get(owner);
+        if (o == null) scratch.put(owner, o = make.get());
+        return (T) o;
     }
 
     /** The refusal of a first replica of {@code shape} (its name aside) still valid in this state, or null. */
@@ -95,30 +122,50 @@ public final class PlacementState {
     public PlacementState copy() {
         PlacementState c = new PlacementState(layout, cpuFree.clone(), memoryFree.clone(), storageFree.clone(),
                 networkFree.clone(), storageBandwidthFree.clone(), gpuFree.clone(), serverReady, gpuUsable);
-        if (!memos.isEmpty()) {
-            System.arraycopy(version, 0, c.version, 0, version.length);
-            memos.forEach((owner, m) -> {
-                c.memos.put(owner, new Memo(m.value.clone(), m.version.clone()));
-            });
-        }
+        copyMemosTo(c);
         return c;
+    }
+
+    private void copyMemosTo(PlacementState c) {
+        if (memos.isEmpty()) return;
+        System.arraycopy(version, 0, c.version, 0, version.length);
+        memos.forEach((owner, m) -> c.memos.put(owner, new Memo(m.value.clone(), m.version.clone())));
     }
 
     /**
      * An independent copy in which the given servers (layout indices) also count as ready, e.g. powered-off servers
-     * in a "what if they were resumed" plan. Memoized values and the refusal memo are not carried over: both may
-     * depend on which servers take work. This state is unchanged.
+     * in a "what if they were resumed" plan. Memoized values come along except those of the given servers; the
+     * refusal memo only when no server became ready (a server more may take a refused shape). This state is
+     * unchanged.
      *
      * @throws IllegalArgumentException for an index outside the layout
      */
     public PlacementState withReady(java.util.Set<Integer> servers) {
+        PlacementState c = withReadiness(servers, true);
+        boolean same = true;
+        for (int s : servers) same &= serverReady[s];
+        if (same) c.refusals.putAll(refusals);
+        return c;
+    }
+
+    /** As {@link #withReady}, with the given servers not ready (e.g. just suspended); refusals stay valid. */
+    public PlacementState withNotReady(java.util.Set<Integer> servers) {
+        PlacementState c = withReadiness(servers, false);
+        c.refusals.putAll(refusals);
+        return c;
+    }
+
+    private PlacementState withReadiness(java.util.Set<Integer> servers, boolean value) {
         boolean[] ready = serverReady.clone();
         for (int s : servers) {
             if (s < 0 || s >= ready.length) throw new IllegalArgumentException("no server " + s + " in the layout");
-            ready[s] = true;
+            ready[s] = value;
         }
-        return new PlacementState(layout, cpuFree.clone(), memoryFree.clone(), storageFree.clone(),
+        PlacementState c = new PlacementState(layout, cpuFree.clone(), memoryFree.clone(), storageFree.clone(),
                 networkFree.clone(), storageBandwidthFree.clone(), gpuFree.clone(), ready, gpuUsable);
+        copyMemosTo(c);
+        for (int s : servers) c.version[s]++;
+        return c;
     }
 
     public ClusterLayout layout() { return layout; }
@@ -134,12 +181,12 @@ public final class PlacementState {
     /** HEALTHY accelerator: takes new work. */
     public boolean gpuUsable(int g) { return gpuUsable[g]; }
     public long allocatedGpuMilli() { return allocatedGpuMilli; }
+    /** Free milli-GPU summed over the usable GPUs of layout model id m, cluster-wide. */
+    public long modelFreeMilli(int m) { return modelFreeMilli[m]; }
 
     /** Free milli-GPU summed over the usable GPUs of server s. */
     public long gpuFreeMilli(int s) {
-        long sum = 0;
-        for (int g = layout.gpuStart(s), e = layout.gpuEnd(s); g < e; g++) if (gpuUsable[g]) sum += gpuFree[g];
-        return sum;
+        return serverGpuFreeMilli[s];
     }
 
     /** True when nothing runs on server s. */
@@ -187,7 +234,13 @@ public final class PlacementState {
         storageFree[s] += storage;
         storageBandwidthFree[s] += bw;
         if (layout.networkCapacity(s) > 0) networkFree[s] += net;
-        for (int g : gpus) gpuFree[g] += milli;
+        for (int g : gpus) {
+            gpuFree[g] += milli;
+            if (gpuUsable[g]) {
+                modelFreeMilli[layout.gpuModel(g)] += milli;
+                serverGpuFreeMilli[s] += milli;
+            }
+        }
         allocatedGpuMilli -= (long) milli * gpus.length;
         if (milli > 0 || cpu > 0 || mem > 0 || storage > 0 || bw > 0 || net > 0) refusals.clear();
         version[s]++;
@@ -227,14 +280,18 @@ public final class PlacementState {
 
     /**
      * Buckets by whole free usable GPUs (0..maxGpus), and by the largest free share of a partly used GPU in bins of
-     * {@link #PARTIAL_BIN} milli (bin b holds servers whose best partly used GPU has 50b..50b+49 free).
+     * {@link #PARTIAL_BIN} milli (bin b holds servers whose best partly used GPU has 50b..50b+49 free). Each bucket
+     * comes twice: with every server, and with only the servers that have CPU left ({@code withCpu}). Servers with
+     * free GPUs and no free CPU pile up as a cluster fills (GPUs stranded by CPU-heavy work), and a replica that asks
+     * for CPU would visit them all only for the CPU filter to turn them away.
      */
     static final class ServerIndex {
         static final int PARTIAL_BIN = 50;
         private final PlacementState state;
-        final BitSet[] byWholeFree;
-        final BitSet[] byBestPartial;
+        final BitSet[] byWholeFree, byWholeFreeWithCpu;
+        final BitSet[] byBestPartial, byBestPartialWithCpu;
         private final int[] wholeFree, partialBin;
+        private final boolean[] hasCpu;
         int cursor; // where the last indexed search stopped
 
         ServerIndex(PlacementState state) {
@@ -242,17 +299,34 @@ public final class PlacementState {
             ClusterLayout l = state.layout;
             int max = 0;
             for (int s = 0; s < l.serverCount(); s++) max = Math.max(max, l.gpusOn(s));
-            byWholeFree = new BitSet[max + 1];
-            for (int i = 0; i <= max; i++) byWholeFree[i] = new BitSet(l.serverCount());
-            byBestPartial = new BitSet[1000 / PARTIAL_BIN];
-            for (int i = 0; i < byBestPartial.length; i++) byBestPartial[i] = new BitSet(l.serverCount());
+            byWholeFree = buckets(max + 1, l.serverCount());
+            byWholeFreeWithCpu = buckets(max + 1, l.serverCount());
+            byBestPartial = buckets(1000 / PARTIAL_BIN, l.serverCount());
+            byBestPartialWithCpu = buckets(1000 / PARTIAL_BIN, l.serverCount());
             wholeFree = new int[l.serverCount()];
             partialBin = new int[l.serverCount()];
+            hasCpu = new boolean[l.serverCount()];
             for (int s = 0; s < l.serverCount(); s++) {
                 wholeFree[s] = -1;
                 partialBin[s] = -1;
                 update(s);
             }
+        }
+
+        private static BitSet[] buckets(int n, int servers) {
+            BitSet[] b = new BitSet[n];
+            for (int i = 0; i < n; i++) b[i] = new BitSet(servers);
+            return b;
+        }
+
+        /** Whole-GPU buckets: all servers, or only those with CPU left. */
+        BitSet[] byWholeFree(boolean withCpu) {
+            return withCpu ? byWholeFreeWithCpu : byWholeFree;
+        }
+
+        /** Partial-GPU bins: all servers, or only those with CPU left. */
+        BitSet[] byBestPartial(boolean withCpu) {
+            return withCpu ? byBestPartialWithCpu : byBestPartial;
         }
 
         void update(int s) {
@@ -264,15 +338,28 @@ public final class PlacementState {
                 if (f == 1000) whole++;
                 else best = Math.max(best, f);
             }
-            if (wholeFree[s] != whole) {
-                if (wholeFree[s] >= 0) byWholeFree[wholeFree[s]].clear(s);
+            boolean cpu = state.cpuFree[s] > 0;
+            boolean cpuChanged = hasCpu[s] != cpu;
+            hasCpu[s] = cpu;
+            if (wholeFree[s] != whole || cpuChanged) {
+                if (wholeFree[s] >= 0) {
+                    byWholeFree[wholeFree[s]].clear(s);
+                    byWholeFreeWithCpu[wholeFree[s]].clear(s);
+                }
                 byWholeFree[whole].set(s);
+                if (cpu) byWholeFreeWithCpu[whole].set(s);
                 wholeFree[s] = whole;
             }
             int bin = best == 0 ? -1 : best / PARTIAL_BIN;
-            if (partialBin[s] != bin) {
-                if (partialBin[s] >= 0) byBestPartial[partialBin[s]].clear(s);
-                if (bin >= 0) byBestPartial[bin].set(s);
+            if (partialBin[s] != bin || cpuChanged) {
+                if (partialBin[s] >= 0) {
+                    byBestPartial[partialBin[s]].clear(s);
+                    byBestPartialWithCpu[partialBin[s]].clear(s);
+                }
+                if (bin >= 0) {
+                    byBestPartial[bin].set(s);
+                    if (cpu) byBestPartialWithCpu[bin].set(s);
+                }
                 partialBin[s] = bin;
             }
         }

@@ -31,7 +31,8 @@ import java.util.Set;
  * lands on several OFF servers, they are dropped one at a time while it still fits on the rest, so a gang that needs
  * one more server wakes one. The job is reserved in both copies, so later jobs see it. OFF servers it lands on are resumed
  * while the per-minute budget lasts; the others wait for the next minute and the job says so. A job identical in
- * shape to one that fitted nowhere is not tried again (the plans only fill up).
+ * shape to one that fitted nowhere is not tried again (the plans only fill up), and once the budget is spent the plan
+ * stops after {@link #PLANNED_JOBS} jobs.
  *
  * <p><b>Suspend.</b> ON servers that are ready in the cycle's state, idle there and idle for at least
  * {@code suspendAfter}, neither excluded (by name or rack) nor reserved by the cycle nor used by the resume plan,
@@ -44,6 +45,13 @@ import java.util.Set;
  * <p>Immutable and thread-safe; reads no clock ({@link PowerInput#now()} is the time).
  */
 public final class PowerPolicy {
+    /**
+     * Once the per-minute resume budget is spent, the plan stops after this many waiting jobs (of distinct shapes,
+     * in queue order): the jobs behind could not wake a server before the next minute anyway, and a long queue
+     * would otherwise cost a placement per job on every decision. They keep the cycle's reason meanwhile.
+     */
+    static final int PLANNED_JOBS = 64;
+
     private final PlacementEngine engine;
     private final PowerSaving settings;
 
@@ -101,11 +109,14 @@ public final class PowerPolicy {
         PlacementState onPlan = in.after().withReady(resuming);
         PlacementState allPlan = off.isEmpty() ? null : onPlan.withReady(off);
         Set<JobRequest> fitsNowhere = new HashSet<>();
+        int tried = 0;
 
         for (QueuedJob job : in.waiting()) {
             JobRequest request = job.request();
             JobRequest shape = new JobRequest("", request.tenant(), request.priority(), request.taskGroups());
             if (fitsNowhere.contains(shape)) continue;
+            if (toResume.size() >= budget && tried >= PLANNED_JOBS) break; // nothing more can be woken now
+            tried++;
             PlacementResult r = engine.place(onPlan, request, in.seed());
             boolean woken = false;
             if (!(r instanceof PlacementResult.Placed) && allPlan != null) {

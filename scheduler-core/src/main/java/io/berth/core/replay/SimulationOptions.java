@@ -19,19 +19,26 @@ import java.util.List;
  * @param repeat       the list is offered this many times back to back, copy k arriving k trace spans after the
  *                     first: the openb lists ask for 91-114 % of the cluster's GPUs in all, so one pass alone cannot
  *                     keep a queue for long
+ * @param suspendAfter power saving: servers idle this many seconds are suspended (0 = power saving off)
+ * @param resumeTime   seconds a suspended server takes to come back
+ * @param keepIdle     idle servers always kept on
+ * @param powerRate    servers suspended, and servers resumed, per minute at most
  */
 record SimulationOptions(Path nodes, Path tasks, String policy, String placement, double load, Path out, Path times,
-                         long seed, int maxFeasible, int limit, int repeat) {
+                         long seed, int maxFeasible, int limit, int repeat, long suspendAfter, long resumeTime,
+                         int keepIdle, int powerRate) {
     static final String USAGE = "usage: TraceSimulation --nodes FILE --tasks FILE --policy fifo|greedy|berth "
             + "[--placement PROFILE] [--load 1.0] [--out DIR (default target/simulation)] [--times FILE] [--seed 42] "
-            + "[--max-feasible -1] [--limit N] [--repeat 1]";
+            + "[--max-feasible -1] [--limit N] [--repeat 1] [--suspend-after SECONDS (0 = no power saving)] "
+            + "[--resume-time 300] [--keep-idle 0] [--power-rate 100]";
 
     static SimulationOptions parse(String[] args) {
         Path nodes = null, tasks = null, times = null, out = Path.of("target", "simulation");
         String policy = null, placement = null;
         double load = 1.0;
         long seed = 42;
-        int maxFeasible = -1, limit = 0, repeat = 1;
+        int maxFeasible = -1, limit = 0, repeat = 1, keepIdle = 0, powerRate = 100;
+        long suspendAfter = 0, resumeTime = 300;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (i + 1 >= args.length) throw new IllegalArgumentException("missing value for " + a);
@@ -49,6 +56,10 @@ record SimulationOptions(Path nodes, Path tasks, String policy, String placement
                     case "--max-feasible" -> maxFeasible = Integer.parseInt(v);
                     case "--limit" -> limit = Integer.parseInt(v);
                     case "--repeat" -> repeat = Integer.parseInt(v);
+                    case "--suspend-after" -> suspendAfter = Long.parseLong(v);
+                    case "--resume-time" -> resumeTime = Long.parseLong(v);
+                    case "--keep-idle" -> keepIdle = Integer.parseInt(v);
+                    case "--power-rate" -> powerRate = Integer.parseInt(v);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             } catch (NumberFormatException e) {
@@ -64,7 +75,12 @@ record SimulationOptions(Path nodes, Path tasks, String policy, String placement
         if (maxFeasible < -1) throw new IllegalArgumentException("--max-feasible must be >= -1");
         if (limit < 0) throw new IllegalArgumentException("--limit must be >= 0");
         if (repeat < 1 || repeat > 1000) throw new IllegalArgumentException("--repeat must be 1..1000");
-        return new SimulationOptions(nodes, tasks, policy, placement, load, out, times, seed, maxFeasible, limit, repeat);
+        if (suspendAfter < 0) throw new IllegalArgumentException("--suspend-after must be >= 0");
+        if (resumeTime < 0) throw new IllegalArgumentException("--resume-time must be >= 0");
+        if (keepIdle < 0) throw new IllegalArgumentException("--keep-idle must be >= 0");
+        if (powerRate < 1) throw new IllegalArgumentException("--power-rate must be >= 1");
+        return new SimulationOptions(nodes, tasks, policy, placement, load, out, times, seed, maxFeasible, limit, repeat,
+                suspendAfter, resumeTime, keepIdle, powerRate);
     }
 
     /** The placement profile: the given one, else bestfit for fifo and greedy and berth for berth. */

@@ -6,12 +6,16 @@ import io.berth.core.placement.TaskGroup;
 import io.berth.core.placement.plugins.BuiltinPlugins;
 import io.berth.core.placement.plugins.FragmentationModel;
 import io.berth.core.placement.plugins.Profiles;
+import io.berth.core.power.PowerPolicy;
+import io.berth.core.power.PowerSaving;
 import io.berth.core.scheduling.CyclePolicies;
 import io.berth.core.scheduling.SchedulingCycle;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +25,8 @@ import java.util.Locale;
  * {@link Simulation}): queue order, backfill and placement are the real policies. Progress goes to stderr; a
  * per-time-step CSV and an SVG (queued GPU demand, allocation, fragmentation) go to --out; the last stdout line is
  * {@code RESULT tasks=<file> policy=<name> jobs=<n> wait_p50_s=<n> wait_p99_s=<n> jct_mean_s=<n> gpu_alloc_mean=<%>
- * frag_mean=<%> never_placed=<n>}.
+ * frag_mean=<%> never_placed=<n>}, after a line {@code ENERGY ...} ({@link #energyLine}). With --suspend-after, the
+ * control plane's power saving policy suspends idle servers and resumes them for queued work.
  *
  * <p>Policies: {@code fifo} (priority then age, nothing overtakes a blocked task, best fit: Slurm without backfill),
  * {@code greedy} (the same order, every task that fits starts, best fit: Kubernetes' default scheduler), {@code berth}
@@ -67,14 +72,21 @@ public final class TraceSimulation {
                 snapshot.layout().gpuCount(), tasks.size(), o.policy(), o.placementProfile(), maxFeasible, o.load(),
                 o.repeat());
         long t0 = System.nanoTime();
-        Simulation.Result r = Simulation.run(snapshot, tasks, cycle, frag, o.load(), o.seed(), SAMPLES, System.err::println);
+        Simulation.PowerSetup power = o.suspendAfter() == 0 ? null : new Simulation.PowerSetup(new PowerPolicy(engine,
+                new PowerSaving(true, Duration.ofSeconds(o.suspendAfter()), o.keepIdle(), o.powerRate(), o.powerRate(),
+                        Set.of(), Set.of(), Duration.ofSeconds(Math.max(1, 4 * o.resumeTime())),
+                        Duration.ofSeconds(o.resumeTime()))), o.resumeTime());
+        Simulation.Result r = Simulation.run(snapshot, tasks, cycle, frag, o.load(), o.seed(), SAMPLES, power,
+                System.err::println);
         System.err.printf(Locale.US, "  done: %d cycles in %.1f s%n", r.cycles(), (System.nanoTime() - t0) / 1e9);
         String base = stem(o.tasks()) + "_" + name + "_load" + String.format(Locale.US, "%.0f", o.load())
-                + (o.repeat() > 1 ? "_x" + o.repeat() : "");
+                + (o.repeat() > 1 ? "_x" + o.repeat() : "") + (power == null ? "" : "_suspend" + o.suspendAfter());
         Files.createDirectories(o.out());
         Path csv = o.out().resolve(base + ".csv"), svg = o.out().resolve(base + ".svg");
-        SimulationReport.write(r, csv, svg, base);
-        System.err.println("time steps written to " + csv + " and " + svg);
+        Path powerSvg = o.out().resolve(base + "_power.svg");
+        SimulationReport.write(r, csv, svg, powerSvg, base);
+        System.err.println("time steps written to " + csv + ", " + svg + " and " + powerSvg);
+        System.out.println(energyLine(r));
         return resultLine(o.tasks().getFileName().toString(), name, r);
     }
 
@@ -91,6 +103,19 @@ public final class TraceSimulation {
                         + "gpu_alloc_mean=%.2f frag_mean=%.2f never_placed=%d", tasks, policy, r.outcomes().size(),
                 percentile(waits, 50), percentile(waits, 99), Math.round(jct), r.gpuAllocMeanPct(), r.fragMeanPct(),
                 r.neverPlaced());
+    }
+
+    /**
+     * IT energy of the run by the simulator's power model ({@link ServerPowerModel}): over the arrival window (the
+     * same span whatever the policy) and until the last task left, the mean draw over the window, and the suspends
+     * and resumes of power saving.
+     */
+    static String energyLine(Simulation.Result r) {
+        long window = r.samples().isEmpty() ? 0 : r.samples().get(r.samples().size() - 1).time() - r.windowStart();
+        return String.format(Locale.US, "ENERGY it_kwh_window=%.1f it_kwh_total=%.1f mean_kw_window=%.1f end_s=%d "
+                        + "suspends=%d resumes=%d", r.energyWindowKwh(), r.energyTotalKwh(),
+                window <= 0 ? 0 : r.energyWindowKwh() * 3600 / window, r.endTime() - r.windowStart(), r.suspends(),
+                r.resumes());
     }
 
     /** Nearest-rank percentile of sorted values (0 when empty). */

@@ -54,7 +54,7 @@ class TraceSimulationTest {
                 Map.entry("jct_mean_s", "68"), Map.entry("gpu_alloc_mean", "83.33"), Map.entry("never_placed", "1"));
         String stem = "tasks-waits_" + policy + "_load1";
         assertThat(Files.readAllLines(out.resolve(stem + ".csv")).get(0))
-                .isEqualTo("time_s,queued_jobs,queued_gpu_pct,running_jobs,gpu_alloc_pct,frag_pct");
+                .isEqualTo("time_s,queued_jobs,queued_gpu_pct,running_jobs,gpu_alloc_pct,frag_pct,it_kw,servers_off");
         assertThat(Files.readString(out.resolve(stem + ".svg"))).startsWith("<svg").contains("queued GPU demand");
     }
 
@@ -124,6 +124,47 @@ class TraceSimulationTest {
                 .as("the load builds a queue").isGreaterThan(0);
     }
 
+    /**
+     * Two servers of 8 cores and 2 T4s: each idles at 100 + 8 W (host) + 2 x 10 W (GPUs) = 128 W. a holds 4 cores and
+     * both GPUs of one server 0-100 s: + (50 + 3 x 8) x 4/8 = 37 W host and 2 x 60 W GPU, so the cluster draws 413 W;
+     * b adds 1 core 50-60 s: + 74/8 = 9.25 W. Energy 0-100 s: 41,300 + 92.5 J; over the arrival window 0-50 s,
+     * 20,650 J. The sum does not depend on where the tasks land: both servers are alike and the model is linear.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"fifo", "greedy", "berth"})
+    void energyFollowsTheAllocation(String policy) throws Exception {
+        var snapshot = io.berth.core.placement.ClusterSnapshot.of(TraceFiles.nodes(DIR.resolve("nodes-2x2-t4.csv")));
+        var r = simulate(snapshot, TimedTasks.read(DIR.resolve("tasks-power.csv"), null, 42).tasks(), policy, 1.0, null);
+        assertThat(r.energyTotalKwh() * 3.6e6).isCloseTo(41_392.5, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(r.energyWindowKwh() * 3.6e6).isCloseTo(20_650, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(r.suspends() + r.resumes()).isZero();
+    }
+
+    /**
+     * Power saving after 600 idle seconds, resumes taking 300 s, on the two T4 servers (idle 128 W, 10 W suspended):
+     * a runs 0-100 s on one; the other is idle from 0 and suspended at 600, a's server at 700 (idle since 100). b (a
+     * whole server) arrives at 1000: one server is resumed for it (idle draw while it boots), b starts at 1300 after a
+     * 300 s wait and leaves at 1350. Energy: 0-100 s 413 W, 100-600 s 256 W, 600-700 s 138 W, 700-1000 s 20 W,
+     * 1000-1300 s 138 W, 1300-1350 s 285 + 10 W.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"fifo", "greedy", "berth"})
+    void idleServersAreSuspendedAndResumedForQueuedWork(String policy) throws Exception {
+        var snapshot = io.berth.core.placement.ClusterSnapshot.of(TraceFiles.nodes(DIR.resolve("nodes-2x2-t4.csv")));
+        var tasks = TimedTasks.read(DIR.resolve("tasks-suspend.csv"), null, 42).tasks();
+        var r = simulate(snapshot, tasks, policy, 1.0, new io.berth.core.power.PowerSaving(true,
+                java.time.Duration.ofSeconds(600), 0, 10, 10, java.util.Set.of(), java.util.Set.of(),
+                java.time.Duration.ofSeconds(1200), java.time.Duration.ofSeconds(300)));
+        assertThat(r.outcomes().stream().map(o -> o.start() + "-" + o.end()).toList())
+                .containsExactly("0-100", "1300-1350");
+        assertThat(List.of(r.suspends(), r.resumes())).containsExactly(2, 1);
+        assertThat(r.energyTotalKwh() * 3.6e6).isCloseTo(41_300 + 128_000 + 13_800 + 6_000 + 41_400 + 14_750.0,
+                org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(r.energyWindowKwh() * 3.6e6).isCloseTo(41_300 + 128_000 + 13_800 + 6_000.0,
+                org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(r.samples().stream().mapToInt(Simulation.Sample::serversOff).max().orElse(0)).isEqualTo(2);
+    }
+
     @Test
     void aListWithoutTimesTakesThemFromAnother(@TempDir Path out) throws Exception {
         // x's times come from tasks-blocked.csv by name; "other" is not there and gets one of its tasks' times
@@ -149,6 +190,8 @@ class TraceSimulationTest {
             --load 0               | --load must be > 0, was 0.0
             --load x               | --load is not a number: 'x'
             --repeat 0             | --repeat must be 1..1000
+            --suspend-after -1     | --suspend-after must be >= 0
+            --power-rate 0         | --power-rate must be >= 1
             """)
     void badOptionsFailWithAMessage(String option, String message) {
         List<String> args = new java.util.ArrayList<>(List.of("--nodes", DIR.resolve("nodes-1x2.csv").toString(),
@@ -159,12 +202,20 @@ class TraceSimulationTest {
 
     private static Simulation.Result simulate(io.berth.core.placement.ClusterSnapshot snapshot,
                                               List<TimedTasks.Task> tasks, String policy, double load) {
+        return simulate(snapshot, tasks, policy, load, null);
+    }
+
+    private static Simulation.Result simulate(io.berth.core.placement.ClusterSnapshot snapshot,
+                                              List<TimedTasks.Task> tasks, String policy, double load,
+                                              io.berth.core.power.PowerSaving saving) {
         var groups = tasks.stream().map(TimedTasks.Task::group).toList();
         var settings = new io.berth.core.placement.PluginSettings(TypicalWorkload.histogram(groups));
         var engine = io.berth.core.placement.plugins.Profiles.engine(policy.equals("berth") ? "berth" : "bestfit", settings);
         var cycle = new io.berth.core.scheduling.SchedulingCycle(engine, io.berth.core.scheduling.CyclePolicies.named(policy));
+        var power = saving == null ? null : new Simulation.PowerSetup(new io.berth.core.power.PowerPolicy(engine, saving),
+                saving.expectedResume().toSeconds());
         return Simulation.run(snapshot, tasks, cycle,
                 io.berth.core.placement.plugins.FragmentationModel.typical(settings.typicalWorkload()), load, 42, 50,
-                line -> {});
+                power, line -> {});
     }
 }

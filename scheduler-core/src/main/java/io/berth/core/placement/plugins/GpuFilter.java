@@ -14,6 +14,21 @@ import io.berth.core.placement.ReasonKind;
 final class GpuFilter implements FilterPlugin {
     public String name() { return "gpu"; }
 
+    /** The verdict of {@link #filter}: free eligible GPUs are also of an accepted model and have the memory. */
+    @Override
+    public boolean fits(CycleContext ctx, int s) {
+        var t = ctx.group();
+        int want = t.gpuCount();
+        if (want == 0) return true;
+        ClusterLayout l = ctx.layout();
+        var st = ctx.state();
+        int free = 0;
+        for (int g = l.gpuStart(s), end = l.gpuEnd(s); g < end; g++) {
+            if (st.gpuFree(g) >= t.milliGpuPerGpu() && ctx.gpuEligible(g) && ++free == want) return true;
+        }
+        return false;
+    }
+
     public FilterResult filter(CycleContext ctx, int s) {
         var t = ctx.group();
         int want = t.gpuCount();

@@ -82,12 +82,12 @@ final class ModelScarcityScorer implements ScorePlugin {
         Free f = free;
         if (f != null && f.state() == st && f.allocated() == st.allocatedGpuMilli()) return f.pressure();
         ClusterLayout l = st.layout();
+        // The state keeps the per-model sums (whole numbers, so the same doubles as summing GPU by GPU).
         double[] freeMilli = new double[l.modelCount()];
         double total = 0;
-        for (int g = 0; g < l.gpuCount(); g++) {
-            if (!st.gpuUsable(g)) continue;
-            freeMilli[l.gpuModel(g)] += st.gpuFree(g);
-            total += st.gpuFree(g);
+        for (int m = 0; m < freeMilli.length; m++) {
+            freeMilli[m] = st.modelFreeMilli(m);
+            total += freeMilli[m];
         }
         double[] p = new double[freeMilli.length];
         for (int m = 0; m < p.length; m++)

@@ -12,6 +12,11 @@ import io.berth.core.placement.ReasonKind;
 final class NetworkFilter implements FilterPlugin {
     public String name() { return "network"; }
 
+    @Override
+    public boolean fits(CycleContext ctx, int s) {
+        return ctx.layout().networkCapacity(s) == 0 || ctx.group().networkMbps() <= ctx.state().networkFree(s);
+    }
+
     public FilterResult filter(CycleContext ctx, int s) {
         long cap = ctx.layout().networkCapacity(s), want = ctx.group().networkMbps(), free = ctx.state().networkFree(s);
         return cap == 0 || want <= free ? FilterResult.FITS : FilterResult.reject(ReasonKind.NETWORK, s, ctx, want, free, cap);

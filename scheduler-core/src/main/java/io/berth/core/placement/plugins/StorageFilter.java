@@ -9,6 +9,13 @@ import io.berth.core.placement.ReasonKind;
 final class StorageFilter implements FilterPlugin {
     public String name() { return "storage"; }
 
+    @Override
+    public boolean fits(CycleContext ctx, int s) {
+        var t = ctx.group();
+        var st = ctx.state();
+        return t.storageGib() <= st.storageFree(s) && t.storageMbPerSec() <= st.storageBandwidthFree(s);
+    }
+
     public FilterResult filter(CycleContext ctx, int s) {
         var t = ctx.group();
         var st = ctx.state();

@@ -79,4 +79,29 @@ class FragmentationModelTest {
                 TaskGroup.single("A", 0, 0, 1, 1000, java.util.Set.of(model)), 1)));
         assertThat(fm.weighted(st, 0)).isEqualTo(expected);
     }
+    /**
+     * The figure remembered in a state by its inputs is the computed one, for a mixed-model cluster's servers over
+     * many contents (more than the cache holds, so it is also emptied and refilled on the way), in both views.
+     */
+    @ParameterizedTest(name = "saturating {0}")
+    @CsvSource({"false", "true"})
+    void rememberedFigureIsTheComputedOne(boolean saturating) {
+        PlacementState st = Fixtures.state(
+                aServer("a").cpu(32_000).memory(262_144).gpus(4, "T4").build(),
+                aServer("b").cpu(64_000).memory(524_288).gpus(8, "A100").build());
+        var model = new FragmentationModel(List.of(
+                new WeightedShape(TaskGroup.single("share", 4_000, 16_384, 1, 300, null), 5),
+                new WeightedShape(TaskGroup.single("t4", 8_000, 32_768, 1, 1000, java.util.Set.of("T4")), 2),
+                new WeightedShape(TaskGroup.single("pair", 16_000, 65_536, 2, 1000, null), 1),
+                new WeightedShape(TaskGroup.single("cpu", 2_000, 4_096, 0, 0, null), 1)), saturating);
+        var rnd = new java.util.Random(5);
+        for (int i = 0; i < FragmentationModel.CACHED + 20_000; i++) {
+            int s = rnd.nextInt(2), n = s == 0 ? 4 : 8;
+            int[] free = new int[n];
+            for (int j = 0; j < n; j++) free[j] = 100 * rnd.nextInt(11);
+            long cpu = 1_000L * rnd.nextInt(40), memory = 8_192L * rnd.nextInt(70);
+            assertThat(model.weighted(st, s, cpu, memory, free))
+                    .isEqualTo(model.weighted(st.layout(), s, cpu, memory, free));
+        }
+    }
 }
