@@ -1,9 +1,7 @@
 package io.berth.agent.health;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.berth.agent.hardware.CommandOutput;
+
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -29,30 +27,6 @@ public final class NvidiaSmiQuery implements Supplier<String> {
         if (ran && now - lastRun < minIntervalNanos) return null;
         ran = true;
         lastRun = now;
-        Path out = null;
-        try {
-            // output goes to a file, so a hung nvidia-smi (as one waiting on a GPU that fell off the bus) cannot block
-            // the reader: the wait below gives up on it
-            out = Files.createTempFile("berth-nvidia-smi", ".txt");
-            Process p = new ProcessBuilder(COMMAND).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return null;
-            }
-            return Files.readString(out, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        } finally {
-            if (out != null) {
-                try {
-                    Files.deleteIfExists(out);
-                } catch (IOException ignored) {
-                    // a leftover temporary file is harmless
-                }
-            }
-        }
+        return CommandOutput.combined(COMMAND);
     }
 }

@@ -1,13 +1,10 @@
 package io.berth.agent.power;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.berth.agent.hardware.CommandOutput;
+
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * GPU power draw through {@code nvidia-smi --query-gpu=index,power.draw --format=csv,noheader,nounits}. Thread-safe
@@ -63,32 +60,9 @@ public final class NvidiaSmiPower {
 
     /**
      * Runs {@code command} (normally {@link #QUERY}) and returns its standard output, or null when it cannot run,
-     * exits non-zero or hangs (10 s). Output goes to a file, so a hung nvidia-smi cannot block the reader.
+     * exits non-zero or hangs (10 s).
      */
     public static String run(List<String> command) {
-        Path out = null;
-        try {
-            out = Files.createTempFile("berth-nvidia-smi-power", ".txt");
-            Process p = new ProcessBuilder(command).redirectOutput(out.toFile())
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return null;
-            }
-            return p.exitValue() == 0 ? Files.readString(out, StandardCharsets.UTF_8) : null;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        } finally {
-            if (out != null) {
-                try {
-                    Files.deleteIfExists(out);
-                } catch (IOException ignored) {
-                    // a leftover temporary file is harmless
-                }
-            }
-        }
+        return CommandOutput.stdout(command);
     }
 }
