@@ -61,23 +61,31 @@ public abstract class ApiTestBase {
     }
 
     @BeforeEach
-    void cleanDatabase() throws InterruptedException {
-        // The background scheduling loop and heartbeat monitor keep running; a TRUNCATE that deadlocks with them is
-        // simply tried again.
-        for (int attempt = 1; ; attempt++) {
-            try {
-                jdbc.execute("TRUNCATE jobs, job_events, workers, job_metrics, worker_logs, tenant_quotas, audit_log, servers, "
+    void cleanDatabase() {
+        // The background scheduling loop and heartbeat monitor keep running and may hold locks on these tables in
+        // the other order. PostgreSQL aborts the session whose deadlock_timeout runs out first, so the cleanup waits
+        // far longer than the loop's sessions (1 s) before it checks: in a deadlock the loop's transaction is the one
+        // aborted (it retries next cycle) and the cleanup always goes through.
+        jdbc.execute((java.sql.Connection c) -> {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("SET LOCAL deadlock_timeout = '30s'");
+                st.execute("TRUNCATE jobs, job_events, workers, job_metrics, worker_logs, tenant_quotas, audit_log, servers, "
                         + "accelerators, local_devices, network_links, shared_volumes, shared_volume_racks, usage_records CASCADE");
-                jdbc.execute("UPDATE racks SET leaf_switch = NULL");
-                jdbc.execute("DELETE FROM racks WHERE name <> 'default'");
-                jdbc.execute("DELETE FROM switches");
-                jdbc.execute("DELETE FROM zones WHERE name <> 'default'");
-                return;
-            } catch (org.springframework.dao.DataAccessException e) {
-                if (attempt == 5) throw e;
-                Thread.sleep(100L * attempt);
+                st.execute("UPDATE racks SET leaf_switch = NULL");
+                st.execute("DELETE FROM racks WHERE name <> 'default'");
+                st.execute("DELETE FROM switches");
+                st.execute("DELETE FROM zones WHERE name <> 'default'");
+                c.commit();
+            } catch (java.sql.SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
             }
-        }
+            return null;
+        });
     }
 
     protected record Response(int status, String body, java.net.http.HttpHeaders headers) {
