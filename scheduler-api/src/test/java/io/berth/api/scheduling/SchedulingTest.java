@@ -2,6 +2,8 @@ package io.berth.api.scheduling;
 
 import com.jayway.jsonpath.JsonPath;
 import io.berth.api.ApiTestBase;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -15,8 +17,8 @@ import java.util.concurrent.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The scheduling loop against the real database. The background loop runs too; tests call {@code cycle()} to make
- * progress deterministic, which is safe because concurrent cycles are settled by the database.
+ * The scheduling loop against the real database. The background loop is stopped for each test, which runs cycles
+ * on demand ({@code cycle()}), so nothing is placed before the test asks.
  */
 class SchedulingTest extends ApiTestBase {
     @Autowired
@@ -39,6 +41,16 @@ class SchedulingTest extends ApiTestBase {
         return jdbc.queryForObject("SELECT pending_reason FROM jobs WHERE id = ?::uuid", String.class, id);
     }
 
+    @BeforeEach
+    void stopTheBackgroundLoop() {
+        loop.stop();
+    }
+
+    @AfterEach
+    void startTheBackgroundLoop() {
+        loop.start();
+    }
+
     private void settle() {
         for (int i = 0; i < 3; i++) loop.cycle();
     }
@@ -46,15 +58,13 @@ class SchedulingTest extends ApiTestBase {
     @Test
     void placesByPriorityAndExplainsWhyTheRestWaits() {
         liveServer("s1", "default", 2, "H100", 64000, 262144);
-        postJson("/api/v1/servers/s1/cordon", ""); // hold the background loop off until both jobs are queued
         String low = submit("low", "t", 1, 1, 2);
         String high = submit("high", "t", 9, 1, 2);
-        postJson("/api/v1/servers/s1/ready", "");
         settle();
 
         assertThat(state(high)).isEqualTo("SCHEDULED");
         assertThat(state(low)).isEqualTo("QUEUED");
-        assertThat(pending(low)).contains("GPU");
+        assertThat(pending(low)).isEqualTo("1 server: not enough free GPU");
         Response detail = get("/api/v1/jobs/" + high);
         assertThat((List<String>) JsonPath.read(detail.body(), "$.placement[*].server")).containsExactly("s1");
         assertThat((List<Integer>) JsonPath.read(detail.body(), "$.placement[0].gpuIndices")).containsExactly(0, 1);
@@ -95,7 +105,7 @@ class SchedulingTest extends ApiTestBase {
 
         assertThat(state(a)).isEqualTo("SCHEDULED");
         assertThat(state(b)).isEqualTo("QUEUED");
-        assertThat(pending(b)).contains("GPU quota");
+        assertThat(pending(b)).isEqualTo("tenant team-q GPU quota: 2000 + 1000 milli-GPU > limit 2000");
         assertThat(state(other)).isEqualTo("SCHEDULED");
         assertThat(put("/api/v1/quotas/team-q", "{\"gpuMilli\":-1}").status()).isEqualTo(400);
     }
@@ -118,7 +128,7 @@ class SchedulingTest extends ApiTestBase {
         assertThat(jdbc.queryForObject("SELECT s.name FROM workers w JOIN servers s ON s.id = w.server_id "
                 + "WHERE w.job_id = ?::uuid", String.class, fitsSmall)).isEqualTo("small");
         assertThat(state(wouldDelayHead)).isEqualTo("QUEUED");
-        assertThat(pending(wouldDelayHead)).contains("backfill").contains("big");
+        assertThat(pending(wouldDelayHead)).isEqualTo("backfill: would delay a reservation on big");
     }
 
     @Test
@@ -209,70 +219,60 @@ class SchedulingTest extends ApiTestBase {
      */
     @Test
     void multiReplicaJobsOnOneServerGetDistinctMasterPorts() {
-        loop.stop();
-        try {
-            liveServer("port-1", "default", 4, "H100", 64000, 65536);
-            liveServer("port-2", "default", 4, "H100", 64000, 65536);
-            java.util.UUID first = java.util.UUID.fromString(submit("first", "t", 0, 2, 1));
-            List<java.util.UUID> twins = new ArrayList<>();
-            while (twins.size() < 3) {
-                java.util.UUID id = java.util.UUID.randomUUID();
-                if (Math.floorMod(id.hashCode(), PlacementCommitter.MASTER_PORTS)
-                        == Math.floorMod(first.hashCode(), PlacementCommitter.MASTER_PORTS)) twins.add(id);
-            }
-            for (java.util.UUID twin : twins) {
-                jdbc.update("INSERT INTO jobs SELECT (jsonb_populate_record(NULL::jobs, to_jsonb(j) "
-                        + "|| jsonb_build_object('id', ?::text))).* FROM jobs j WHERE id = ?", twin.toString(), first);
-            }
-            java.util.function.IntFunction<List<io.berth.core.placement.Assignment>> onGpu = g -> List.of(
-                    new io.berth.core.placement.Assignment("g", 0, "port-1", List.of(g), 1000, 1000, 1024, 0, 0, 0),
-                    new io.berth.core.placement.Assignment("g", 1, "port-2", List.of(g), 1000, 1000, 1024, 0, 0, 0));
-            committer.commit(jobRepository.find(first).orElseThrow(), onGpu.apply(0));
-            committer.commit(jobRepository.find(twins.get(0)).orElseThrow(), onGpu.apply(1));
-            committer.commitAll(List.of(
-                    new PlacementCommitter.Pending(jobRepository.find(twins.get(1)).orElseThrow(), onGpu.apply(2)),
-                    new PlacementCommitter.Pending(jobRepository.find(twins.get(2)).orElseThrow(), onGpu.apply(3))));
-
-            assertThat(jdbc.queryForList("SELECT master_port FROM workers WHERE rank = 0", Integer.class))
-                    .hasSize(4).doesNotHaveDuplicates();
-            assertThat(jdbc.queryForObject("SELECT count(DISTINCT master_port) FROM workers", Long.class)).isEqualTo(4);
-            int firstPort = jdbc.queryForObject("SELECT master_port FROM workers WHERE job_id = ? AND rank = 0",
-                    Integer.class, first);
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> jdbc.update(
-                            "UPDATE workers SET master_port = ? WHERE job_id = ?", firstPort, twins.get(2)))
-                    .isInstanceOf(org.springframework.dao.DuplicateKeyException.class);
-        } finally {
-            loop.start();
+        liveServer("port-1", "default", 4, "H100", 64000, 65536);
+        liveServer("port-2", "default", 4, "H100", 64000, 65536);
+        java.util.UUID first = java.util.UUID.fromString(submit("first", "t", 0, 2, 1));
+        List<java.util.UUID> twins = new ArrayList<>();
+        while (twins.size() < 3) {
+            java.util.UUID id = java.util.UUID.randomUUID();
+            if (Math.floorMod(id.hashCode(), PlacementCommitter.MASTER_PORTS)
+                    == Math.floorMod(first.hashCode(), PlacementCommitter.MASTER_PORTS)) twins.add(id);
         }
+        for (java.util.UUID twin : twins) {
+            jdbc.update("INSERT INTO jobs SELECT (jsonb_populate_record(NULL::jobs, to_jsonb(j) "
+                    + "|| jsonb_build_object('id', ?::text))).* FROM jobs j WHERE id = ?", twin.toString(), first);
+        }
+        java.util.function.IntFunction<List<io.berth.core.placement.Assignment>> onGpu = g -> List.of(
+                new io.berth.core.placement.Assignment("g", 0, "port-1", List.of(g), 1000, 1000, 1024, 0, 0, 0),
+                new io.berth.core.placement.Assignment("g", 1, "port-2", List.of(g), 1000, 1000, 1024, 0, 0, 0));
+        committer.commit(jobRepository.find(first).orElseThrow(), onGpu.apply(0));
+        committer.commit(jobRepository.find(twins.get(0)).orElseThrow(), onGpu.apply(1));
+        committer.commitAll(List.of(
+                new PlacementCommitter.Pending(jobRepository.find(twins.get(1)).orElseThrow(), onGpu.apply(2)),
+                new PlacementCommitter.Pending(jobRepository.find(twins.get(2)).orElseThrow(), onGpu.apply(3))));
+
+        assertThat(jdbc.queryForList("SELECT master_port FROM workers WHERE rank = 0", Integer.class))
+                .hasSize(4).doesNotHaveDuplicates();
+        assertThat(jdbc.queryForObject("SELECT count(DISTINCT master_port) FROM workers", Long.class)).isEqualTo(4);
+        int firstPort = jdbc.queryForObject("SELECT master_port FROM workers WHERE job_id = ? AND rank = 0",
+                Integer.class, first);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jdbc.update(
+                        "UPDATE workers SET master_port = ? WHERE job_id = ?", firstPort, twins.get(2)))
+                .isInstanceOf(org.springframework.dao.DuplicateKeyException.class);
     }
 
     @Test
     void aBatchWithOneStaleJobWritesNothing() {
-        loop.stop(); // the background loop must not place these jobs first
-        try {
-            liveServer("batch-1", "default", 4, "H100", 64000, 65536);
-            String a = submit("a", "t", 0, 1, 1);
-            String b = submit("b", "t", 0, 1, 1);
-            var rowA = jobRepository.find(java.util.UUID.fromString(a)).orElseThrow();
-            var rowB = jobRepository.find(java.util.UUID.fromString(b)).orElseThrow();
-            jdbc.update("UPDATE jobs SET version = version + 1 WHERE id = ?::uuid", b); // changed since it was read
+        liveServer("batch-1", "default", 4, "H100", 64000, 65536);
+        String a = submit("a", "t", 0, 1, 1);
+        String b = submit("b", "t", 0, 1, 1);
+        var rowA = jobRepository.find(java.util.UUID.fromString(a)).orElseThrow();
+        var rowB = jobRepository.find(java.util.UUID.fromString(b)).orElseThrow();
+        jdbc.update("UPDATE jobs SET version = version + 1 WHERE id = ?::uuid", b); // changed since it was read
 
-            var placeA = List.of(new io.berth.core.placement.Assignment("g", 0, "batch-1", List.of(0), 1000, 1000, 1024, 0, 0, 0));
-            var placeB = List.of(new io.berth.core.placement.Assignment("g", 0, "batch-1", List.of(1), 1000, 1000, 1024, 0, 0, 0));
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> committer.commitAll(List.of(
-                    new PlacementCommitter.Pending(rowA, placeA), new PlacementCommitter.Pending(rowB, placeB))))
-                    .isInstanceOf(PlacementCommitter.StaleJob.class);
+        var placeA = List.of(new io.berth.core.placement.Assignment("g", 0, "batch-1", List.of(0), 1000, 1000, 1024, 0, 0, 0));
+        var placeB = List.of(new io.berth.core.placement.Assignment("g", 0, "batch-1", List.of(1), 1000, 1000, 1024, 0, 0, 0));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> committer.commitAll(List.of(
+                new PlacementCommitter.Pending(rowA, placeA), new PlacementCommitter.Pending(rowB, placeB))))
+                .isInstanceOf(PlacementCommitter.StaleJob.class);
 
-            assertThat(state(a)).isEqualTo("QUEUED");
-            assertThat(count("workers")).isZero();
-            assertThat(jdbc.queryForObject("SELECT sum(used_milli) FROM accelerators", Long.class)).isZero();
-            assertThat(jdbc.queryForObject("SELECT cpu_millis_used FROM servers WHERE name = 'batch-1'", Long.class)).isZero();
+        assertThat(state(a)).isEqualTo("QUEUED");
+        assertThat(count("workers")).isZero();
+        assertThat(jdbc.queryForObject("SELECT sum(used_milli) FROM accelerators", Long.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT cpu_millis_used FROM servers WHERE name = 'batch-1'", Long.class)).isZero();
 
-            settle(); // the loop reads both again and places them
-            assertThat(state(a)).isEqualTo("SCHEDULED");
-            assertThat(state(b)).isEqualTo("SCHEDULED");
-        } finally {
-            loop.start();
-        }
+        settle(); // the loop reads both again and places them
+        assertThat(state(a)).isEqualTo("SCHEDULED");
+        assertThat(state(b)).isEqualTo("SCHEDULED");
     }
 }
