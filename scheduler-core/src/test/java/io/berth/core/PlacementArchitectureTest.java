@@ -53,6 +53,14 @@ class PlacementArchitectureTest {
                 .check(core);
     }
 
+    /** Plugins see the working state as a read-only PlacementView: only the engine reserves and releases. */
+    @Test
+    void pluginsCannotChangeTheState() {
+        noClasses().that().resideInAnyPackage("io.berth.core.placement.plugins..")
+                .should().dependOnClassesThat().areAssignableTo(io.berth.core.placement.PlacementState.class)
+                .check(core);
+    }
+
     @Test
     void engineDoesNotDependOnTheReplay() {
         noClasses().that().resideInAnyPackage("io.berth.core.placement..")

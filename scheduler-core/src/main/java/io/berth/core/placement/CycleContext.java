@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Typed per-cycle state handed to every plugin: the working state, the replica being placed, and what the
- * current job has placed so far (for topology). Owned by the engine; plugins only read it.
+ * Typed per-cycle state handed to every plugin: the working state (as a read-only {@link PlacementView}), the
+ * replica being placed, and what the current job has placed so far (for topology). Owned by the engine; plugins
+ * only read it.
  */
 public final class CycleContext {
     private final PlacementState state;
@@ -38,7 +39,11 @@ public final class CycleContext {
         anyGpu = group.acceptedModels().isEmpty() && group.minGpuMemoryMib() <= 0;
     }
 
-    public PlacementState state() { return state; }
+    /** The cycle's working state, read-only. */
+    public PlacementView state() { return state; }
+
+    /** The same state for the engine, which reserves and releases in it. */
+    PlacementState working() { return state; }
     public ClusterLayout layout() { return state.layout(); }
     public TaskGroup group() { return group; }
 

@@ -15,10 +15,10 @@ import java.util.random.RandomGenerator;
  * Every reservation made for a job that ends unschedulable is released before returning.
  */
 final class GangPlacer {
-    private final PlacementEngine engine;
+    private final ReplicaSearch search;
 
-    GangPlacer(PlacementEngine engine) {
-        this.engine = engine;
+    GangPlacer(ReplicaSearch search) {
+        this.search = search;
     }
 
     private record Placed(TaskGroup group, int replica, int server, int[] gpus) {}
@@ -57,7 +57,7 @@ final class GangPlacer {
                 boolean ok = placeReplicas(ctx, g, placed, random);
                 ctx.restrict(TopologyScope.NONE, -1);
                 if (ok) return null;
-                rollback(ctx.state(), ctx, placed, mark);
+                rollback(ctx.working(), ctx, placed, mark);
             }
             if (g.topologyRequired()) {
                 var reasons = Map.of(ReasonKind.TOPOLOGY, ctx.layout().serverCount());
@@ -69,7 +69,7 @@ final class GangPlacer {
         // Nothing of the job reserved yet and no topology tried: whether a first replica fits anywhere depends on the
         // state only, so a refusal of this shape since the last release holds (see PlacementState#refusal).
         boolean first = placed.isEmpty() && !grouped;
-        PlacementResult.Unschedulable known = first ? ctx.state().refusal(g) : null;
+        PlacementResult.Unschedulable known = first ? ctx.working().refusal(g) : null;
         if (known != null)
             return new PlacementResult.Unschedulable(job.jobId(), g.name(), known.serversByReason(), known.sample(),
                     known.summary());
@@ -77,20 +77,20 @@ final class GangPlacer {
         if (placeReplicas(ctx, g, placed, random)) return null;
         boolean noneFits = first && placed.isEmpty();
         // Explain with the partial gang still reserved: that is the state the failing replica met.
-        WhyNot why = engine.explain(ctx);
-        rollback(ctx.state(), ctx, placed, mark);
+        WhyNot why = search.explain(ctx);
+        rollback(ctx.working(), ctx, placed, mark);
         var byCount = why.byCount();
         var refusal = new PlacementResult.Unschedulable(job.jobId(), g.name(), byCount, why.sample(), WhyNot.summary(byCount));
-        if (noneFits) ctx.state().refused(g, refusal);
+        if (noneFits) ctx.working().refused(g, refusal);
         return refusal;
     }
 
     /** Places replicas in order; true when at least the gang size was placed (extra replicas are best effort). */
     private boolean placeReplicas(CycleContext ctx, TaskGroup g, List<Placed> placed, RandomGenerator random) {
         for (int r = 0; r < g.replicas(); r++) {
-            PlacementEngine.Choice c = engine.choose(ctx, random);
+            ReplicaSearch.Choice c = search.choose(ctx, random);
             if (c == null) return r >= g.gangSize();
-            ctx.state().reserve(c.server(), c.gpus(), g.milliGpuPerGpu(), g);
+            ctx.working().reserve(c.server(), c.gpus(), g.milliGpuPerGpu(), g);
             ctx.placed(c.server(), c.gpus());
             placed.add(new Placed(g, r, c.server(), c.gpus()));
         }
@@ -108,7 +108,7 @@ final class GangPlacer {
     /** Domain ids of the group's scope with enough free GPU milli for the gang, least free first. */
     private static List<Integer> domainsTightestFirst(CycleContext ctx, TaskGroup g) {
         ClusterLayout l = ctx.layout();
-        PlacementState st = ctx.state();
+        PlacementState st = ctx.working();
         int count = g.topology() == TopologyScope.RACK ? l.racks.size()
                 : g.topology() == TopologyScope.LEAF_SWITCH ? l.leaves.size() : l.domains.size();
         long[] freeMilli = new long[count];

@@ -28,7 +28,7 @@ final class GpuChoices {
             return 1;
         }
         ClusterLayout l = ctx.layout();
-        PlacementState st = ctx.state();
+        PlacementView st = ctx.state();
         int start = l.gpuStart(s), end = l.gpuEnd(s);
         int milli = t.milliGpuPerGpu();
         if (t.gpuCount() == 1) {

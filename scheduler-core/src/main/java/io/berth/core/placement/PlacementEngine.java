@@ -20,7 +20,17 @@ public final class PlacementEngine {
     private final FilterPlugin[] filters;
     private final ScorePlugin[] scorers;
     private final int[] weights;
-    private final GangPlacer gangs = new GangPlacer(this);
+    private final GangPlacer gangs = new GangPlacer(new ReplicaSearch() {
+        @Override
+        public Choice choose(CycleContext ctx, RandomGenerator random) {
+            return PlacementEngine.this.choose(ctx, random);
+        }
+
+        @Override
+        public WhyNot explain(CycleContext ctx) {
+            return PlacementEngine.this.explain(ctx);
+        }
+    });
     /**
      * The profile runs the built-in "cpu" filter (free CPU must cover the request), so the search may skip servers
      * without CPU left for a replica that asks for CPU.
@@ -151,7 +161,7 @@ public final class PlacementEngine {
      * Chooses a server and GPUs for one replica of the context's group, or returns null when none fits.
      * Does not reserve.
      */
-    Choice choose(CycleContext ctx, RandomGenerator random) {
+    ReplicaSearch.Choice choose(CycleContext ctx, RandomGenerator random) {
         Candidates c = new Candidates();
         // Servers without CPU left cannot take a replica that asks for CPU, when the profile filters on CPU.
         boolean withCpu = cpuFiltered && ctx.group().cpuMillis() > 0;
@@ -166,9 +176,6 @@ public final class PlacementEngine {
         if (c.size == 0) return null;
         return c.best(ctx, scorers, weights, random, profile.tieBreak());
     }
-
-    /** A chosen server and GPUs (global numbers). */
-    record Choice(int server, int[] gpus) {}
 
     /** Growable candidate list with the scoring and tie-break rules. */
     private static final class Candidates implements GpuChoices.Sink {
@@ -185,7 +192,7 @@ public final class PlacementEngine {
             gpus[size++] = g;
         }
 
-        Choice best(CycleContext ctx, ScorePlugin[] scorers, int[] weights, RandomGenerator random, Profile.TieBreak tieBreak) {
+        ReplicaSearch.Choice best(CycleContext ctx, ScorePlugin[] scorers, int[] weights, RandomGenerator random, Profile.TieBreak tieBreak) {
             long[] total = new long[size];
             long[] raw = new long[size];
             for (int p = 0; p < scorers.length; p++) {
@@ -226,13 +233,13 @@ public final class PlacementEngine {
                 }
                 i = j;
             }
-            return new Choice(servers[best], gpus[best]);
+            return new ReplicaSearch.Choice(servers[best], gpus[best]);
         }
 
         /** Best fit: (used CPU / capacity + used GPU / capacity) / 2 after placing the group; CPU alone without GPUs. */
         private static double fillAfter(CycleContext ctx, int s) {
             ClusterLayout l = ctx.layout();
-            PlacementState st = ctx.state();
+            PlacementState st = ctx.working();
             long cpuCap = l.cpuCapacity(s);
             double cpu = cpuCap == 0 ? 1 : (double) (cpuCap - st.cpuFree(s) + ctx.group().cpuMillis()) / cpuCap;
             int n = l.gpusOn(s);
@@ -295,7 +302,7 @@ public final class PlacementEngine {
         static ServerOrder mayFit(CycleContext ctx, boolean withCpu) {
             if (ctx.group().gpuCount() == 0 && !withCpu) return all(ctx.layout());
             java.util.BitSet union = new java.util.BitSet(ctx.layout().serverCount());
-            for (java.util.BitSet b : buckets(ctx.state().index(), ctx.group(), withCpu)) union.or(b);
+            for (java.util.BitSet b : buckets(ctx.working().index(), ctx.group(), withCpu)) union.or(b);
             return new ServerOrder() {
                 int s = union.nextSetBit(0);
 
@@ -315,7 +322,7 @@ public final class PlacementEngine {
          * every server would, so the servers visited next time, and so the decisions, do not change.
          */
         static ServerOrder indexed(CycleContext ctx, boolean withCpu) {
-            PlacementState.ServerIndex idx = ctx.state().index();
+            PlacementState.ServerIndex idx = ctx.working().index();
             TaskGroup t = ctx.group();
             List<java.util.BitSet> sets = buckets(idx, t, withCpu);
             int partials = partialCount(idx, t);

@@ -9,7 +9,7 @@ import java.util.List;
  * Every change is checked: a reservation that would take more than is free, or a release that would free more
  * than the capacity, throws {@link IllegalStateException} and changes nothing.
  */
-public final class PlacementState {
+public final class PlacementState implements PlacementView {
     private final ClusterLayout layout;
     private final long[] cpuFree, memoryFree, storageFree, networkFree;
     private final int[] storageBandwidthFree, gpuFree;
@@ -25,8 +25,8 @@ public final class PlacementState {
     private final long[] serverGpuFreeMilli;
     private ServerIndex index; // built on first use, then kept up to date
     private final int[] version;  // per server, bumped on every change; keys the memos
-    private final java.util.IdentityHashMap<Object, Memo> memos = new java.util.IdentityHashMap<>(4);
-    private final java.util.IdentityHashMap<Object, Object> scratch = new java.util.IdentityHashMap<>(4);
+    private final java.util.IdentityHashMap<MemoKey, Memo> memos = new java.util.IdentityHashMap<>(4);
+    private final java.util.IdentityHashMap<ScratchKey<?>, Object> scratch = new java.util.IdentityHashMap<>(4);
     /**
      * Shapes no server could take a first replica of, with why, since resources were last given back. Reserving
      * only takes resources away, so such a shape stays refused until a release: later requests of it are refused
@@ -72,13 +72,10 @@ public final class PlacementState {
         this.version = new int[layout.serverCount()];
     }
 
-    /**
-     * A per-server value derived from this state only (e.g. a server's current fragmentation), computed once and
-     * reused until the server changes. {@code owner} identifies the kind of value (compared by identity).
-     */
-    public long memoized(Object owner, int s, java.util.function.IntToLongFunction compute) {
-        Memo m = memos.get(owner);
-        if (m == null) memos.put(owner, m = new Memo(layout.serverCount()));
+    @Override
+    public long memoized(MemoKey key, int s, java.util.function.IntToLongFunction compute) {
+        Memo m = memos.get(key);
+        if (m == null) memos.put(key, m = new Memo(layout.serverCount()));
         if (m.version[s] == version[s] + 1) return m.value[s];
         long v = compute.applyAsLong(s);
         m.value[s] = v;
@@ -86,15 +83,11 @@ public final class PlacementState {
         return v;
     }
 
-    /**
-     * A per-state object of {@code owner}'s (made by {@code make} on first use), for caches of values that depend on
-     * their inputs only, such as fragmentation by server contents. Belongs to this state, so it is used by one
-     * thread (the contract of this class); {@link #copy()} does not carry it over.
-     */
+    @Override
     @SuppressWarnings("unchecked")
-    public <T> T scratch(Object owner, java.util.function.Supplier<T> make) {
-        Object o = scratch.get(owner);
-        if (o == null) scratch.put(owner, o = make.get());
+    public <T> T scratch(ScratchKey<T> key, java.util.function.Supplier<T> make) {
+        Object o = scratch.get(key);
+        if (o == null) scratch.put(key, o = make.get());
         return (T) o;
     }
 
@@ -168,28 +161,41 @@ public final class PlacementState {
         return c;
     }
 
+    @Override
     public ClusterLayout layout() { return layout; }
+    @Override
     public long cpuFree(int s) { return cpuFree[s]; }
+    @Override
     public long memoryFree(int s) { return memoryFree[s]; }
+    @Override
     public long storageFree(int s) { return storageFree[s]; }
+    @Override
     public int storageBandwidthFree(int s) { return storageBandwidthFree[s]; }
+    @Override
     public long networkFree(int s) { return networkFree[s]; }
     /** Free milli-GPU of global GPU g (0..1000). */
+    @Override
     public int gpuFree(int g) { return gpuFree[g]; }
     /** READY server: takes new work. */
+    @Override
     public boolean serverReady(int s) { return serverReady[s]; }
     /** HEALTHY accelerator: takes new work. */
+    @Override
     public boolean gpuUsable(int g) { return gpuUsable[g]; }
+    @Override
     public long allocatedGpuMilli() { return allocatedGpuMilli; }
     /** Free milli-GPU summed over the usable GPUs of layout model id m, cluster-wide. */
+    @Override
     public long modelFreeMilli(int m) { return modelFreeMilli[m]; }
 
     /** Free milli-GPU summed over the usable GPUs of server s. */
+    @Override
     public long gpuFreeMilli(int s) {
         return serverGpuFreeMilli[s];
     }
 
     /** True when nothing runs on server s. */
+    @Override
     public boolean idle(int s) {
         if (cpuFree[s] != layout.cpuCapacity(s) || memoryFree[s] != layout.memoryCapacity(s)) return false;
         for (int g = layout.gpuStart(s), e = layout.gpuEnd(s); g < e; g++) if (gpuFree[g] != 1000) return false;

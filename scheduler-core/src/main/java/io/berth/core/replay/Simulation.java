@@ -356,7 +356,7 @@ final class Simulation {
     static long fragmentedMilli(FragmentationModel frag, PlacementState state) {
         long sum = 0;
         for (int s = 0; s < state.layout().serverCount(); s++)
-            if (state.serverReady(s)) sum += state.memoized(frag, s, x -> frag.weighted(state, x));
+            if (state.serverReady(s)) sum += state.memoized(frag.memoKey(), s, x -> frag.weighted(state, x));
         return sum / frag.totalWeight();
     }
 

@@ -32,7 +32,7 @@ final class FgdScorer implements ScorePlugin {
         int start = l.gpuStart(s), n = l.gpusOn(s);
         int[] free = new int[n];
         for (int i = 0; i < n; i++) free[i] = st.gpuUsable(start + i) ? st.gpuFree(start + i) : 0;
-        long before = st.memoized(model, s, x -> model.weighted(st, x, st.cpuFree(x), st.memoryFree(x), free));
+        long before = st.memoized(model.memoKey(), s, x -> model.weighted(st, x, st.cpuFree(x), st.memoryFree(x), free));
         for (int g : gpus) free[g - start] -= ctx.group().milliGpuPerGpu();
         long after = model.weighted(st, s, st.cpuFree(s) - ctx.group().cpuMillis(),
                 st.memoryFree(s) - ctx.group().memoryMib(), free);

@@ -1,7 +1,7 @@
 package io.berth.core.placement.plugins;
 
 import io.berth.core.placement.ClusterLayout;
-import io.berth.core.placement.PlacementState;
+import io.berth.core.placement.PlacementView;
 import io.berth.core.placement.PluginSettings.WeightedShape;
 import io.berth.core.placement.TaskGroup;
 
@@ -20,6 +20,11 @@ import java.util.List;
  * Immutable apart from a per-layout cache of model acceptance; thread-safe.
  */
 public final class FragmentationModel {
+    /** Keys this model's per-server weighted fragmentation memo in a state (see {@link #weighted(PlacementView, int)}). */
+    private final PlacementView.MemoKey memoKey = new PlacementView.MemoKey("weighted fragmentation");
+    private final PlacementView.ScratchKey<java.util.HashMap<Inputs, Long>> cacheKey =
+            new PlacementView.ScratchKey<>("fragmentation by server contents");
+
     private final TaskGroup[] shapes;
     private final boolean saturating;
     private final long[] weight;
@@ -94,8 +99,13 @@ public final class FragmentationModel {
         return totalWeight;
     }
 
+    /** The key under which callers memoize this model's {@link #weighted(PlacementView, int)} per server. */
+    public PlacementView.MemoKey memoKey() {
+        return memoKey;
+    }
+
     /** Weighted fragmentation of server s as it is in the state. */
-    public long weighted(PlacementState st, int s) {
+    public long weighted(PlacementView st, int s) {
         ClusterLayout l = st.layout();
         int n = l.gpusOn(s);
         int[] free = new int[n];
@@ -107,7 +117,7 @@ public final class FragmentationModel {
     }
 
     /** Fragmented milli-GPU of the whole cluster (expectation over the workload). */
-    public long clusterMilli(PlacementState st) {
+    public long clusterMilli(PlacementView st) {
         long sum = 0;
         for (int s = 0; s < st.layout().serverCount(); s++) if (st.serverReady(s)) sum += weighted(st, s);
         return sum / totalWeight;
@@ -121,7 +131,7 @@ public final class FragmentationModel {
      * The cache is emptied when it reaches {@link #CACHED} entries (about 2 MiB); 4 times as many made the openb
      * shapes no faster.
      */
-    public long weighted(PlacementState st, int s, long cpuFree, long memoryFree, int[] gpuFree) {
+    public long weighted(PlacementView st, int s, long cpuFree, long memoryFree, int[] gpuFree) {
         ClusterLayout l = st.layout();
         int start = l.gpuStart(s);
         int[] gpus = new int[2 * gpuFree.length];
@@ -130,7 +140,7 @@ public final class FragmentationModel {
             gpus[2 * j + 1] = gpuFree[j];
         }
         Inputs key = new Inputs(cpuFree, memoryFree, gpus);
-        java.util.HashMap<Inputs, Long> cache = st.scratch(this, java.util.HashMap::new);
+        java.util.HashMap<Inputs, Long> cache = st.scratch(cacheKey, java.util.HashMap::new);
         Long v = cache.get(key);
         if (v != null) return v;
         long computed = weighted(l, s, cpuFree, memoryFree, gpuFree);

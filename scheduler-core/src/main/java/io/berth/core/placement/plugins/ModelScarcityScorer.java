@@ -2,7 +2,7 @@ package io.berth.core.placement.plugins;
 
 import io.berth.core.placement.ClusterLayout;
 import io.berth.core.placement.CycleContext;
-import io.berth.core.placement.PlacementState;
+import io.berth.core.placement.PlacementView;
 import io.berth.core.placement.PluginSettings.WeightedShape;
 import io.berth.core.placement.ScorePlugin;
 import io.berth.core.placement.TaskGroup;
@@ -28,7 +28,7 @@ final class ModelScarcityScorer implements ScorePlugin {
     /** Constrained demand share per model id of one layout. */
     private record Demand(ClusterLayout layout, double[] share, boolean any) {}
 
-    private record Free(PlacementState state, long allocated, double[] pressure) {}
+    private record Free(PlacementView state, long allocated, double[] pressure) {}
 
     ModelScarcityScorer(List<WeightedShape> workload) {
         this.workload = List.copyOf(workload);
@@ -78,7 +78,7 @@ final class ModelScarcityScorer implements ScorePlugin {
         return d;
     }
 
-    private double[] pressure(PlacementState st, Demand d) {
+    private double[] pressure(PlacementView st, Demand d) {
         Free f = free;
         if (f != null && f.state() == st && f.allocated() == st.allocatedGpuMilli()) return f.pressure();
         ClusterLayout l = st.layout();
