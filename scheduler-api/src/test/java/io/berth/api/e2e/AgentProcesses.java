@@ -131,12 +131,15 @@ final class AgentProcesses implements AutoCloseable {
     @Override
     public void close() {
         agents.values().forEach(p -> {
+            // what the agent started (a suspend command still waiting, say) outlives a stopped agent: ended after it
+            List<ProcessHandle> children = p.descendants().toList();
             p.destroy();
             try {
                 if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            children.forEach(ProcessHandle::destroyForcibly);
         });
     }
 }
