@@ -95,6 +95,25 @@ public class PowerManager {
     }
 
     /**
+     * When the servers that idle power management holds off are expected to take work again, for start estimates:
+     * POWERING_OFF and POWERED_OFF servers after {@code expected-resume} from {@code now} (a job that needs one wakes
+     * it), RESUMING servers {@code expected-resume} after their resume was sent, {@code now} at the earliest. Empty
+     * when power saving is off: nothing would resume them.
+     */
+    public Map<String, Instant> expectedReady(Instant now) {
+        if (!properties.enabled()) return Map.of();
+        Map<String, Instant> out = new HashMap<>();
+        jdbc.sql("SELECT name, state, power_changed_at FROM servers WHERE state IN ('POWERING_OFF', 'POWERED_OFF', 'RESUMING')")
+                .query(rs -> {
+                    Timestamp sent = rs.getTimestamp(3);
+                    Instant at = "RESUMING".equals(rs.getString(2)) && sent != null
+                            ? sent.toInstant().plus(properties.expectedResume()) : now.plus(properties.expectedResume());
+                    out.put(rs.getString(1), at.isBefore(now) ? now : at);
+                });
+        return out;
+    }
+
+    /**
      * Runs the policy after a scheduling cycle (the leader's loop calls it) and carries out its decision. Returns the
      * pending reasons of waiting jobs that need servers that are off (job id -> reason).
      *

@@ -1,6 +1,7 @@
 package io.berth.api.scheduling;
 
 import io.berth.api.jobs.JobService;
+import io.berth.api.power.PowerManager;
 import io.berth.core.placement.Assignment;
 import io.berth.core.placement.JobRequest;
 import io.berth.core.scheduling.CycleDecision;
@@ -30,8 +31,11 @@ public class WhatIf implements JobService.QueueOutlook {
     private final ClusterView cluster;
     private final Placement placement;
     private final Quotas quotas;
+    /** Servers it holds off count as ready from when they are expected back. */
+    private final PowerManager power;
 
-    WhatIf(SchedulingLoop loop, ClusterView cluster, Placement placement, Quotas quotas) {
+    WhatIf(SchedulingLoop loop, ClusterView cluster, Placement placement, Quotas quotas, PowerManager power) {
+        this.power = power;
         this.loop = loop;
         this.cluster = cluster;
         this.placement = placement;
@@ -57,7 +61,8 @@ public class WhatIf implements JobService.QueueOutlook {
      * @param preempts         running jobs that would be stopped to make room (it then starts once they stopped)
      * @param queuePosition    1 = the job the cycle tries first (priority, then fair share between tenants, then age)
      * @param estimatedStartAt when it would probably start: now if it runs now, else from the running jobs' and the
-     *                         jobs ahead's maxRunSeconds; null when unknown (some job in the way has no maxRunSeconds)
+     *                         jobs ahead's maxRunSeconds and when suspended servers would be back (power saving's
+     *                         expected-resume); null when unknown (some job in the way has no maxRunSeconds)
      * @param waitReason       why it would wait (null when it runs now)
      */
     public record Answer(boolean runsNow, List<PlacedReplica> placement, List<Victim> preempts, int queuePosition,
@@ -125,7 +130,7 @@ public class WhatIf implements JobService.QueueOutlook {
                 .map(p -> new Victim(UUID.fromString(p.victim().jobId()), p.victim().tenant(), p.victim().priority()))
                 .toList();
         CycleDecision.Wait wait = d.waiting().get(id);
-        StartEstimator.Estimate e = StartEstimator.estimate(cycle, input, id);
+        StartEstimator.Estimate e = StartEstimator.estimate(cycle, input, id, power.expectedReady(now));
         return new Answer(false, PlacedReplica.of(e.placement()), victims, position, e.start(),
                 wait == null ? null : wait.reason());
     }

@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -91,9 +92,19 @@ class PowerSavingEndToEndTest extends ApiTestBase {
         }
 
         // three servers of 2 GPUs: the two that are on and one of the suspended ones
-        Response submitted = postJson("/api/v1/jobs", """
+        String gang = """
                 {"name":"gang","tenant":"e2e","taskGroups":[{"name":"w","replicas":3,"gangSize":3,"cpuMillis":500,
-                 "memoryMib":256,"gpus":2}],"runtime":{"type":"process","process":{"argv":["sleep","300"]}}}""");
+                 "memoryMib":256,"gpus":2}],"runtime":{"type":"process","process":{"argv":["sleep","300"]}}}""";
+        // asked first: it would wait for a resume, so it would start expected-resume (5 s) from now
+        Instant asked = Instant.now();
+        Response whatIf = postJson("/api/v1/jobs/what-if", gang);
+        assertThat(whatIf.status()).as(whatIf.body()).isEqualTo(200);
+        assertThat((Boolean) JsonPath.read(whatIf.body(), "$.runsNow")).isFalse();
+        Instant estimate = Instant.parse(JsonPath.read(whatIf.body(), "$.estimatedStartAt"));
+        assertThat(estimate).isBetween(asked.plusSeconds(5).minusMillis(500), Instant.now().plusSeconds(5));
+        assertThat(off(r1)).as("a what-if resumes nothing").hasSize(2);
+
+        Response submitted = postJson("/api/v1/jobs", gang);
         assertThat(submitted.status()).as(submitted.body()).isEqualTo(201);
         String id = JsonPath.read(submitted.body(), "$.id");
         List<String> reasons = new ArrayList<>();

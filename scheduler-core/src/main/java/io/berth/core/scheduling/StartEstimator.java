@@ -39,7 +39,23 @@ public final class StartEstimator {
 
     /** @param jobId a job of {@code input.queue()} */
     public static Estimate estimate(SchedulingCycle cycle, CycleInput input, String jobId) {
+        return estimate(cycle, input, jobId, Map.of());
+    }
+
+    /**
+     * As {@link #estimate(SchedulingCycle, CycleInput, String)}, with servers that are not ready now but are expected
+     * to be at a known time (powered-off servers a resume would bring back, servers resuming): from that time on
+     * they take work in the simulation.
+     *
+     * @param readyAt expected ready time by server name; servers not in the input's layout are ignored
+     */
+    public static Estimate estimate(SchedulingCycle cycle, CycleInput input, String jobId, Map<String, Instant> readyAt) {
         Objects.requireNonNull(jobId, "jobId");
+        Map<Integer, Instant> comingBack = new HashMap<>();
+        readyAt.forEach((name, at) -> {
+            int i = input.free().layout().serverIndex(name);
+            if (i >= 0 && !input.free().serverReady(i)) comingBack.put(i, at);
+        });
         List<QueuedJob> queue = new ArrayList<>(input.queue());
         Instant now = input.now();
         List<Holder> holders = new ArrayList<>(input.holders().size());
@@ -48,6 +64,7 @@ public final class StartEstimator {
                     h.submittedAt(), true, h.allocation(), now) : h);
         PlacementState state = input.free();
         for (int step = 0; step < MAX_STEPS; step++) {
+            state = readyBy(state, comingBack, now);
             CycleDecision d = cycle.run(new CycleInput(queue, holders, state, usage(holders, input, step),
                     input.capacity(), input.quotas(), now, input.seed() + step));
             state = d.after();
@@ -70,7 +87,8 @@ public final class StartEstimator {
             Instant next = null;
             for (Holder h : holders)
                 if (h.expectedEnd() != null && (next == null || h.expectedEnd().isBefore(next))) next = h.expectedEnd();
-            if (next == null) return new Estimate(null, null); // nothing more is known to end
+            for (Instant at : comingBack.values()) if (next == null || at.isBefore(next)) next = at;
+            if (next == null) return new Estimate(null, null); // nothing more is known to end or come back
             if (next.isAfter(now)) now = next;
             for (var it = holders.iterator(); it.hasNext(); ) {
                 Holder h = it.next();
@@ -81,6 +99,17 @@ public final class StartEstimator {
             }
         }
         return new Estimate(null, null);
+    }
+
+    /** {@code state} with the servers due by {@code now} ready (removed from {@code comingBack}). */
+    private static PlacementState readyBy(PlacementState state, Map<Integer, Instant> comingBack, Instant now) {
+        java.util.Set<Integer> due = new java.util.HashSet<>();
+        comingBack.forEach((s, at) -> {
+            if (!at.isAfter(now)) due.add(s);
+        });
+        if (due.isEmpty()) return state;
+        comingBack.keySet().removeAll(due);
+        return state.withReady(due);
     }
 
     /** The input's tenant usage at step 0; afterwards what the simulated holders hold. */

@@ -60,4 +60,34 @@ class StartEstimatorTest {
         assertThat(free.allocatedGpuMilli()).isEqualTo(holders.stream().mapToLong(h -> 1000L
                 * h.allocation().assignments().get(0).gpuIndices().size()).sum()); // input untouched
     }
+
+    /**
+     * s1 (2 GPUs) is held by x until 100; s2 (2 GPUs) is powered off and expected back at the given time, or never
+     * (no entry). "me" asks for 2 GPUs.
+     */
+    static Stream<Arguments> serversComingBack() {
+        return Stream.of(
+                arguments("s2 back before x ends", 40, "40 s on s2 [0, 1]"),
+                arguments("x ends before s2 is back", 300, "100 s on s1 [0, 1]"),
+                arguments("s2 never expected back", -1, "100 s on s1 [0, 1]"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("serversComingBack")
+    void serversExpectedBackTakeWorkFromThen(String name, int s2BackAfterSeconds, String expected) {
+        List<Holder> holders = List.of(holder("x", "t", 0, 0, 100, "s1", 0, 1));
+        var free = ClusterSnapshot.of(inventory(aServer("s1").gpus(2, "H100").build(), aServer("s2").gpus(2, "H100").build()),
+                holders.stream().map(Holder::allocation).toList()).workingCopy();
+        var off = free.withNotReady(java.util.Set.of(free.layout().serverIndex("s2")));
+        var input = new CycleInput(List.of(aJob("me").gpus(2).build()), holders, off, Map.of(), new Usage(4000, 128_000),
+                Map.of(), T0, 1L);
+        Map<String, java.time.Instant> readyAt = s2BackAfterSeconds < 0 ? Map.of()
+                : Map.of("s2", T0.plusSeconds(s2BackAfterSeconds), "unknown-server", T0);
+
+        var e = StartEstimator.estimate(new SchedulingCycle(BESTFIT, CyclePolicies.berth(true, 100)), input, "me", readyAt);
+
+        assertThat(java.time.Duration.between(T0, e.start()).toSeconds() + " s on " + e.placement().get(0).server() + " "
+                + e.placement().get(0).gpuIndices()).isEqualTo(expected);
+        assertThat(off.serverReady(off.layout().serverIndex("s2"))).isFalse(); // input untouched
+    }
 }
