@@ -73,6 +73,7 @@ public abstract class ApiTestBase {
                 st.execute("SET LOCAL deadlock_timeout = '30s'");
                 st.execute("TRUNCATE jobs, job_events, workers, job_metrics, worker_logs, tenant_quotas, audit_log, servers, "
                         + "accelerators, local_devices, network_links, shared_volumes, shared_volume_racks, usage_records CASCADE");
+                st.execute("UPDATE retired_energy SET joules = 0");
                 st.execute("UPDATE racks SET leaf_switch = NULL");
                 st.execute("DELETE FROM racks WHERE name <> 'default'");
                 st.execute("DELETE FROM switches");

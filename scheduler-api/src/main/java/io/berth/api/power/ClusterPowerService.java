@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <ul>
  *   <li>berth_power_it_watts, berth_power_facility_watts (gauges): the IT load, and it times the PUE</li>
  *   <li>berth_power_rack_watts{rack,zone} (gauge)</li>
- *   <li>berth_energy_it_joules_total: the cumulative IT energy (the sum of the servers' counters; it drops when a
- *       server is deleted, which Prometheus reads as a counter reset)</li>
+ *   <li>berth_energy_it_joules_total: the cumulative IT energy (the sum of the servers' counters and of the deleted
+ *       servers' last counters, V17, so it never goes down)</li>
  * </ul>
  * A server's watts: 0 when it is POWERED_OFF or its agent has been silent longer than the heartbeat timeout; else its
  * agent's report when that is not older than the timeout; else, when the inventory has a peak figure, the model the
@@ -93,7 +93,7 @@ public class ClusterPowerService {
     public ClusterPower now() {
         record Row(String name, String rack, String zone, boolean off, boolean live, Integer watts, String source,
                    Instant at, boolean fresh, int idle, int peak, long cpu, long cpuUsed, int gpus, long gpuUsedMilli,
-                   long energy, Instant now) {
+                   long energy, long retired, Instant now) {
         }
         List<Row> rows = jdbc.sql("""
                         SELECT s.name, s.rack, coalesce(r.zone, '') AS zone, s.state = 'POWERED_OFF' AS off,
@@ -101,7 +101,8 @@ public class ClusterPowerService {
                                s.power_watts, s.power_source, s.power_at,
                                coalesce(s.power_at > now() - make_interval(secs => :timeout), false) AS fresh,
                                s.idle_power_watts, s.peak_power_watts, s.cpu_millis, s.cpu_millis_used,
-                               a.gpus, a.used, s.energy_joules, now() AS read_at
+                               a.gpus, a.used, s.energy_joules, (SELECT joules FROM retired_energy) AS retired,
+                               now() AS read_at
                         FROM servers s LEFT JOIN racks r ON r.name = s.rack
                             CROSS JOIN LATERAL (SELECT count(*)::int AS gpus, coalesce(sum(used_milli), 0) AS used
                                                 FROM accelerators WHERE server_id = s.id) a
@@ -112,14 +113,17 @@ public class ClusterPowerService {
                         rs.getString("power_source"), instant(rs.getTimestamp("power_at")), rs.getBoolean("fresh"),
                         rs.getInt("idle_power_watts"), rs.getInt("peak_power_watts"), rs.getLong("cpu_millis"),
                         rs.getLong("cpu_millis_used"), rs.getInt("gpus"), rs.getLong("used"),
-                        rs.getLong("energy_joules"), instant(rs.getTimestamp("read_at")))).list();
+                        rs.getLong("energy_joules"), rs.getLong("retired"), instant(rs.getTimestamp("read_at")))).list();
         Instant at = rows.isEmpty() ? Instant.now() : rows.get(0).now();
+        // deleted servers' energy, read in the same statement as the servers' counters (a server deleted meanwhile
+        // is counted once)
+        long energy = rows.isEmpty() ? jdbc.sql("SELECT joules FROM retired_energy").query(Long.class).single()
+                : rows.get(0).retired();
         List<ServerPower> servers = new ArrayList<>();
         Map<String, long[]> zones = new TreeMap<>();
         Map<String, long[]> racks = new TreeMap<>();
         Map<String, String> rackZone = new TreeMap<>();
         long it = 0;
-        long energy = 0;
         for (Row r : rows) {
             ServerPower sp;
             if (r.off() || !r.live()) {

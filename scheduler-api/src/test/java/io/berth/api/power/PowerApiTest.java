@@ -183,6 +183,22 @@ class PowerApiTest extends ApiTestBase {
 
     }
 
+    /** A Prometheus counter must not go down: a deleted server's energy stays in the cluster's total. */
+    @Test
+    void theEnergyOfADeletedServerStaysInTheTotal() {
+        jdbc.update("UPDATE servers SET energy_joules = 5000 WHERE name = 'silent'");
+        jdbc.update("UPDATE servers SET energy_joules = 700 WHERE name = 'cpu-2'");
+        assertThat(delete("/api/v1/servers/silent").status()).isEqualTo(204);
+
+        power.sample();
+        assertThat(((Number) JsonPath.read(get("/api/v1/cluster/power").body(), "$.energyJoules")).longValue())
+                .isEqualTo(5700);
+        assertThat(management("/actuator/prometheus").body()).contains("berth_energy_it_joules_total 5700.0");
+        assertThat(delete("/api/v1/servers/cpu-2").status()).isEqualTo(204);
+        assertThat(((Number) JsonPath.read(get("/api/v1/cluster/power").body(), "$.energyJoules")).longValue())
+                .isEqualTo(5700);
+    }
+
     @Test
     void anyRoleReadsThePowerAndTheHistoryHoldsTheSamples() {
         heartbeatOk("gpu-1", powered(2000, ""));
