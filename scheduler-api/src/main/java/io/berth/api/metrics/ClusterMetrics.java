@@ -110,4 +110,17 @@ class ClusterMetrics {
                 jobsByState.getOrDefault("QUEUED", 0L),
                 jobsByState.getOrDefault("SCHEDULED", 0L) + jobsByState.getOrDefault("RUNNING", 0L));
     }
+
+    /** Every server (by rack, then name) with the share allocated on each of its accelerators and their health. */
+    List<UtilizationController.ServerPacking> packing() {
+        return jdbc.sql("""
+                        SELECT s.name, s.rack, s.state, s.cpu_millis, s.cpu_millis_used,
+                               coalesce(array_agg(a.used_milli ORDER BY a.idx) FILTER (WHERE a.idx IS NOT NULL), '{}'),
+                               coalesce(array_agg(a.health ORDER BY a.idx) FILTER (WHERE a.idx IS NOT NULL), '{}')
+                        FROM servers s LEFT JOIN accelerators a ON a.server_id = s.id
+                        GROUP BY s.id ORDER BY s.rack, s.name""")
+                .query((rs, n) -> new UtilizationController.ServerPacking(rs.getString(1), rs.getString(2),
+                        rs.getString(3), rs.getLong(4), rs.getLong(5), List.of((Integer[]) rs.getArray(6).getArray()),
+                        List.of((String[]) rs.getArray(7).getArray()))).list();
+    }
 }

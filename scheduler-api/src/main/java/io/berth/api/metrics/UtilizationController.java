@@ -1,6 +1,5 @@
 package io.berth.api.metrics;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -25,11 +24,9 @@ class UtilizationController {
     private static final int CELL = 6;
     private static final int TILE_W = 4 * CELL + 4;
 
-    private final JdbcClient jdbc;
     private final ClusterMetrics metrics;
 
-    UtilizationController(JdbcClient jdbc, ClusterMetrics metrics) {
-        this.jdbc = jdbc;
+    UtilizationController(ClusterMetrics metrics) {
         this.metrics = metrics;
     }
 
@@ -68,15 +65,7 @@ class UtilizationController {
     }
 
     private List<ServerPacking> servers() {
-        return jdbc.sql("""
-                        SELECT s.name, s.rack, s.state, s.cpu_millis, s.cpu_millis_used,
-                               coalesce(array_agg(a.used_milli ORDER BY a.idx) FILTER (WHERE a.idx IS NOT NULL), '{}'),
-                               coalesce(array_agg(a.health ORDER BY a.idx) FILTER (WHERE a.idx IS NOT NULL), '{}')
-                        FROM servers s LEFT JOIN accelerators a ON a.server_id = s.id
-                        GROUP BY s.id ORDER BY s.rack, s.name""")
-                .query((rs, n) -> new ServerPacking(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-                        rs.getLong(5), List.of((Integer[]) rs.getArray(6).getArray()),
-                        List.of((String[]) rs.getArray(7).getArray()))).list();
+        return metrics.packing();
     }
 
     @GetMapping(value = "/api/v1/cluster/utilization.svg", produces = "image/svg+xml")
