@@ -69,7 +69,7 @@ class WhatIfTest extends ApiTestBase {
 
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         assertThat((Boolean) JsonPath.read(r.body(), "$.runsNow")).isFalse();
-        assertThat((String) JsonPath.read(r.body(), "$.waitReason")).contains("not enough free GPU");
+        assertThat((String) JsonPath.read(r.body(), "$.waitReason")).isEqualTo("1 server: not enough free GPU");
         // busy has not started (no agent): the scheduler counts its hour from when it read it, between before and after
         Instant start = Instant.parse(JsonPath.read(r.body(), "$.estimatedStartAt"));
         assertThat(start).isBetween(before.plusSeconds(3600), after.plusSeconds(3600));
