@@ -23,8 +23,9 @@ final class BerthFragScorer implements ScorePlugin {
     /**
      * Berth's typical workload is every shape of the histogram, weighted by count: unlike FGD's 95% cut it keeps the
      * rare multi-GPU shapes, which are few by count but large by GPU demand and need whole servers kept free. Shapes
-     * that only some servers can ever hold (e.g. more CPU per GPU than most servers have) weigh more by home
-     * scarcity (see {@link FragmentationModel}), so their few homes are not used up by work that fits anywhere.
+     * that only some of the servers of their size can ever hold (more CPU or memory than most have, or one model)
+     * weigh more by home scarcity (see {@link FragmentationModel}), so their few homes are not used up by work that
+     * fits anywhere.
      */
     static FragmentationModel model(List<WeightedShape> histogram) {
         return new FragmentationModel(histogram, true, true);

@@ -18,13 +18,14 @@ import java.util.List;
  * is the frequency-weighted expectation over the typical shapes. Values here are kept as
  * sum(weight x fragmented milli-GPU) to stay in integers; divide by {@link #totalWeight()} for milli-GPU.
  *
- * <p>With home scarcity (Berth's fill view only) a GPU shape's weight is multiplied by (G / H)^2, where G is the
- * cluster's GPUs and H the GPUs on the servers that could hold one copy of the shape when empty (enough CPU, memory
- * and accepted GPUs): fragmentation that hits a shape only a few servers can ever take counts for more. The reason:
- * the shape's demand falls on its homes alone (demand per home GPU grows as G / H), and each home is a larger part of
- * them (one server's share of the homes grows as G / H). A shape no server can hold keeps its weight (it counts all
- * free GPU everywhere, the same for every candidate); {@link #totalWeight()} stays the plain sum of the counts, so
- * the figures of shapes that fit everywhere are as without it.
+ * <p>With home scarcity (Berth's fill view only) a GPU shape's weight is multiplied by (R / H)^2: R = the GPUs on
+ * servers with at least the shape's GPU count, H = the GPUs on the servers that could hold one copy of it when empty
+ * (enough CPU, memory and GPUs of an accepted model). Fragmentation that hits a shape only a few of the servers of its
+ * size can ever take counts for more: its demand falls on its homes alone (demand per home GPU grows as R / H), and
+ * each home is a larger part of them (one server's share of the homes grows as R / H). The GPU count itself is left
+ * out (R, not the cluster's GPUs): the fill view already sees whether a server keeps room for the shape's GPUs; what
+ * makes homes scarce here is CPU, memory or the model. A shape no server can hold keeps its weight (it counts all free
+ * GPU everywhere, the same for every candidate); {@link #totalWeight()} stays the plain sum of the counts.
  * Immutable apart from a per-layout cache of model acceptance and weights; thread-safe.
  */
 public final class FragmentationModel {
@@ -232,29 +233,30 @@ public final class FragmentationModel {
     private long[] homeWeights(ClusterLayout l, int[] groupOf, boolean[][] groupOk) {
         // Servers of one kind (CPU, memory, GPUs of each model) are homes for the same shapes: count GPUs per kind.
         java.util.Map<List<Long>, Long> kinds = new java.util.LinkedHashMap<>();
-        long all = 0;
         for (int s = 0; s < l.serverCount(); s++) {
             List<Long> kind = new java.util.ArrayList<>(List.of(l.cpuCapacity(s), l.memoryCapacity(s)));
             long[] perModel = new long[l.modelCount()];
             for (int g = l.gpuStart(s); g < l.gpuEnd(s); g++) perModel[l.gpuModel(g)]++;
             for (long n : perModel) kind.add(n);
             kinds.merge(kind, (long) l.gpusOn(s), Long::sum);
-            all += l.gpusOn(s);
         }
         long[] w = weight.clone();
         for (int i = 0; i < shapes.length; i++) {
             if (cpuOnly[i]) continue;
             boolean[] ok = groupOk[groupOf[i]];
-            long home = 0;
+            long home = 0, ref = 0; // GPUs on servers that hold the shape; on servers with its GPU count at all
             for (var e : kinds.entrySet()) {
                 List<Long> k = e.getKey();
+                long gpusOn = 0; // per server of the kind, any model
+                for (int m = 2; m < k.size(); m++) gpusOn += k.get(m);
+                if (gpusOn >= shapes[i].gpuCount()) ref += e.getValue();
                 if (k.get(0) < cpu[i] || k.get(1) < memory[i]) continue;
                 long accepted = 0;
                 for (int m = 0; m < ok.length; m++) if (ok[m]) accepted += k.get(2 + m);
                 if (accepted >= shapes[i].gpuCount()) home += e.getValue();
             }
             if (home == 0) continue;
-            double f = (double) all / home;
+            double f = (double) ref / home;
             w[i] = Math.round(weight[i] * f * f);
         }
         return w;

@@ -80,20 +80,20 @@ class FragmentationModelTest {
         assertThat(fm.weighted(st, 0)).isEqualTo(expected);
     }
     /**
-     * Home scarcity (Berth's fill view): a GPU shape weighs (G / H)^2 times its count, G = the cluster's GPUs, H = the
-     * GPUs on servers that could hold one copy when empty. Cluster: a and b (96 cores, 384 GiB, 8 X), c (128 cores,
-     * 768 GiB, 8 X), d (32 cores, 64 GiB, 2 Y): G = 26. Measured on c with one GPU taken (7 free, all CPU and memory
-     * free); one shape of count 100 each time.
+     * Home scarcity (Berth's fill view): a GPU shape weighs (R / H)^2 times its count, R = the GPUs on servers with at
+     * least its GPU count, H = the GPUs on servers that could hold one copy when empty. Cluster: a and b (96 cores,
+     * 384 GiB, 8 X), c (128 cores, 768 GiB, 8 X), d (32 cores, 64 GiB, 2 Y): R = 24 for 8 GPUs, 26 for 1. Measured on
+     * c with one GPU taken (7 free, all CPU and memory free); one shape of count 100 each time.
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-            // homes a, b, c: H = 24, weight 100 x (26/24)^2 = 117.4 -> 117; 8 GPUs do not fit in 7: all 7000 count
-            "8 GPUs that fit most servers,       64000,  0,      8, '', 700000,  819000",
-            // only c has the cores: H = 8, weight 100 x (26/8)^2 = 1056.25 -> 1056
-            "8 GPUs that only c has CPU for,     100000, 0,      8, '', 700000,  7392000",
+            // homes a, b, c: H = R = 24, the weight stays 100; 8 GPUs do not fit in 7: all 7000 count
+            "8 GPUs that fit every 8-GPU server, 64000,  0,      8, '', 700000,  700000",
+            // only c has the cores: H = 8, weight 100 x (24/8)^2 = 900
+            "8 GPUs that only c has CPU for,     100000, 0,      8, '', 700000,  6300000",
             // only c has the memory: H = 8 again
-            "8 GPUs that only c has memory for,  64000,  600000, 8, '', 700000,  7392000",
-            // fits c once (CPU): 6000 left over; H = 8
+            "8 GPUs that only c has memory for,  64000,  600000, 8, '', 700000,  6300000",
+            // fits c once (CPU): 6000 left over; H = 8, R = 26: weight 100 x (26/8)^2 = 1056.25 -> 1056
             "1 GPU that only c has CPU for,      100000, 0,      1, '', 600000,  6336000",
             // only d's 2 Y GPUs accept it: H = 2, weight 100 x 13^2 = 16900; on c (X) all 7000 count
             "1 GPU of a model only d has,        0,      0,      1, Y,  700000,  118300000",
