@@ -25,7 +25,11 @@ import java.util.List;
  * each home is a larger part of them (one server's share of the homes grows as R / H). The GPU count itself is left
  * out (R, not the cluster's GPUs): the fill view already sees whether a server keeps room for the shape's GPUs; what
  * makes homes scarce here is CPU, memory or the model. A shape no server can hold keeps its weight (it counts all free
- * GPU everywhere, the same for every candidate); {@link #totalWeight()} stays the plain sum of the counts.
+ * GPU everywhere, the same for every candidate); {@link #totalWeight()} stays the plain sum of the counts. The raised
+ * weight applies on every server: off its homes a scarce shape counts every free milli-GPU, which any placement there
+ * lowers alike, so with a scarce shape in the workload the growths of all non-home candidates shift down together (the
+ * Berth scorer then rates them alike and guards the homes). Raising it on the homes only was measured worse
+ * (BENCHMARKS.md, 2026-12-04).
  * Immutable apart from a per-layout cache of model acceptance and weights; thread-safe.
  */
 public final class FragmentationModel {
@@ -60,7 +64,7 @@ public final class FragmentationModel {
     }
 
     /**
-     * @param homeScarcity weigh each GPU shape by (G / H)^2 (see the class comment); only with {@code saturating}
+     * @param homeScarcity weigh each GPU shape by (R / H)^2 (see the class comment); only with {@code saturating}
      */
     public FragmentationModel(List<WeightedShape> workload, boolean saturating, boolean homeScarcity) {
         if (homeScarcity && !saturating) throw new IllegalArgumentException("home scarcity needs the fill view");
