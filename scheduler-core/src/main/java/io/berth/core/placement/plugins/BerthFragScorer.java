@@ -22,10 +22,13 @@ final class BerthFragScorer implements ScorePlugin {
 
     /**
      * Berth's typical workload is every shape of the histogram, weighted by count: unlike FGD's 95% cut it keeps the
-     * rare multi-GPU shapes, which are few by count but large by GPU demand and need whole servers kept free.
+     * rare multi-GPU shapes, which are few by count but large by GPU demand and need whole servers kept free. Shapes
+     * that only some of the servers of their size can ever hold (more CPU or memory than most have, or one model)
+     * weigh more by home scarcity (see {@link FragmentationModel}), so their few homes are not used up by work that
+     * fits anywhere.
      */
     static FragmentationModel model(List<WeightedShape> histogram) {
-        return new FragmentationModel(histogram, true);
+        return new FragmentationModel(histogram, true, true);
     }
 
     public String name() { return "berth-frag"; }

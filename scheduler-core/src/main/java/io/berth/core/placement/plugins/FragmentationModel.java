@@ -17,7 +17,20 @@ import java.util.List;
  * the saturating mode below counts nothing for CPU-only shapes. The server's fragmentation
  * is the frequency-weighted expectation over the typical shapes. Values here are kept as
  * sum(weight x fragmented milli-GPU) to stay in integers; divide by {@link #totalWeight()} for milli-GPU.
- * Immutable apart from a per-layout cache of model acceptance; thread-safe.
+ *
+ * <p>With home scarcity (Berth's fill view only) a GPU shape's weight is multiplied by (R / H)^2: R = the GPUs on
+ * servers with at least the shape's GPU count, H = the GPUs on the servers that could hold one copy of it when empty
+ * (enough CPU, memory and GPUs of an accepted model). Fragmentation that hits a shape only a few of the servers of its
+ * size can ever take counts for more: its demand falls on its homes alone (demand per home GPU grows as R / H), and
+ * each home is a larger part of them (one server's share of the homes grows as R / H). The GPU count itself is left
+ * out (R, not the cluster's GPUs): the fill view already sees whether a server keeps room for the shape's GPUs; what
+ * makes homes scarce here is CPU, memory or the model. A shape no server can hold keeps its weight (it counts all free
+ * GPU everywhere, the same for every candidate); {@link #totalWeight()} stays the plain sum of the counts. The raised
+ * weight applies on every server: off its homes a scarce shape counts every free milli-GPU, which any placement there
+ * lowers alike, so with a scarce shape in the workload the growths of all non-home candidates shift down together (the
+ * Berth scorer then rates them alike and guards the homes). Raising it on the homes only was measured worse
+ * (BENCHMARKS.md, 2026-12-04).
+ * Immutable apart from a per-layout cache of model acceptance and weights; thread-safe.
  */
 public final class FragmentationModel {
     /** Keys this model's per-server weighted fragmentation memo in a state (see {@link #weighted(PlacementView, int)}). */
@@ -27,6 +40,7 @@ public final class FragmentationModel {
 
     private final TaskGroup[] shapes;
     private final boolean saturating;
+    private final boolean homeScarcity;
     private final long[] weight;
     // The shapes' figures as plain arrays (shape i at index i): the scorers evaluate every shape for every candidate
     // server, and reading them from the records was most of that time.
@@ -37,7 +51,7 @@ public final class FragmentationModel {
 
     /** Shapes grouped by their GPU side for one layout: group per shape; GPU count, milli, accepted models per group. */
     private record Acceptance(ClusterLayout layout, int[] groupOf, int[] groupCount, int[] groupMilli,
-                              boolean[][] groupOk) {}
+                              boolean[][] groupOk, long[] weight) {}
 
     public FragmentationModel(List<WeightedShape> workload) {
         this(workload, false);
@@ -51,7 +65,16 @@ public final class FragmentationModel {
      *                   that no further copy can use, count as fragmented now.
      */
     public FragmentationModel(List<WeightedShape> workload, boolean saturating) {
+        this(workload, saturating, false);
+    }
+
+    /**
+     * @param homeScarcity weigh each GPU shape by (R / H)^2 (see the class comment); only with {@code saturating}
+     */
+    public FragmentationModel(List<WeightedShape> workload, boolean saturating, boolean homeScarcity) {
+        if (homeScarcity && !saturating) throw new IllegalArgumentException("home scarcity needs the fill view");
         this.saturating = saturating;
+        this.homeScarcity = homeScarcity;
         if (workload.isEmpty()) throw new IllegalArgumentException("the fragmentation model needs a typical workload");
         shapes = workload.stream().map(WeightedShape::shape).toArray(TaskGroup[]::new);
         weight = workload.stream().mapToLong(WeightedShape::weight).toArray();
@@ -197,6 +220,7 @@ public final class FragmentationModel {
             else gpuSide[k] = fit >= count ? below : -1; // -1: the shape does not fit
         }
         int[] groupOf = acc.groupOf;
+        long[] weight = acc.weight;
         long sum = 0;
         for (int i = 0; i < shapes.length; i++) {
             long c = cpu[i], m = memory[i];
@@ -217,6 +241,39 @@ public final class FragmentationModel {
             sum += weight[i] * frag;
         }
         return sum;
+    }
+
+    /** The home scarcity weights for layout l (see the class comment). */
+    private long[] homeWeights(ClusterLayout l, int[] groupOf, boolean[][] groupOk) {
+        // Servers of one kind (CPU, memory, GPUs of each model) are homes for the same shapes: count GPUs per kind.
+        java.util.Map<List<Long>, Long> kinds = new java.util.LinkedHashMap<>();
+        for (int s = 0; s < l.serverCount(); s++) {
+            List<Long> kind = new java.util.ArrayList<>(List.of(l.cpuCapacity(s), l.memoryCapacity(s)));
+            long[] perModel = new long[l.modelCount()];
+            for (int g = l.gpuStart(s); g < l.gpuEnd(s); g++) perModel[l.gpuModel(g)]++;
+            for (long n : perModel) kind.add(n);
+            kinds.merge(kind, (long) l.gpusOn(s), Long::sum);
+        }
+        long[] w = weight.clone();
+        for (int i = 0; i < shapes.length; i++) {
+            if (cpuOnly[i]) continue;
+            boolean[] ok = groupOk[groupOf[i]];
+            long home = 0, ref = 0; // GPUs on servers that hold the shape; on servers with its GPU count at all
+            for (var e : kinds.entrySet()) {
+                List<Long> k = e.getKey();
+                long gpusOn = 0; // per server of the kind, any model
+                for (int m = 2; m < k.size(); m++) gpusOn += k.get(m);
+                if (gpusOn >= shapes[i].gpuCount()) ref += e.getValue();
+                if (k.get(0) < cpu[i] || k.get(1) < memory[i]) continue;
+                long accepted = 0;
+                for (int m = 0; m < ok.length; m++) if (ok[m]) accepted += k.get(2 + m);
+                if (accepted >= shapes[i].gpuCount()) home += e.getValue();
+            }
+            if (home == 0) continue;
+            double f = (double) ref / home;
+            w[i] = Math.round(weight[i] * f * f);
+        }
+        return w;
     }
 
     private Acceptance acceptance(ClusterLayout l) {
@@ -242,7 +299,8 @@ public final class FragmentationModel {
         }
         int[] count = keys.stream().mapToInt(k -> k[0]).toArray();
         int[] milli = keys.stream().mapToInt(k -> k[1]).toArray();
-        a = new Acceptance(l, groupOf, count, milli, oks.toArray(boolean[][]::new));
+        boolean[][] groupOk = oks.toArray(boolean[][]::new);
+        a = new Acceptance(l, groupOf, count, milli, groupOk, homeScarcity ? homeWeights(l, groupOf, groupOk) : weight);
         acceptance = a;
         return a;
     }

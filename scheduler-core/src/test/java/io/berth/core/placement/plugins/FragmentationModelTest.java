@@ -80,6 +80,53 @@ class FragmentationModelTest {
         assertThat(fm.weighted(st, 0)).isEqualTo(expected);
     }
     /**
+     * Home scarcity (Berth's fill view): a GPU shape weighs (R / H)^2 times its count, R = the GPUs on servers with at
+     * least its GPU count, H = the GPUs on servers that could hold one copy when empty. Cluster: a and b (96 cores,
+     * 384 GiB, 8 X), c (128 cores, 768 GiB, 8 X), d (32 cores, 64 GiB, 2 Y): R = 24 for 8 GPUs, 26 for 1. Measured on
+     * c with one GPU taken (7 free, all CPU and memory free); one shape of count 100 each time.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            // homes a, b, c: H = R = 24, the weight stays 100; 8 GPUs do not fit in 7: all 7000 count
+            "8 GPUs that fit every 8-GPU server, 64000,  0,      8, '', 700000,  700000",
+            // only c has the cores: H = 8, weight 100 x (24/8)^2 = 900
+            "8 GPUs that only c has CPU for,     100000, 0,      8, '', 700000,  6300000",
+            // only c has the memory: H = 8 again
+            "8 GPUs that only c has memory for,  64000,  600000, 8, '', 700000,  6300000",
+            // fits c once (CPU): 6000 left over; H = 8, R = 26: weight 100 x (26/8)^2 = 1056.25 -> 1056
+            "1 GPU that only c has CPU for,      100000, 0,      1, '', 600000,  6336000",
+            // only d's 2 Y GPUs accept it: H = 2, weight 100 x 13^2 = 16900; on c (X) all 7000 count
+            "1 GPU of a model only d has,        0,      0,      1, Y,  700000,  118300000",
+            // no server can hold it: the weight stays 100
+            "8 GPUs that no server has CPU for,  200000, 0,      8, '', 700000,  700000",
+            // fits c with every free GPU used: nothing fragmented whatever the weight
+            "1 GPU that fits everywhere,         4000,   0,      1, '', 0,       0",
+    })
+    void homeScarcityWeighsShapesWithFewHomes(String name, long cpu, long memory, int gpus, String model,
+                                              long plain, long withHomes) {
+        PlacementState st = Fixtures.state(
+                aServer("a").cpu(96_000).memory(393_216).gpus(8, "X").build(),
+                aServer("b").cpu(96_000).memory(393_216).gpus(8, "X").build(),
+                aServer("c").cpu(128_000).memory(786_432).gpus(8, "X").build(),
+                aServer("d").cpu(32_000).memory(65_536).gpus(2, "Y").build());
+        st.reserve(new Assignment("x", 0, "c", List.of(0), 1000, 0, 0, 0, 0, 0));
+        int c = st.layout().serverIndex("c");
+        var shape = List.of(new WeightedShape(TaskGroup.single("s", cpu, memory, gpus, 1000,
+                model.isEmpty() ? null : java.util.Set.of(model)), 100));
+        assertThat(new FragmentationModel(shape, true, false).weighted(st, c)).isEqualTo(plain);
+        var homes = new FragmentationModel(shape, true, true);
+        assertThat(homes.weighted(st, c)).isEqualTo(withHomes);
+        assertThat(homes.totalWeight()).isEqualTo(100); // the plain count: figures of shapes that fit anywhere unchanged
+    }
+
+    @org.junit.jupiter.api.Test
+    void homeScarcityNeedsTheFillView() {
+        var shape = List.of(new WeightedShape(TaskGroup.single("s", 0, 0, 1, 1000, null), 1));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new FragmentationModel(shape, false, true))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fill view");
+    }
+
+    /**
      * The figure remembered in a state by its inputs is the computed one, for a mixed-model cluster's servers over
      * many contents (more than the cache holds, so it is also emptied and refilled on the way), in both views.
      */
