@@ -19,12 +19,17 @@ import java.util.UUID;
 @RestController
 @RequestMapping("/api/v1/agents")
 class AgentController {
+    private final AgentRegistration registration;
     private final AgentService agents;
+    private final AgentTelemetry telemetry;
     private final TokenService tokens;
     private final HeldHeartbeats held;
 
-    AgentController(AgentService agents, TokenService tokens, HeldHeartbeats held) {
+    AgentController(AgentRegistration registration, AgentService agents, AgentTelemetry telemetry,
+                    TokenService tokens, HeldHeartbeats held) {
+        this.registration = registration;
         this.agents = agents;
+        this.telemetry = telemetry;
         this.tokens = tokens;
         this.held = held;
     }
@@ -33,7 +38,7 @@ class AgentController {
     AgentProtocol.RegisterResponse register(@Valid @RequestBody AgentProtocol.RegisterRequest request) {
         Caller caller = Caller.current();
         if (!caller.enrollment()) caller.requireServer(request.name());
-        AgentProtocol.RegisterResponse registered = agents.register(request);
+        AgentProtocol.RegisterResponse registered = registration.register(request);
         if (!caller.enrollment()) return registered;
         return new AgentProtocol.RegisterResponse(registered.serverName(), registered.heartbeatIntervalSeconds(),
                 tokens.enroll(request.name()).token(), registered.idlePowerWatts(), registered.peakPowerWatts());
@@ -64,13 +69,13 @@ class AgentController {
     void metrics(@PathVariable String name, @PathVariable UUID workerId,
                  @Valid @RequestBody AgentProtocol.MetricsReport report) {
         Caller.current().requireServer(name);
-        agents.metrics(name, workerId, report);
+        telemetry.metrics(name, workerId, report);
     }
 
     @PostMapping("/{name}/workers/{workerId}/logs")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void logs(@PathVariable String name, @PathVariable UUID workerId, @Valid @RequestBody AgentProtocol.LogBatch batch) {
         Caller.current().requireServer(name);
-        agents.logs(name, workerId, batch);
+        telemetry.logs(name, workerId, batch);
     }
 }
