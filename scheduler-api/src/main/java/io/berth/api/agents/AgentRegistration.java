@@ -1,7 +1,7 @@
 package io.berth.api.agents;
 
-import io.berth.api.agents.AgentProtocol.RegisterRequest;
-import io.berth.api.agents.AgentProtocol.RegisterResponse;
+import io.berth.core.protocol.RegisterRequest;
+import io.berth.core.protocol.RegisterResponse;
 import io.berth.api.inventory.AcceleratorSpec;
 import io.berth.api.inventory.InventoryService;
 import io.berth.api.inventory.LocalDeviceSpec;

@@ -1,8 +1,10 @@
 package io.berth.api.agents;
 
-import io.berth.api.agents.AgentProtocol.HeartbeatRequest;
-import io.berth.api.agents.AgentProtocol.HeartbeatResponse;
-import io.berth.api.agents.AgentProtocol.WorkerReport;
+import io.berth.core.protocol.Assignment;
+import io.berth.core.protocol.RuntimeKind;
+import io.berth.core.protocol.HeartbeatRequest;
+import io.berth.core.protocol.HeartbeatResponse;
+import io.berth.core.protocol.WorkerReport;
 import io.berth.api.jobs.JobLifecycle;
 import io.berth.api.jobs.JobRepository;
 import io.berth.api.jobs.JobRow;
@@ -80,11 +82,11 @@ public class AgentService {
      * them, the interval capped at the heartbeat timeout so that after an outage a stale figure is not stretched over
      * it; the first report adds nothing). A held heartbeat re-run on wake-up applies its report again, which extends
      * the same figure over the time since: still the integral of the latest figure. A heartbeat without power changes
-     * none of it. An invalid report (see {@link AgentProtocol.Power}) is a 400 and the whole heartbeat is rolled back.
+     * none of it. An invalid report (see {@link HeartbeatRequest.Power}) is a 400 and the whole heartbeat is rolled back.
      */
     @Transactional
     public HeartbeatResponse heartbeat(String name, HeartbeatRequest request) {
-        AgentProtocol.Power draw = request.power();
+        HeartbeatRequest.Power draw = request.power();
         if (draw != null) checkPower(draw);
         boolean gpuPower = draw != null && draw.gpuWatts() != null && !draw.gpuWatts().isEmpty();
         if (request.powerError() != null) power.suspendFailed(name, request.powerError());
@@ -147,7 +149,7 @@ public class AgentService {
         return new HeartbeatResponse(reconciled.start(), reconciled.stop(), suspend);
     }
 
-    private record Workers(List<AgentProtocol.Assignment> start, List<String> stop, boolean changed) {
+    private record Workers(List<Assignment> start, List<String> stop, boolean changed) {
     }
 
     /**
@@ -159,7 +161,7 @@ public class AgentService {
         Map<UUID, HeartbeatReconciler.Report> reports = new LinkedHashMap<>();
         for (WorkerReport r : wire) {
             UUID id = UUID.fromString(r.workerId());
-            reports.put(id, new HeartbeatReconciler.Report(id, WorkerState.valueOf(r.state()), r.exitCode(), r.message()));
+            reports.put(id, new HeartbeatReconciler.Report(id, WorkerState.valueOf(r.state().name()), r.exitCode(), r.message()));
         }
         List<WorkerRow> active = workers.ofServer(serverId, WorkerState.ACTIVE);
         Map<UUID, WorkerState> ours = new HashMap<>();
@@ -183,7 +185,7 @@ public class AgentService {
             lifecycle.workerReported(t.workerId(), t.to(), t.exitCode(), t.message());
             changed = true;
         }
-        List<AgentProtocol.Assignment> start = new ArrayList<>();
+        List<Assignment> start = new ArrayList<>();
         if (!directives.start().isEmpty()) {
             Map<UUID, WorkerRow> byId = new HashMap<>();
             for (WorkerRow w : active) byId.put(w.id(), w);
@@ -195,10 +197,10 @@ public class AgentService {
         return new Workers(start, stop, changed);
     }
 
-    /** The rules of {@link AgentProtocol.Power} that Bean Validation cannot express; 400 naming each field. */
-    private static void checkPower(AgentProtocol.Power p) {
+    /** The rules of {@link HeartbeatRequest.Power} that Bean Validation cannot express; 400 naming each field. */
+    private static void checkPower(HeartbeatRequest.Power p) {
         List<ApiException.FieldError> errors = new ArrayList<>();
-        List<AgentProtocol.GpuWatts> gpus = p.gpuWatts() == null ? List.of() : p.gpuWatts();
+        List<HeartbeatRequest.GpuWatts> gpus = p.gpuWatts() == null ? List.of() : p.gpuWatts();
         boolean smi = p.source().contains("nvidia-smi");
         boolean rapl = p.source().contains("rapl");
         if (smi == gpus.isEmpty())
@@ -218,7 +220,7 @@ public class AgentService {
         if (!errors.isEmpty()) throw ApiException.invalid(errors);
     }
 
-    private static void checkGpuIndices(AgentProtocol.Power p, List<Integer> indices) {
+    private static void checkGpuIndices(HeartbeatRequest.Power p, List<Integer> indices) {
         Set<Integer> here = new HashSet<>(indices);
         List<ApiException.FieldError> errors = new ArrayList<>();
         for (int i = 0; i < p.gpuWatts().size(); i++) {
@@ -230,17 +232,17 @@ public class AgentService {
         if (!errors.isEmpty()) throw ApiException.invalid(errors);
     }
 
-    private AgentProtocol.Assignment assignment(WorkerRow w) {
+    private Assignment assignment(WorkerRow w) {
         JobRow job = jobs.find(w.jobId()).orElseThrow();
         JobSpec spec = JobSpecs.spec(job);
         JobSpec.RuntimeSpec rt = spec.runtime();
-        AgentProtocol.Runtime runtime = new AgentProtocol.Runtime(rt.type().name(), rt.embedded(),
-                rt.process() == null ? null : new AgentProtocol.ProcessSpec(rt.process().argv(), rt.process().env(),
+        Assignment.Runtime runtime = new Assignment.Runtime(RuntimeKind.valueOf(rt.type().name()), rt.embedded(),
+                rt.process() == null ? null : new Assignment.ProcessSpec(rt.process().argv(), rt.process().env(),
                         rt.process().workingDir()));
         // one directory per job, shared by all ranks and attempts: replicas agree on where to resume from it
         String checkpoint = Path.of(properties.checkpointRoot()).toAbsolutePath().resolve(job.id().toString()).toString();
         boolean multi = w.worldSize() > 1;
-        return new AgentProtocol.Assignment(w.id().toString(), job.id().toString(), job.name(), w.attempt(),
+        return new Assignment(w.id().toString(), job.id().toString(), job.name(), w.attempt(),
                 w.taskGroup(), w.rank(), w.worldSize(), multi ? w.masterAddr() : null, multi ? w.masterPort() : null,
                 w.gpuIndices(), w.milliGpu(), w.cpuMillis(), w.memoryMib(), checkpoint, runtime, spec.maxRunSeconds());
     }

@@ -1,5 +1,9 @@
 package io.berth.api.agents;
 
+import io.berth.core.protocol.HeartbeatRequest;
+import io.berth.core.protocol.AcceleratorError;
+import io.berth.core.protocol.MetricsReport;
+import io.berth.core.protocol.LogBatch;
 import io.berth.api.health.AcceleratorHealthService;
 import io.berth.api.jobs.WorkerRepository;
 import io.berth.api.jobs.WorkerRow;
@@ -42,20 +46,20 @@ class AgentTelemetry {
      *
      * @return true if anything changed
      */
-    boolean acceleratorsReported(long serverId, String server, List<AgentProtocol.AcceleratorError> errors,
-                                 List<AgentProtocol.AcceleratorHealth> probed) {
+    boolean acceleratorsReported(long serverId, String server, List<AcceleratorError> errors,
+                                 List<HeartbeatRequest.AcceleratorHealth> probed) {
         boolean changed = errors != null && !errors.isEmpty()
                 && acceleratorHealth.errorsReported(serverId, server, errors);
         if (probed == null || probed.isEmpty()) return changed;
         // one figure per accelerator: the last one listed (one after the other they would end the same)
-        Map<Integer, AgentProtocol.AcceleratorHealth> last = new LinkedHashMap<>();
-        for (AgentProtocol.AcceleratorHealth h : probed) last.put(h.index(), h);
+        Map<Integer, HeartbeatRequest.AcceleratorHealth> last = new LinkedHashMap<>();
+        for (HeartbeatRequest.AcceleratorHealth h : probed) last.put(h.index(), h);
         int n = last.size();
         Integer[] indices = new Integer[n];
         String[] health = new String[n];
         String[] reasons = new String[n];
         int i = 0;
-        for (AgentProtocol.AcceleratorHealth h : last.values()) {
+        for (HeartbeatRequest.AcceleratorHealth h : last.values()) {
             indices[i] = h.index();
             health[i] = h.health();
             reasons[i++] = h.health().equals("HEALTHY") ? null : h.reason();
@@ -80,7 +84,7 @@ class AgentTelemetry {
     }
 
     @Transactional
-    public void metrics(String server, UUID workerId, AgentProtocol.MetricsReport m) {
+    public void metrics(String server, UUID workerId, MetricsReport m) {
         WorkerRow w = ownWorker(server, workerId);
         jdbc.sql("""
                         INSERT INTO job_metrics (worker_id, job_id, epoch, loss, accuracy, samples_per_second)
@@ -91,7 +95,7 @@ class AgentTelemetry {
     }
 
     @Transactional
-    public void logs(String server, UUID workerId, AgentProtocol.LogBatch batch) {
+    public void logs(String server, UUID workerId, LogBatch batch) {
         WorkerRow w = ownWorker(server, workerId);
         template.batchUpdate("INSERT INTO worker_logs (job_id, worker_id, line) VALUES (?, ?, ?)",
                 batch.lines().stream().map(l -> new Object[]{w.jobId(), w.id(), l.replace("\u0000", "")}).toList());
