@@ -131,7 +131,7 @@ public class AgentService {
         }
         boolean changed = beat.changed();
         changed |= telemetry.acceleratorsReported(serverId, name, request.errors(), request.acceleratorHealth());
-        Workers reconciled = reconcile(serverId, request.workers() == null ? List.of() : request.workers());
+        Workers reconciled = reconcile(serverId, request.workers());
         changed |= reconciled.changed();
         if (changed) {
             events.publishEvent(new JobService.SchedulingNeeded());
