@@ -6,7 +6,7 @@ import io.berth.agent.hardware.HardwareFile;
 import io.berth.agent.json.InvalidSpecException;
 import io.berth.agent.protocol.ControlPlaneClient;
 import io.berth.agent.protocol.ControlPlaneException;
-import io.berth.agent.protocol.MetricsReport;
+import io.berth.core.protocol.MetricsReport;
 import io.berth.agent.worker.Telemetry;
 import io.berth.agent.worker.WorkerManager;
 import java.io.IOException;
@@ -112,7 +112,7 @@ public final class NodeAgent {
             @Override
             public void logs(String workerId, List<String> lines) {
                 try {
-                    client.shipLogs(workerId, new io.berth.agent.protocol.LogBatch(lines));
+                    client.shipLogs(workerId, new io.berth.core.protocol.LogBatch(lines));
                 } catch (ControlPlaneException e) {
                     if (e.retryable()) {
                         throw e;

@@ -1,5 +1,6 @@
 package io.berth.agent.health;
 
+import io.berth.core.protocol.AcceleratorError;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,8 @@
 package io.berth.agent.power;
 
-import io.berth.agent.protocol.HeartbeatRequest.GpuWatts;
-import io.berth.agent.protocol.HeartbeatRequest.Power;
+import io.berth.core.protocol.HeartbeatRequest;
+import io.berth.core.protocol.HeartbeatRequest.GpuWatts;
+import io.berth.core.protocol.HeartbeatRequest.Power;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,10 +28,10 @@ import java.util.function.Supplier;
  * {@value #MAX_SERVER_WATTS} W.
  */
 public final class PowerMeter {
-    /** The control plane's bounds of a report (its AgentProtocol.Power). */
+    /** The control plane's bounds of a report (the validation of io.berth.core.protocol.HeartbeatRequest.Power). */
     public static final int MAX_GPU_WATTS = 5_000;
     public static final int MAX_CPU_WATTS = 10_000;
-    public static final int MAX_SERVER_WATTS = 100_000;
+    public static final int MAX_SERVER_WATTS = HeartbeatRequest.MAX_SERVER_WATTS;
 
     private final Supplier<String> nvidiaSmi;
     private final RaplMeter rapl;

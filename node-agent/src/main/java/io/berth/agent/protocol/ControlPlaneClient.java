@@ -1,5 +1,11 @@
 package io.berth.agent.protocol;
 
+import io.berth.core.protocol.RegisterRequest;
+import io.berth.core.protocol.RegisterResponse;
+import io.berth.core.protocol.HeartbeatRequest;
+import io.berth.core.protocol.HeartbeatResponse;
+import io.berth.core.protocol.MetricsReport;
+import io.berth.core.protocol.LogBatch;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -11,6 +17,7 @@ import java.time.Duration;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * JSON-over-HTTP client for the agent protocol (see the records in this package).
@@ -19,11 +26,31 @@ import tools.jackson.databind.json.JsonMapper;
  * throws {@link ControlPlaneException} on failure. Thread-safe.
  */
 public final class ControlPlaneClient {
-    /** Shared mapper: lenient on unknown fields so a newer control plane does not break an older agent. */
+    /**
+     * Shared mapper: lenient on unknown fields so a newer control plane does not break an older agent. The protocol
+     * records (io.berth.core.protocol) carry no Jackson annotations; what the agent writes differently from the plain
+     * record is a mix-in here.
+     */
     public static final JsonMapper JSON = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .addMixIn(HeartbeatRequest.class, HeartbeatRequestJson.class)
             .build();
+
+    /**
+     * The heartbeat's newer fields are left out when null, so that an agent without a power figure still speaks to
+     * a control plane older than them (which refuses unknown fields).
+     */
+    private interface HeartbeatRequestJson {
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        HeartbeatRequest.Power power();
+
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        String powerState();
+
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        String powerError();
+    }
 
     private final URI base;
     private final String agentName;

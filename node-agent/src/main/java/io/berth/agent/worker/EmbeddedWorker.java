@@ -1,7 +1,9 @@
 package io.berth.agent.worker;
 
-import io.berth.agent.protocol.Assignment;
-import io.berth.agent.protocol.MetricsReport;
+import io.berth.core.protocol.Assignment;
+import io.berth.core.protocol.RuntimeKind;
+import io.berth.core.protocol.MetricsReport;
+import io.berth.agent.protocol.ControlPlaneClient;
 import io.berth.agent.training.EpochMetrics;
 import io.berth.agent.training.ModelAveraging;
 import io.berth.agent.training.TrainingRun;
@@ -48,7 +50,8 @@ final class EmbeddedWorker extends Worker {
         try (Writer log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             try {
-                TrainingSpec spec = TrainingSpec.fromJson(assignment.runtime().embedded());
+                TrainingSpec spec = TrainingSpec.fromJson(assignment.runtime().embedded() == null ? null
+                        : ControlPlaneClient.JSON.valueToTree(assignment.runtime().embedded()));
                 int world = assignment.worldSize();
                 int rank = assignment.replicaIndex();
                 if (world > 1 && (assignment.masterAddr() == null || assignment.masterPort() == null)) {
@@ -121,6 +124,6 @@ final class EmbeddedWorker extends Worker {
 
     @Override
     WorkerRecord record() {
-        return new WorkerRecord(assignment, "embedded", null, null, null, null, null);
+        return new WorkerRecord(assignment, RuntimeKind.embedded.name(), null, null, null, null, null);
     }
 }

@@ -1,6 +1,6 @@
 package io.berth.agent.worker;
 
-import io.berth.agent.protocol.MetricsReport;
+import io.berth.core.protocol.MetricsReport;
 import java.util.Optional;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;

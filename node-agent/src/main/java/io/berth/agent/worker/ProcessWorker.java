@@ -1,6 +1,7 @@
 package io.berth.agent.worker;
 
-import io.berth.agent.protocol.Assignment;
+import io.berth.core.protocol.Assignment;
+import io.berth.core.protocol.RuntimeKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -176,7 +177,7 @@ final class ProcessWorker extends Worker {
 
     @Override
     WorkerRecord record() {
-        return new WorkerRecord(assignment, "process", process.pid(), process.startMillis(), null, null, null);
+        return new WorkerRecord(assignment, RuntimeKind.process.name(), process.pid(), process.startMillis(), null, null, null);
     }
 
     ProcessIdentity process() {

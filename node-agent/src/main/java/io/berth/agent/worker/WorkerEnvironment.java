@@ -1,6 +1,6 @@
 package io.berth.agent.worker;
 
-import io.berth.agent.protocol.Assignment;
+import io.berth.core.protocol.Assignment;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

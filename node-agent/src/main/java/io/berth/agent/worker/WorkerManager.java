@@ -1,8 +1,9 @@
 package io.berth.agent.worker;
 
-import io.berth.agent.protocol.Assignment;
-import io.berth.agent.protocol.MetricsReport;
-import io.berth.agent.protocol.WorkerReport;
+import io.berth.core.protocol.Assignment;
+import io.berth.core.protocol.RuntimeKind;
+import io.berth.core.protocol.MetricsReport;
+import io.berth.core.protocol.WorkerReport;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -123,7 +124,7 @@ public final class WorkerManager implements AutoCloseable {
                 workers.put(r.workerId(), new Entry(r, null, s, tail));
                 continue;
             }
-            if ("process".equals(r.kind())) {
+            if (RuntimeKind.process.name().equals(r.kind())) {
                 // workers.json written by an agent before pid files existed holds only the pid and start instant
                 ProcessIdentity identity = PidFile.read(dir).map(PidFile::process).orElseGet(() -> r.pid() == null ? null
                         : new ProcessIdentity(r.pid(), false, null, null, r.startMillis()));
@@ -195,12 +196,12 @@ public final class WorkerManager implements AutoCloseable {
             return false;
         }
         Path dir = dirOf(a.workerId());
-        String type = a.runtime() == null ? null : a.runtime().type();
+        RuntimeKind type = a.runtime() == null ? null : a.runtime().type();
         Worker w;
         try {
-            if ("process".equals(type)) {
+            if (type == RuntimeKind.process) {
                 w = ProcessWorker.launch(a, dir, workDir, settings.stopGrace(), scheduler);
-            } else if ("embedded".equals(type)) {
+            } else if (type == RuntimeKind.embedded) {
                 w = EmbeddedWorker.launch(a, dir, workDir, settings.averagingTimeout(),
                         (id, m) -> enqueueMetrics(id, m));
             } else {

@@ -1,6 +1,6 @@
 package io.berth.agent.worker;
 
-import io.berth.agent.protocol.Assignment;
+import io.berth.core.protocol.Assignment;
 
 /**
  * What the agent persists about one worker in {@code <workDir>/workers.json}, so that after its own

@@ -1,6 +1,7 @@
 package io.berth.agent.worker;
 
-import io.berth.agent.protocol.WorkerReport;
+import io.berth.core.protocol.ReportedState;
+import io.berth.core.protocol.WorkerReport;
 
 /**
  * Snapshot of a worker's state.
@@ -25,6 +26,6 @@ public record WorkerStatus(String workerId, State state, Integer exitCode, Strin
     }
 
     public WorkerReport toReport() {
-        return new WorkerReport(workerId, state.name(), exitCode, message);
+        return new WorkerReport(workerId, ReportedState.valueOf(state.name()), exitCode, message);
     }
 }

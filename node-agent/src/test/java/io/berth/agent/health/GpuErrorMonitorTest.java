@@ -1,5 +1,6 @@
 package io.berth.agent.health;
 
+import io.berth.core.protocol.AcceleratorError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

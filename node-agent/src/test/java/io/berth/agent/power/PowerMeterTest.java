@@ -2,8 +2,8 @@ package io.berth.agent.power;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.berth.agent.protocol.HeartbeatRequest.GpuWatts;
-import io.berth.agent.protocol.HeartbeatRequest.Power;
+import io.berth.core.protocol.HeartbeatRequest.GpuWatts;
+import io.berth.core.protocol.HeartbeatRequest.Power;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,18 @@
 package io.berth.agent.protocol;
 
+import io.berth.core.protocol.RegisterRequest;
+import io.berth.core.protocol.HeartbeatRequest;
+import io.berth.core.protocol.HeartbeatResponse;
+import io.berth.core.protocol.ReportedState;
+import io.berth.core.protocol.RuntimeKind;
+import io.berth.core.protocol.WorkerReport;
+import io.berth.core.protocol.Assignment;
+import io.berth.core.protocol.MetricsReport;
+import io.berth.core.protocol.LogBatch;
 import static io.berth.agent.protocol.ControlPlaneClient.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.berth.agent.health.AcceleratorError;
+import io.berth.core.protocol.AcceleratorError;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -40,7 +49,7 @@ class ProtocolJsonTest {
                 Arguments.of("heartbeat", new HeartbeatRequest(new HeartbeatRequest.Usage(4000, 8192),
                                 List.of(new HeartbeatRequest.AcceleratorHealth(0, "HEALTHY"),
                                         new HeartbeatRequest.AcceleratorHealth(1, "UNHEALTHY", "nvidia-smi cannot reach the GPU")),
-                                List.of(new WorkerReport("w-1", "RUNNING", null, null), new WorkerReport("w-2", "FAILED", 3, "exited with code 3")),
+                                List.of(new WorkerReport("w-1", ReportedState.RUNNING, null, null), new WorkerReport("w-2", ReportedState.FAILED, 3, "exited with code 3")),
                                 List.of(new AcceleratorError(1, "xid79", "xid/0a1b", "XID 79 (GPU has fallen off the bus)")),
                                 new HeartbeatRequest.Power(1430, "nvidia-smi+rapl",
                                         List.of(new HeartbeatRequest.GpuWatts(0, 612), new HeartbeatRequest.GpuWatts(1, 88)), 310),
@@ -85,7 +94,7 @@ class ProtocolJsonTest {
         Assignment embedded = r.start().get(0);
         assertThat(embedded).isEqualTo(new Assignment("w-1", "j-1", "resnet", 2, "trainers", 1, 2, "10.0.0.1", 29500,
                 List.of(0, 1), 2000, 8000, 32768, "jobs/j-1",
-                new Assignment.Runtime("embedded", JSON.readTree("{\"data\":{\"type\":\"generated\",\"generator\":\"xor\"}}"), null),
+                new Assignment.Runtime(RuntimeKind.embedded, Map.of("data", Map.of("type", "generated", "generator", "xor")), null),
                 3600));
         assertThat(r.start().get(1).runtime().process())
                 .isEqualTo(new Assignment.ProcessSpec(List.of("python", "etl.py"), Map.of("A", "1"), null));

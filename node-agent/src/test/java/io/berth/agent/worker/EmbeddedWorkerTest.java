@@ -5,7 +5,7 @@ import static io.berth.agent.worker.Fixtures.await;
 import static io.berth.agent.worker.Fixtures.awaitFinal;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.berth.agent.protocol.MetricsReport;
+import io.berth.core.protocol.MetricsReport;
 import io.berth.agent.worker.WorkerStatus.State;
 import java.net.ServerSocket;
 import java.nio.file.Files;

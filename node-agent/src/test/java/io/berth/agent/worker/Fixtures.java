@@ -1,8 +1,9 @@
 package io.berth.agent.worker;
 
-import io.berth.agent.protocol.Assignment;
+import io.berth.core.protocol.Assignment;
+import io.berth.core.protocol.RuntimeKind;
 import io.berth.agent.protocol.ControlPlaneClient;
-import io.berth.agent.protocol.MetricsReport;
+import io.berth.core.protocol.MetricsReport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -63,7 +64,7 @@ final class Fixtures {
         }
 
         AssignmentBuilder process(List<String> argv, Map<String, String> env, String workingDir) {
-            this.runtime = new Assignment.Runtime("process", null, new Assignment.ProcessSpec(argv, env, workingDir));
+            this.runtime = new Assignment.Runtime(RuntimeKind.process, null, new Assignment.ProcessSpec(argv, env, workingDir));
             return this;
         }
 
@@ -72,8 +73,14 @@ final class Fixtures {
         }
 
         AssignmentBuilder embedded(String specJson) {
-            this.runtime = new Assignment.Runtime("embedded", ControlPlaneClient.JSON.readTree(specJson), null);
+            this.runtime = new Assignment.Runtime(RuntimeKind.embedded, embeddedSpec(specJson), null);
             return this;
+        }
+
+        /** The training spec as the agent receives it: JSON values. */
+        @SuppressWarnings("unchecked")
+        private static Map<String, Object> embeddedSpec(String specJson) {
+            return ControlPlaneClient.JSON.readValue(specJson, Map.class);
         }
 
         Assignment build() {

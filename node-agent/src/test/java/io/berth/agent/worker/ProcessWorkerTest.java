@@ -5,7 +5,7 @@ import static io.berth.agent.worker.Fixtures.await;
 import static io.berth.agent.worker.Fixtures.awaitFinal;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.berth.agent.protocol.Assignment;
+import io.berth.core.protocol.Assignment;
 import io.berth.agent.worker.WorkerStatus.State;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,8 +98,8 @@ class ProcessWorkerTest {
 
         await("log lines", () -> telemetry.logsOf("metrics").size() == 3);
         assertThat(telemetry.metrics).containsExactly(
-                Map.entry("metrics", new io.berth.agent.protocol.MetricsReport(1, 0.9, 0.5, 0)),
-                Map.entry("metrics", new io.berth.agent.protocol.MetricsReport(2, 0.4, null, 100)));
+                Map.entry("metrics", new io.berth.core.protocol.MetricsReport(1, 0.9, 0.5, 0.0)),
+                Map.entry("metrics", new io.berth.core.protocol.MetricsReport(2, 0.4, null, 100.0)));
     }
 
     @Test

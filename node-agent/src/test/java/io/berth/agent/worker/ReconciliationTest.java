@@ -5,7 +5,8 @@ import static io.berth.agent.worker.Fixtures.await;
 import static io.berth.agent.worker.Fixtures.awaitFinal;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.berth.agent.protocol.WorkerReport;
+import io.berth.core.protocol.ReportedState;
+import io.berth.core.protocol.WorkerReport;
 import io.berth.agent.worker.WorkerStatus.State;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,19 +37,19 @@ class ReconciliationTest {
         return Stream.of(
                 Arguments.of("embedded worker died with the JVM",
                         new WorkerRecord(anAssignment("e1").embedded("{}").build(), "embedded", null, null, null, null, null), null,
-                        new WorkerReport("e1", "FAILED", null, "lost: embedded worker died with the previous agent process")),
+                        new WorkerReport("e1", ReportedState.FAILED, null, "lost: embedded worker died with the previous agent process")),
                 Arguments.of("process gone without an exit code",
                         new WorkerRecord(anAssignment("p1").process("x").build(), "process", dead, 1L, null, null, null), null,
-                        new WorkerReport("p1", "FAILED", null, "lost: process is gone after an agent restart and its exit code is unknown")),
+                        new WorkerReport("p1", ReportedState.FAILED, null, "lost: process is gone after an agent restart and its exit code is unknown")),
                 Arguments.of("process finished successfully while the agent was down",
                         new WorkerRecord(anAssignment("p2").process("x").build(), "process", dead, 1L, null, null, null), "0\n",
-                        new WorkerReport("p2", "SUCCEEDED", 0, null)),
+                        new WorkerReport("p2", ReportedState.SUCCEEDED, 0, null)),
                 Arguments.of("process failed while the agent was down",
                         new WorkerRecord(anAssignment("p3").process("x").build(), "process", dead, 1L, null, null, null), "2\n",
-                        new WorkerReport("p3", "FAILED", 2, "exited with code 2")),
+                        new WorkerReport("p3", ReportedState.FAILED, 2, "exited with code 2")),
                 Arguments.of("final state not yet delivered before the restart",
                         new WorkerRecord(anAssignment("p4").process("x").build(), "process", dead, 1L, "SUCCEEDED", 0, null), null,
-                        new WorkerReport("p4", "SUCCEEDED", 0, null)));
+                        new WorkerReport("p4", ReportedState.SUCCEEDED, 0, null)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -79,8 +80,8 @@ class ReconciliationTest {
         try {
             assertThat(after.reconcile()).containsExactly("proc");
             assertThat(after.reports()).containsExactlyInAnyOrder(
-                    new WorkerReport("proc", "RUNNING", null, null),
-                    new WorkerReport("emb", "FAILED", null, "lost: embedded worker died with the previous agent process"));
+                    new WorkerReport("proc", ReportedState.RUNNING, null, null),
+                    new WorkerReport("emb", ReportedState.FAILED, null, "lost: embedded worker died with the previous agent process"));
 
             after.stop("proc", "cancelled");
 
@@ -115,7 +116,7 @@ class ReconciliationTest {
 
             try (WorkerManager restarted = new WorkerManager(workDir, new Fixtures.KeepingTelemetry(), Fixtures.fastSettings())) {
                 assertThat(restarted.reconcile()).isEmpty();
-                assertThat(restarted.reports()).containsExactly(new WorkerReport("listed", "FAILED", null,
+                assertThat(restarted.reports()).containsExactly(new WorkerReport("listed", ReportedState.FAILED, null,
                         "lost: process is gone after an agent restart and its exit code is unknown"));
                 assertThat(listedDir.resolve(PidFile.NAME)).as("stale pid file cleaned up").doesNotExist();
                 assertThat(unlistedDir.resolve(PidFile.NAME)).as("stale pid file cleaned up").doesNotExist();

@@ -1,5 +1,11 @@
 package io.berth.api.agents;
 
+import io.berth.core.protocol.RegisterResponse;
+import io.berth.core.protocol.HeartbeatResponse;
+import io.berth.core.protocol.HeartbeatRequest;
+import io.berth.core.protocol.MetricsReport;
+import io.berth.core.protocol.LogBatch;
+import io.berth.core.protocol.RegisterRequest;
 import io.berth.api.auth.Caller;
 import io.berth.api.auth.TokenService;
 import jakarta.validation.Valid;
@@ -19,29 +25,34 @@ import java.util.UUID;
 @RestController
 @RequestMapping("/api/v1/agents")
 class AgentController {
+    private final AgentRegistration registration;
     private final AgentService agents;
+    private final AgentTelemetry telemetry;
     private final TokenService tokens;
     private final HeldHeartbeats held;
 
-    AgentController(AgentService agents, TokenService tokens, HeldHeartbeats held) {
+    AgentController(AgentRegistration registration, AgentService agents, AgentTelemetry telemetry,
+                    TokenService tokens, HeldHeartbeats held) {
+        this.registration = registration;
         this.agents = agents;
+        this.telemetry = telemetry;
         this.tokens = tokens;
         this.held = held;
     }
 
     @PostMapping("/register")
-    AgentProtocol.RegisterResponse register(@Valid @RequestBody AgentProtocol.RegisterRequest request) {
+    RegisterResponse register(@Valid @RequestBody RegisterRequest request) {
         Caller caller = Caller.current();
         if (!caller.enrollment()) caller.requireServer(request.name());
-        AgentProtocol.RegisterResponse registered = agents.register(request);
+        RegisterResponse registered = registration.register(request);
         if (!caller.enrollment()) return registered;
-        return new AgentProtocol.RegisterResponse(registered.serverName(), registered.heartbeatIntervalSeconds(),
+        return new RegisterResponse(registered.serverName(), registered.heartbeatIntervalSeconds(),
                 tokens.enroll(request.name()).token(), registered.idlePowerWatts(), registered.peakPowerWatts());
     }
 
     @PostMapping("/{name}/heartbeat")
-    AgentProtocol.HeartbeatResponse heartbeat(@PathVariable String name,
-                                              @Valid @RequestBody AgentProtocol.HeartbeatRequest request) {
+    HeartbeatResponse heartbeat(@PathVariable String name,
+                                              @Valid @RequestBody HeartbeatRequest request) {
         Caller.current().requireServer(name);
         return agents.heartbeat(name, request);
     }
@@ -52,9 +63,9 @@ class AgentController {
      * get the plain heartbeat above.
      */
     @PostMapping(value = "/{name}/heartbeat", params = "waitSeconds")
-    DeferredResult<AgentProtocol.HeartbeatResponse> heartbeatOrWait(@PathVariable String name,
+    DeferredResult<HeartbeatResponse> heartbeatOrWait(@PathVariable String name,
                                                                     @RequestParam int waitSeconds,
-                                                                    @Valid @RequestBody AgentProtocol.HeartbeatRequest request) {
+                                                                    @Valid @RequestBody HeartbeatRequest request) {
         Caller.current().requireServer(name);
         return held.heartbeat(name, request, waitSeconds);
     }
@@ -62,15 +73,15 @@ class AgentController {
     @PostMapping("/{name}/workers/{workerId}/metrics")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void metrics(@PathVariable String name, @PathVariable UUID workerId,
-                 @Valid @RequestBody AgentProtocol.MetricsReport report) {
+                 @Valid @RequestBody MetricsReport report) {
         Caller.current().requireServer(name);
-        agents.metrics(name, workerId, report);
+        telemetry.metrics(name, workerId, report);
     }
 
     @PostMapping("/{name}/workers/{workerId}/logs")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    void logs(@PathVariable String name, @PathVariable UUID workerId, @Valid @RequestBody AgentProtocol.LogBatch batch) {
+    void logs(@PathVariable String name, @PathVariable UUID workerId, @Valid @RequestBody LogBatch batch) {
         Caller.current().requireServer(name);
-        agents.logs(name, workerId, batch);
+        telemetry.logs(name, workerId, batch);
     }
 }

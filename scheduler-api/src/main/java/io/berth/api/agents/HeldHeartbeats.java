@@ -1,7 +1,7 @@
 package io.berth.api.agents;
 
-import io.berth.api.agents.AgentProtocol.HeartbeatRequest;
-import io.berth.api.agents.AgentProtocol.HeartbeatResponse;
+import io.berth.core.protocol.HeartbeatRequest;
+import io.berth.core.protocol.HeartbeatResponse;
 import io.berth.api.jobs.WorkersChanged;
 import io.berth.api.scheduling.SchedulerProperties;
 import org.springframework.beans.factory.DisposableBean;

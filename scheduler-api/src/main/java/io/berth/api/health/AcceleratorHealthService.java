@@ -1,10 +1,10 @@
 package io.berth.api.health;
 
-import io.berth.api.agents.AgentProtocol;
 import io.berth.api.inventory.InventoryService;
 import io.berth.api.jobs.JobLifecycle;
 import io.berth.api.web.ApiException;
 import io.berth.core.inventory.AcceleratorHealth;
+import io.berth.core.protocol.AcceleratorError;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -50,9 +50,9 @@ public class AcceleratorHealthService {
      * commits durably (the agent forgets an error once a heartbeat delivered it).
      */
     @Transactional
-    public boolean errorsReported(long serverId, String serverName, List<AgentProtocol.AcceleratorError> errors) {
+    public boolean errorsReported(long serverId, String serverName, List<AcceleratorError> errors) {
         boolean changed = false;
-        for (AgentProtocol.AcceleratorError e : errors) {
+        for (AcceleratorError e : errors) {
             String model = jdbc.sql("SELECT model FROM accelerators WHERE server_id = ? AND idx = ?")
                     .params(serverId, e.index()).query(String.class).optional().orElse(null);
             if (model == null) {

@@ -1,7 +1,8 @@
 package io.berth.api.agents;
 
-import io.berth.api.agents.AgentProtocol.HeartbeatRequest;
-import io.berth.api.agents.AgentProtocol.HeartbeatResponse;
+import io.berth.core.protocol.Assignment;
+import io.berth.core.protocol.HeartbeatRequest;
+import io.berth.core.protocol.HeartbeatResponse;
 import io.berth.api.jobs.WorkersChanged;
 import io.berth.api.scheduling.SchedulerProperties;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +27,7 @@ import static org.mockito.Mockito.when;
 class HeldHeartbeatsTest {
     private static final HeartbeatRequest REQUEST = new HeartbeatRequest(null, List.of(), List.of());
     private static final HeartbeatResponse NOTHING = new HeartbeatResponse(List.of(), List.of());
-    private static final HeartbeatResponse WORK = new HeartbeatResponse(List.of(new AgentProtocol.Assignment("w1", "j1",
+    private static final HeartbeatResponse WORK = new HeartbeatResponse(List.of(new Assignment("w1", "j1",
             "job", 1, "g", 0, 1, null, null, List.of(0), 1000, 1000, 1024, "/tmp/c", null, null)), List.of());
 
     private final AgentService agents = mock(AgentService.class);

@@ -1,4 +1,11 @@
-package io.berth.agent.health;
+package io.berth.core.protocol;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 
 /**
  * One hardware error of one accelerator, as the agent reports it. The control plane decides what to do about it from
@@ -12,5 +19,8 @@ package io.berth.agent.health;
  * @param key        unique per occurrence, at most 128 characters
  * @param message    what was seen, for operators (at most 1,024 characters)
  */
-public record AcceleratorError(int index, String errorClass, String key, String message) {
+public record AcceleratorError(@Min(0) @Max(1023) int index,
+                               @NotNull @Pattern(regexp = "^[a-z][a-z0-9-]{0,39}$") String errorClass,
+                               @NotBlank @Size(max = 128) String key,
+                               @NotNull @Size(max = 1024) String message) {
 }

@@ -1,4 +1,4 @@
-package io.berth.agent.protocol;
+package io.berth.core.protocol;
 
 /**
  * Reply to a registration.

@@ -1,4 +1,4 @@
-package io.berth.agent.protocol;
+package io.berth.core.protocol;
 
 import java.util.List;
 
@@ -13,8 +13,8 @@ import java.util.List;
 public record HeartbeatResponse(List<Assignment> start, List<String> stop, boolean suspend) {
 
     public HeartbeatResponse {
-        start = start == null ? List.of() : List.copyOf(start);
-        stop = stop == null ? List.of() : List.copyOf(stop);
+        start = Wire.orEmpty(start);
+        stop = Wire.orEmpty(stop);
     }
 
     public HeartbeatResponse(List<Assignment> start, List<String> stop) {

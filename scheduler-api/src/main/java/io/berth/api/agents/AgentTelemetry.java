@@ -1,0 +1,113 @@
+package io.berth.api.agents;
+
+import io.berth.core.protocol.HeartbeatRequest;
+import io.berth.core.protocol.AcceleratorError;
+import io.berth.core.protocol.MetricsReport;
+import io.berth.core.protocol.LogBatch;
+import io.berth.api.health.AcceleratorHealthService;
+import io.berth.api.jobs.WorkerRepository;
+import io.berth.api.jobs.WorkerRow;
+import io.berth.api.web.ApiException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * What agents report besides their workers' states: accelerator health (the agent's probe and its accelerator
+ * errors), training metrics and log lines. Each report is written with one statement (logs: one batch), whatever
+ * its size.
+ */
+@Service
+class AgentTelemetry {
+    private final JdbcClient jdbc;
+    private final JdbcTemplate template;
+    private final WorkerRepository workers;
+    private final AcceleratorHealthService acceleratorHealth;
+
+    AgentTelemetry(JdbcClient jdbc, JdbcTemplate template, WorkerRepository workers,
+                   AcceleratorHealthService acceleratorHealth) {
+        this.jdbc = jdbc;
+        this.template = template;
+        this.workers = workers;
+        this.acceleratorHealth = acceleratorHealth;
+    }
+
+    /**
+     * A heartbeat's accelerator errors (to the health policy) and the agent's probe results. The probe decides an
+     * accelerator's health only while neither the health policy nor an operator has (latched); each accelerator it
+     * changes adds one to the server's version, as before. Errors first: a job whose GPU failed is requeued without
+     * counting a failure before the same heartbeat reports its worker failed.
+     *
+     * @return true if anything changed
+     */
+    boolean acceleratorsReported(long serverId, String server, List<AcceleratorError> errors,
+                                 List<HeartbeatRequest.AcceleratorHealth> probed) {
+        boolean changed = errors != null && !errors.isEmpty()
+                && acceleratorHealth.errorsReported(serverId, server, errors);
+        if (probed == null || probed.isEmpty()) return changed;
+        // one figure per accelerator: the last one listed (one after the other they would end the same)
+        Map<Integer, HeartbeatRequest.AcceleratorHealth> last = new LinkedHashMap<>();
+        for (HeartbeatRequest.AcceleratorHealth h : probed) last.put(h.index(), h);
+        int n = last.size();
+        Integer[] indices = new Integer[n];
+        String[] health = new String[n];
+        String[] reasons = new String[n];
+        int i = 0;
+        for (HeartbeatRequest.AcceleratorHealth h : last.values()) {
+            indices[i] = h.index();
+            health[i] = h.health();
+            reasons[i++] = h.health().equals("HEALTHY") ? null : h.reason();
+        }
+        long updated = jdbc.sql("""
+                        WITH changed AS (
+                            UPDATE accelerators a SET health = p.health, health_reason = p.reason,
+                                health_changed_at = now()
+                            FROM unnest(CAST(:indices AS integer[]), CAST(:health AS text[]), CAST(:reasons AS text[]))
+                                AS p(idx, health, reason)
+                            WHERE a.server_id = :server AND a.idx = p.idx AND a.health <> p.health
+                                AND NOT a.health_latched
+                            RETURNING a.idx),
+                        bumped AS (
+                            UPDATE servers SET version = version + (SELECT count(*) FROM changed)
+                            WHERE id = :server AND EXISTS (SELECT 1 FROM changed))
+                        SELECT count(*) FROM changed""")
+                .param("indices", indices).param("health", health).param("reasons", reasons)
+                .param("server", serverId)
+                .query(Long.class).single();
+        return changed || updated > 0;
+    }
+
+    @Transactional
+    public void metrics(String server, UUID workerId, MetricsReport m) {
+        WorkerRow w = ownWorker(server, workerId);
+        jdbc.sql("""
+                        INSERT INTO job_metrics (worker_id, job_id, epoch, loss, accuracy, samples_per_second)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (worker_id, epoch) DO UPDATE SET loss = excluded.loss, accuracy = excluded.accuracy,
+                            samples_per_second = excluded.samples_per_second, at = now()""")
+                .params(w.id(), w.jobId(), m.epoch(), m.loss(), m.accuracy(), m.samplesPerSecond()).update();
+    }
+
+    @Transactional
+    public void logs(String server, UUID workerId, LogBatch batch) {
+        WorkerRow w = ownWorker(server, workerId);
+        template.batchUpdate("INSERT INTO worker_logs (job_id, worker_id, line) VALUES (?, ?, ?)",
+                batch.lines().stream().map(l -> new Object[]{w.jobId(), w.id(), l.replace("\u0000", "")}).toList());
+    }
+
+    /** The worker if it is placed on this server (one lookup); else 404 naming the server if it does not exist. */
+    private WorkerRow ownWorker(String server, UUID workerId) {
+        WorkerRow w = workers.find(workerId).orElse(null);
+        if (w != null && w.serverName().equals(server)) return w;
+        boolean known = jdbc.sql("SELECT EXISTS (SELECT 1 FROM servers WHERE name = ?)").param(server)
+                .query(Boolean.class).single();
+        if (!known) throw ApiException.notFound("server", server);
+        throw ApiException.notFound("worker", workerId.toString());
+    }
+}
