@@ -1,9 +1,9 @@
 package io.berth.api.health;
 
 import io.berth.api.agents.AgentProtocol;
+import io.berth.api.errors.NotFound;
 import io.berth.api.inventory.InventoryService;
 import io.berth.api.jobs.JobLifecycle;
-import io.berth.api.web.ApiException;
 import io.berth.core.inventory.AcceleratorHealth;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -178,7 +178,7 @@ public class AcceleratorHealthService {
         return health(server, index);
     }
 
-    private static ApiException notFound(String server, int index) {
-        return ApiException.notFound("accelerator", server + "/" + index);
+    private static NotFound notFound(String server, int index) {
+        return NotFound.of("accelerator", server + "/" + index);
     }
 }

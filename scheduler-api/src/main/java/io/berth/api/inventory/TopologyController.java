@@ -1,12 +1,12 @@
 package io.berth.api.inventory;
 
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.berth.api.errors.NotFound;
 import io.berth.api.inventory.TopologySpecs.LinkSpec;
 import io.berth.api.inventory.TopologySpecs.RackSpec;
 import io.berth.api.inventory.TopologySpecs.SwitchSpec;
 import io.berth.api.inventory.TopologySpecs.VolumeSpec;
 import io.berth.api.inventory.TopologySpecs.ZoneSpec;
-import io.berth.api.web.ApiException;
 import jakarta.validation.Valid;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -65,7 +65,7 @@ class TopologyController {
     @GetMapping("/racks/{name}")
     RackSpec rack(@PathVariable String name) {
         return inventory.racks().stream().filter(r -> r.name().equals(name)).findFirst()
-                .orElseThrow(() -> ApiException.notFound("rack", name));
+                .orElseThrow(() -> NotFound.of("rack", name));
     }
 
     @PostMapping("/racks")
@@ -128,7 +128,7 @@ class TopologyController {
     @GetMapping("/volumes/{name}")
     VolumeSpec volume(@PathVariable String name) {
         return inventory.volumes().stream().filter(v -> v.name().equals(name)).findFirst()
-                .orElseThrow(() -> ApiException.notFound("volume", name));
+                .orElseThrow(() -> NotFound.of("volume", name));
     }
 
     @PostMapping("/volumes")
