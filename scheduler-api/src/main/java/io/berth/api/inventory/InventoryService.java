@@ -236,20 +236,32 @@ public class InventoryService {
         return topology.volumes();
     }
 
+    /** Deletes the zone; {@link NotFound} when there is none of that name. */
     @Transactional
-    public void delete(String kind, String name) {
-        boolean deleted = switch (kind) {
-            case "zone" -> topology.deleteZone(name);
-            case "rack" -> topology.deleteRack(name);
-            case "switch" -> {
-                topology.deleteLinksOf(name);
-                yield topology.deleteSwitch(name);
-            }
-            case "volume" -> topology.deleteVolume(name);
-            case "link" -> topology.deleteLink(Long.parseLong(name));
-            default -> throw new IllegalArgumentException(kind);
-        };
-        if (!deleted) throw NotFound.of(kind, name);
+    public void deleteZone(String name) {
+        if (!topology.deleteZone(name)) throw NotFound.of("zone", name);
+    }
+
+    @Transactional
+    public void deleteRack(String name) {
+        if (!topology.deleteRack(name)) throw NotFound.of("rack", name);
+    }
+
+    /** Deletes the switch and every link to it. */
+    @Transactional
+    public void deleteSwitch(String name) {
+        topology.deleteLinksOf(name);
+        if (!topology.deleteSwitch(name)) throw NotFound.of("switch", name);
+    }
+
+    @Transactional
+    public void deleteVolume(String name) {
+        if (!topology.deleteVolume(name)) throw NotFound.of("volume", name);
+    }
+
+    @Transactional
+    public void deleteLink(long id) {
+        if (!topology.deleteLink(id)) throw NotFound.of("link", Long.toString(id));
     }
 
     // ---------------------------------------------------------------- whole inventory

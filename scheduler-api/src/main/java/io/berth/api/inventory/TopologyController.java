@@ -54,7 +54,7 @@ class TopologyController {
     @DeleteMapping("/zones/{name}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void deleteZone(@PathVariable String name) {
-        inventory.delete("zone", name);
+        inventory.deleteZone(name);
     }
 
     @GetMapping("/racks")
@@ -78,7 +78,7 @@ class TopologyController {
     @DeleteMapping("/racks/{name}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void deleteRack(@PathVariable String name) {
-        inventory.delete("rack", name);
+        inventory.deleteRack(name);
     }
 
     @GetMapping("/switches")
@@ -96,7 +96,7 @@ class TopologyController {
     @DeleteMapping("/switches/{name}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void deleteSwitch(@PathVariable String name) {
-        inventory.delete("switch", name);
+        inventory.deleteSwitch(name);
     }
 
     @GetMapping("/links")
@@ -117,7 +117,7 @@ class TopologyController {
     @DeleteMapping("/links/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void deleteLink(@PathVariable long id) {
-        inventory.delete("link", Long.toString(id));
+        inventory.deleteLink(id);
     }
 
     @GetMapping("/volumes")
@@ -141,6 +141,6 @@ class TopologyController {
     @DeleteMapping("/volumes/{name}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void deleteVolume(@PathVariable String name) {
-        inventory.delete("volume", name);
+        inventory.deleteVolume(name);
     }
 }
