@@ -1,6 +1,7 @@
 package io.berth.api.auth;
 
-import io.berth.api.web.ApiException;
+import io.berth.api.errors.Forbidden;
+import io.berth.api.errors.NotFound;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
@@ -34,15 +35,15 @@ public record Caller(String name, Role role, String tenant, String server) imple
 
     /** 404 (not 403) for another tenant's job, so ids of other tenants' jobs do not leak. */
     public void requireTenant(String jobTenant, String what, String id) {
-        if (!seesAllTenants() && !jobTenant.equals(tenant)) throw ApiException.notFound(what, id);
+        if (!seesAllTenants() && !jobTenant.equals(tenant)) throw NotFound.of(what, id);
     }
 
     /** An agent may only speak for its own server; an enrollment token (no server) only registers. */
     public void requireServer(String name) {
         if (role == Role.AGENT && server == null)
-            throw ApiException.forbidden("an enrollment token may only register; use the token returned by registration");
+            throw Forbidden.of("an enrollment token may only register; use the token returned by registration");
         if (role == Role.AGENT && !name.equals(server))
-            throw ApiException.forbidden("this agent token is bound to server '" + server + "'");
+            throw Forbidden.of("this agent token is bound to server '" + server + "'");
     }
 
     /** An AGENT token without a server: it may register any server and receives a token bound to it. */

@@ -1,7 +1,8 @@
 package io.berth.api.auth;
 
-import io.berth.api.web.ApiException;
-import io.berth.api.web.Page;
+import io.berth.api.errors.Invalid;
+import io.berth.api.errors.NotFound;
+import io.berth.api.paging.Page;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -47,11 +48,11 @@ class TokenController {
     @ResponseStatus(HttpStatus.CREATED)
     TokenService.Issued issue(@Valid @RequestBody TokenRequest r) {
         if (r.role() == Role.USER && (r.tenant() == null || r.tenant().isBlank()))
-            throw ApiException.invalid("tenant", "required for a USER token");
-        if (r.role() != Role.USER && r.tenant() != null) throw ApiException.invalid("tenant", "only for USER tokens");
+            throw Invalid.field("tenant", "required for a USER token");
+        if (r.role() != Role.USER && r.tenant() != null) throw Invalid.field("tenant", "only for USER tokens");
         if (r.role() == Role.AGENT && r.server() != null && r.server().isBlank())
-            throw ApiException.invalid("server", "must not be blank");
-        if (r.role() != Role.AGENT && r.server() != null) throw ApiException.invalid("server", "only for AGENT tokens");
+            throw Invalid.field("server", "must not be blank");
+        if (r.role() != Role.AGENT && r.server() != null) throw Invalid.field("server", "only for AGENT tokens");
         return tokens.issue(r.name(), r.role(), r.tenant(), r.server());
     }
 
@@ -63,7 +64,7 @@ class TokenController {
     @DeleteMapping("/api/v1/tokens/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void revoke(@PathVariable UUID id) {
-        if (!tokens.revoke(id)) throw ApiException.notFound("token", id.toString());
+        if (!tokens.revoke(id)) throw NotFound.of("token", id.toString());
     }
 
     record AuditEntry(long id, Instant at, String principal, String role, String tenant, String method, String path,

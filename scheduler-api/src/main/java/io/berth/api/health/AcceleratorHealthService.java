@@ -1,9 +1,10 @@
 package io.berth.api.health;
 
+import io.berth.api.errors.NotFound;
 import io.berth.api.inventory.InventoryService;
 import io.berth.api.jobs.JobLifecycle;
-import io.berth.api.web.ApiException;
 import io.berth.core.inventory.AcceleratorHealth;
+import io.berth.core.inventory.ServerState;
 import io.berth.core.protocol.AcceleratorError;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -98,8 +99,9 @@ public class AcceleratorHealthService {
             }
             if (actions.contains(HealthPolicy.Action.DRAIN_SERVER)) {
                 // a server already out of service (draining, drained, down, not ready) keeps its state
-                String state = jdbc.sql("SELECT state FROM servers WHERE id = ?").param(serverId).query(String.class).single();
-                if (state.equals("READY") || state.equals("CORDONED")) {
+                ServerState state = ServerState.valueOf(jdbc.sql("SELECT state FROM servers WHERE id = ?")
+                        .param(serverId).query(String.class).single());
+                if (state == ServerState.READY || state == ServerState.CORDONED) {
                     String reason = "GPU " + e.index() + ": " + e.errorClass() + ", " + e.message();
                     outcome.add("server " + inventory.drain(serverName,
                             reason.length() <= 500 ? reason : reason.substring(0, 497) + "...").state());
@@ -178,7 +180,7 @@ public class AcceleratorHealthService {
         return health(server, index);
     }
 
-    private static ApiException notFound(String server, int index) {
-        return ApiException.notFound("accelerator", server + "/" + index);
+    private static NotFound notFound(String server, int index) {
+        return NotFound.of("accelerator", server + "/" + index);
     }
 }

@@ -1,29 +1,28 @@
 package io.berth.api.inventory;
 
-import io.berth.api.web.ApiException;
-import org.springframework.http.HttpStatus;
+import io.berth.api.errors.Conflict;
+import io.berth.api.errors.FieldError;
 
 import java.util.List;
 
 /**
- * 409 answers of inventory edits that would break what the inventory promised: removing or shrinking resources
+ * Conflicts (409) of inventory edits that would break what the inventory promised: removing or shrinking resources
  * that jobs hold, or an agent's hardware that does not cover an operator's description of its server. The field
  * errors list every refused part.
  */
-final class InventoryConflict extends ApiException {
-    private InventoryConflict(String type, String message, List<FieldError> errors) {
-        super(HttpStatus.CONFLICT, type, message, errors);
+final class InventoryConflict {
+    private InventoryConflict() {
     }
 
     /** The edit would remove or shrink held resources; the detail names them and their holders. */
-    static InventoryConflict inUse(List<FieldError> refusals) {
-        return new InventoryConflict("resource-in-use", summary(refusals) + "; wait until the jobs end (or drain the "
+    static Conflict inUse(List<FieldError> refusals) {
+        return Conflict.of("resource-in-use", summary(refusals) + "; wait until the jobs end (or drain the "
                 + "server) and try again", refusals);
     }
 
     /** An agent's registration does not cover the operator's description of its server. */
-    static InventoryConflict hardwareMismatch(String server, List<FieldError> differences) {
-        return new InventoryConflict("hardware-mismatch", "server " + server + " was described by an operator and the "
+    static Conflict hardwareMismatch(String server, List<FieldError> differences) {
+        return Conflict.of("hardware-mismatch", "server " + server + " was described by an operator and the "
                 + "agent's hardware does not match it: " + summary(differences) + "; replace the server's description "
                 + "(PUT /api/v1/servers/" + server + ") or fix the agent's hardware", differences);
     }

@@ -2,6 +2,7 @@ package io.berth.api.inventory;
 
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.berth.api.errors.Invalid;
 import io.berth.api.web.ApiException;
 import io.berth.api.web.DocumentReader;
 import org.springframework.http.HttpHeaders;
@@ -38,7 +39,7 @@ class InventoryController {
         boolean yaml = "yaml".equalsIgnoreCase(format)
                 || (format == null && accept != null && accept.contains("yaml") && !accept.contains("json"));
         if (format != null && !yaml && !"json".equalsIgnoreCase(format))
-            throw ApiException.invalid("format", "must be json or yaml");
+            throw Invalid.field("format", "must be json or yaml");
         if (yaml) return ResponseEntity.ok().contentType(DocumentReader.YAML).body(documents.writeYaml(doc));
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(doc);
     }
@@ -60,7 +61,7 @@ class InventoryController {
                                                   String contentType) {
         MediaType type = DocumentReader.concreteType(contentType, SUPPORTED);
         if (type.isCompatibleWith(MediaType.parseMediaType("text/csv"))) {
-            if (body == null || body.length == 0) throw ApiException.invalid("body", "request body is empty");
+            if (body == null || body.length == 0) throw Invalid.field("body", "request body is empty");
             List<ServerSpec> servers = NodeListCsv.parse(new String(body, StandardCharsets.UTF_8));
             servers.forEach(documents::validate);
             return inventory.importNodeList(servers);

@@ -1,13 +1,14 @@
 package io.berth.api.inventory;
 
+import io.berth.api.errors.FieldError;
+import io.berth.api.errors.Invalid;
+import io.berth.api.errors.NotFound;
 import io.berth.api.inventory.TopologySpecs.LinkSpec;
 import io.berth.api.inventory.TopologySpecs.RackSpec;
 import io.berth.api.inventory.TopologySpecs.SwitchSpec;
 import io.berth.api.inventory.TopologySpecs.VolumeSpec;
 import io.berth.api.inventory.TopologySpecs.ZoneSpec;
-import io.berth.api.web.ApiException;
-import io.berth.api.web.ApiException.FieldError;
-import io.berth.api.web.Page;
+import io.berth.api.paging.Page;
 import io.berth.core.inventory.Inventory;
 import io.berth.core.inventory.NetworkLink;
 import io.berth.core.inventory.NetworkSwitch;
@@ -122,14 +123,14 @@ public class InventoryService {
 
     @Transactional(readOnly = true)
     public ServerView server(String name) {
-        return servers.find(name).orElseThrow(() -> ApiException.notFound("server", name));
+        return servers.find(name).orElseThrow(() -> NotFound.of("server", name));
     }
 
     /** What is allocated on the server; holders of tenants other than {@code holderTenant} (when set) left out. */
     @Transactional(readOnly = true)
     public ServerAllocation allocation(String name, String holderTenant) {
         return servers.allocations(name, holderTenant).stream().findFirst()
-                .orElseThrow(() -> ApiException.notFound("server", name));
+                .orElseThrow(() -> NotFound.of("server", name));
     }
 
     @Transactional(readOnly = true)
@@ -147,7 +148,7 @@ public class InventoryService {
     /** Sets the state with its reason (null: none given; READY clears it). */
     @Transactional
     public ServerView changeState(String name, ServerState state, String reason) {
-        if (!servers.updateState(name, state, reason)) throw ApiException.notFound("server", name);
+        if (!servers.updateState(name, state, reason)) throw NotFound.of("server", name);
         return server(name);
     }
 
@@ -158,7 +159,7 @@ public class InventoryService {
      */
     @Transactional
     public ServerView drain(String name, String reason) {
-        if (!servers.drain(name, reason)) throw ApiException.notFound("server", name);
+        if (!servers.drain(name, reason)) throw NotFound.of("server", name);
         return server(name);
     }
 
@@ -175,7 +176,7 @@ public class InventoryService {
         if (held != null && held.inUse())
             throw InventoryConflict.inUse(List.of(new FieldError("name", "server " + name + " is held by "
                     + held.holders(h -> true))));
-        if (!servers.delete(name)) throw ApiException.notFound("server", name);
+        if (!servers.delete(name)) throw NotFound.of("server", name);
         topology.deleteLinksOf(name);
     }
 
@@ -235,20 +236,32 @@ public class InventoryService {
         return topology.volumes();
     }
 
+    /** Deletes the zone; {@link NotFound} when there is none of that name. */
     @Transactional
-    public void delete(String kind, String name) {
-        boolean deleted = switch (kind) {
-            case "zone" -> topology.deleteZone(name);
-            case "rack" -> topology.deleteRack(name);
-            case "switch" -> {
-                topology.deleteLinksOf(name);
-                yield topology.deleteSwitch(name);
-            }
-            case "volume" -> topology.deleteVolume(name);
-            case "link" -> topology.deleteLink(Long.parseLong(name));
-            default -> throw new IllegalArgumentException(kind);
-        };
-        if (!deleted) throw ApiException.notFound(kind, name);
+    public void deleteZone(String name) {
+        if (!topology.deleteZone(name)) throw NotFound.of("zone", name);
+    }
+
+    @Transactional
+    public void deleteRack(String name) {
+        if (!topology.deleteRack(name)) throw NotFound.of("rack", name);
+    }
+
+    /** Deletes the switch and every link to it. */
+    @Transactional
+    public void deleteSwitch(String name) {
+        topology.deleteLinksOf(name);
+        if (!topology.deleteSwitch(name)) throw NotFound.of("switch", name);
+    }
+
+    @Transactional
+    public void deleteVolume(String name) {
+        if (!topology.deleteVolume(name)) throw NotFound.of("volume", name);
+    }
+
+    @Transactional
+    public void deleteLink(long id) {
+        if (!topology.deleteLink(id)) throw NotFound.of("link", Long.toString(id));
     }
 
     // ---------------------------------------------------------------- whole inventory
@@ -407,7 +420,7 @@ public class InventoryService {
                             "unknown rack '" + vr.get(j) + "'"));
             }
         }
-        if (!errors.isEmpty()) throw ApiException.invalid(errors);
+        if (!errors.isEmpty()) throw Invalid.fields(errors);
     }
 
     /** Field paths: {@code servers[3].rack} inside a document, {@code rack} for a single object. */

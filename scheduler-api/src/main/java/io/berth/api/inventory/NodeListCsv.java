@@ -1,7 +1,7 @@
 package io.berth.api.inventory;
 
-import io.berth.api.web.ApiException;
-import io.berth.api.web.ApiException.FieldError;
+import io.berth.api.errors.FieldError;
+import io.berth.api.errors.Invalid;
 import io.berth.core.inventory.AcceleratorKind;
 
 import java.util.ArrayList;
@@ -29,7 +29,7 @@ final class NodeListCsv {
         List<String> lines = text.lines().toList();
         int headerLine = 0;
         while (headerLine < lines.size() && lines.get(headerLine).isBlank()) headerLine++;
-        if (headerLine == lines.size()) throw ApiException.invalid("header", "the CSV is empty; expected a header "
+        if (headerLine == lines.size()) throw Invalid.field("header", "the CSV is empty; expected a header "
                 + String.join(",", COLUMNS));
         String[] header = split(lines.get(headerLine).replace("\uFEFF", ""));
         Map<String, Integer> position = new HashMap<>();
@@ -38,7 +38,7 @@ final class NodeListCsv {
         for (String column : COLUMNS) {
             if (!position.containsKey(column)) errors.add(new FieldError("header", "missing column '" + column + "'"));
         }
-        if (!errors.isEmpty()) throw ApiException.invalid(errors);
+        if (!errors.isEmpty()) throw Invalid.fields(errors);
 
         List<ServerSpec> servers = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
@@ -72,8 +72,8 @@ final class NodeListCsv {
             servers.add(new ServerSpec(name, ServerSpec.DEFAULT_RACK, cpu, memory, null, null, null, null, null,
                     accelerators, null));
         }
-        if (!errors.isEmpty()) throw ApiException.invalid(errors);
-        if (servers.isEmpty()) throw ApiException.invalid("rows", "the CSV has a header but no rows");
+        if (!errors.isEmpty()) throw Invalid.fields(errors);
+        if (servers.isEmpty()) throw Invalid.field("rows", "the CSV has a header but no rows");
         return servers;
     }
 

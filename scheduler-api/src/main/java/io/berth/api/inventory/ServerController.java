@@ -1,8 +1,8 @@
 package io.berth.api.inventory;
 
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
-import io.berth.api.web.ApiException;
-import io.berth.api.web.Page;
+import io.berth.api.errors.Invalid;
+import io.berth.api.paging.Page;
 import io.berth.core.inventory.ServerState;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -49,7 +49,7 @@ class ServerController {
     @ApiResponse(responseCode = "201", description = "created", useReturnTypeSchema = true)
     @ApiResponse(responseCode = "200", description = "replaced", useReturnTypeSchema = true)
     ResponseEntity<ServerView> put(@PathVariable String name, @Valid @RequestBody ServerSpec spec) {
-        if (!name.equals(spec.name())) throw ApiException.invalid("name", "must match the path ('" + name + "')");
+        if (!name.equals(spec.name())) throw Invalid.field("name", "must match the path ('" + name + "')");
         boolean created = inventory.putServer(spec);
         return ResponseEntity.status(created ? HttpStatus.CREATED : HttpStatus.OK).body(inventory.server(name));
     }
@@ -71,7 +71,7 @@ class ServerController {
             int eq = label.indexOf('=');
             key = eq < 0 ? label : label.substring(0, eq);
             value = eq < 0 ? null : label.substring(eq + 1);
-            if (key.isBlank()) throw ApiException.invalid("label", "expected key=value or key");
+            if (key.isBlank()) throw Invalid.field("label", "expected key=value or key");
         }
         return inventory.servers(new ServerRepository.Filter(state, rack, acceleratorModel, key, value), page, size);
     }
@@ -114,11 +114,11 @@ class ServerController {
     @PutMapping("/{name}/state")
     ServerView changeState(@PathVariable String name, @Valid @RequestBody StateChange change) {
         if (change.state() == ServerState.DRAINED)
-            throw ApiException.invalid("state", "DRAINED follows from draining once no worker is active on the server; "
+            throw Invalid.field("state", "DRAINED follows from draining once no worker is active on the server; "
                     + "set DRAINING (or POST /api/v1/servers/" + name + "/drain)");
         if (change.state() == ServerState.POWERING_OFF || change.state() == ServerState.POWERED_OFF
                 || change.state() == ServerState.RESUMING)
-            throw ApiException.invalid("state", change.state() + " is set by idle power management "
+            throw Invalid.field("state", change.state() + " is set by idle power management "
                     + "(berth.power-saving), not by hand; an operator may cordon, drain or make READY a server in it");
         String reason = Reason.clean(change.reason());
         if (change.state() == ServerState.DRAINING) return inventory.drain(name, reason);

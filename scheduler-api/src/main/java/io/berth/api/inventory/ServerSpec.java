@@ -1,6 +1,6 @@
 package io.berth.api.inventory;
 
-import io.berth.api.web.ApiException.FieldError;
+import io.berth.api.errors.FieldError;
 import io.berth.core.inventory.Accelerator;
 import io.berth.core.inventory.LocalDevice;
 import io.berth.core.inventory.Server;

@@ -1,12 +1,12 @@
 package io.berth.api.inventory;
 
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.berth.api.errors.NotFound;
 import io.berth.api.inventory.TopologySpecs.LinkSpec;
 import io.berth.api.inventory.TopologySpecs.RackSpec;
 import io.berth.api.inventory.TopologySpecs.SwitchSpec;
 import io.berth.api.inventory.TopologySpecs.VolumeSpec;
 import io.berth.api.inventory.TopologySpecs.ZoneSpec;
-import io.berth.api.web.ApiException;
 import jakarta.validation.Valid;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -54,7 +54,7 @@ class TopologyController {
     @DeleteMapping("/zones/{name}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void deleteZone(@PathVariable String name) {
-        inventory.delete("zone", name);
+        inventory.deleteZone(name);
     }
 
     @GetMapping("/racks")
@@ -65,7 +65,7 @@ class TopologyController {
     @GetMapping("/racks/{name}")
     RackSpec rack(@PathVariable String name) {
         return inventory.racks().stream().filter(r -> r.name().equals(name)).findFirst()
-                .orElseThrow(() -> ApiException.notFound("rack", name));
+                .orElseThrow(() -> NotFound.of("rack", name));
     }
 
     @PostMapping("/racks")
@@ -78,7 +78,7 @@ class TopologyController {
     @DeleteMapping("/racks/{name}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void deleteRack(@PathVariable String name) {
-        inventory.delete("rack", name);
+        inventory.deleteRack(name);
     }
 
     @GetMapping("/switches")
@@ -96,7 +96,7 @@ class TopologyController {
     @DeleteMapping("/switches/{name}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void deleteSwitch(@PathVariable String name) {
-        inventory.delete("switch", name);
+        inventory.deleteSwitch(name);
     }
 
     @GetMapping("/links")
@@ -117,7 +117,7 @@ class TopologyController {
     @DeleteMapping("/links/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void deleteLink(@PathVariable long id) {
-        inventory.delete("link", Long.toString(id));
+        inventory.deleteLink(id);
     }
 
     @GetMapping("/volumes")
@@ -128,7 +128,7 @@ class TopologyController {
     @GetMapping("/volumes/{name}")
     VolumeSpec volume(@PathVariable String name) {
         return inventory.volumes().stream().filter(v -> v.name().equals(name)).findFirst()
-                .orElseThrow(() -> ApiException.notFound("volume", name));
+                .orElseThrow(() -> NotFound.of("volume", name));
     }
 
     @PostMapping("/volumes")
@@ -141,6 +141,6 @@ class TopologyController {
     @DeleteMapping("/volumes/{name}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void deleteVolume(@PathVariable String name) {
-        inventory.delete("volume", name);
+        inventory.deleteVolume(name);
     }
 }

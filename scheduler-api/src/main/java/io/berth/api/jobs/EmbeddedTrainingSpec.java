@@ -1,6 +1,6 @@
 package io.berth.api.jobs;
 
-import io.berth.api.web.ApiException.FieldError;
+import io.berth.api.errors.FieldError;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;

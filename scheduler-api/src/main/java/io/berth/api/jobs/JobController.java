@@ -4,9 +4,11 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.berth.api.auth.Caller;
+import io.berth.api.errors.FieldError;
+import io.berth.api.errors.Invalid;
+import io.berth.api.paging.Page;
 import io.berth.api.web.ApiException;
 import io.berth.api.web.DocumentReader;
-import io.berth.api.web.Page;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import org.springframework.beans.factory.annotation.Value;
@@ -111,7 +113,7 @@ class JobController {
         JsonNode tree = documents.readTree(body, DocumentReader.concreteType(contentType, SUPPORTED));
         JsonNode jobsNode = tree.get("jobs");
         if (jobsNode != null && jobsNode.isArray() && jobsNode.size() > JobBatch.MAX_JOBS)
-            throw ApiException.invalid("jobs", "at most " + JobBatch.MAX_JOBS + " jobs per batch, got " + jobsNode.size());
+            throw Invalid.field("jobs", "at most " + JobBatch.MAX_JOBS + " jobs per batch, got " + jobsNode.size());
         try {
             if (!batchSlots.tryAcquire(BATCH_WAIT_SECONDS, TimeUnit.SECONDS))
                 throw ApiException.tooManyRequests("too many batch submissions at once; try again later");
@@ -134,7 +136,7 @@ class JobController {
 
     private static void checkKey(String key) {
         if (key != null && (key.isBlank() || key.length() > 255))
-            throw ApiException.invalid("Idempotency-Key", "must be 1 to 255 characters");
+            throw Invalid.field("Idempotency-Key", "must be 1 to 255 characters");
     }
 
     private static final List<String> SUPPORTED = List.of("application/json", "application/yaml");
@@ -144,9 +146,9 @@ class JobController {
         if (spec.runtime().embedded() == null) return;
         EmbeddedTrainingSpec training = documents.convert(spec.runtime().embedded(), EmbeddedTrainingSpec.class,
                 prefix + "runtime.embedded");
-        List<ApiException.FieldError> errors = training.crossFieldErrors().stream()
-                .map(e -> new ApiException.FieldError(prefix + "runtime.embedded." + e.field(), e.message())).toList();
-        if (!errors.isEmpty()) throw ApiException.invalid(errors);
+        List<FieldError> errors = training.crossFieldErrors().stream()
+                .map(e -> new FieldError(prefix + "runtime.embedded." + e.field(), e.message())).toList();
+        if (!errors.isEmpty()) throw Invalid.fields(errors);
     }
 
     /**

@@ -2,9 +2,13 @@ package io.berth.api.jobs;
 
 import tools.jackson.databind.json.JsonMapper;
 import io.berth.api.auth.Caller;
-import io.berth.api.web.ApiException;
-import io.berth.api.web.ApiException.FieldError;
-import io.berth.api.web.Page;
+import io.berth.api.errors.Conflict;
+import io.berth.api.errors.FieldError;
+import io.berth.api.errors.Forbidden;
+import io.berth.api.errors.Invalid;
+import io.berth.api.errors.NotFound;
+import io.berth.api.errors.Unprocessable;
+import io.berth.api.paging.Page;
 import io.berth.core.placement.JobRequest;
 import io.berth.core.placement.PlacementResult;
 import io.berth.core.placement.Reason;
@@ -134,12 +138,11 @@ public class JobService {
         for (int i = 0; i < specs.size(); i++) {
             try {
                 check(caller, specs.get(i), "jobs[" + i + "].");
-            } catch (ApiException e) {
-                if (e.status().value() != 400) throw e;
+            } catch (Invalid e) {
                 errors.addAll(e.fieldErrors());
             }
         }
-        if (!errors.isEmpty()) throw ApiException.invalid(errors);
+        if (!errors.isEmpty()) throw Invalid.fields(errors);
         List<UUID> ids = specs.stream().map(s -> UUID.randomUUID()).toList();
         List<JobRequest> requests = new ArrayList<>(specs.size());
         for (int i = 0; i < specs.size(); i++) requests.add(specs.get(i).toRequest(ids.get(i).toString()));
@@ -175,10 +178,10 @@ public class JobService {
     /** The caller may submit for the spec's tenant and the spec is consistent; field names start with prefix. */
     private static void check(Caller caller, JobSpec spec, String prefix) {
         if (!caller.seesAllTenants() && !spec.tenant().equals(caller.tenant()))
-            throw ApiException.forbidden("you may only submit jobs for tenant '" + caller.tenant() + "'");
+            throw Forbidden.of("you may only submit jobs for tenant '" + caller.tenant() + "'");
         List<FieldError> errors = spec.crossFieldErrors();
         if (!errors.isEmpty())
-            throw ApiException.invalid(errors.stream().map(e -> new FieldError(prefix + e.field(), e.message())).toList());
+            throw Invalid.fields(errors.stream().map(e -> new FieldError(prefix + e.field(), e.message())).toList());
     }
 
     /** 422 when the job could never fit the cluster, with the engine's reasons per task group. */
@@ -186,7 +189,7 @@ public class JobService {
         if (fit instanceof PlacementResult.Unschedulable u) {
             List<FieldError> reasons = new ArrayList<>();
             for (Reason r : u.sample()) reasons.add(new FieldError(prefix + "taskGroups." + u.taskGroup(), r.describe()));
-            throw ApiException.unprocessable("never-fits", (prefix.isEmpty() ? "the job" : prefix.substring(0, prefix.length() - 1))
+            throw Unprocessable.of("never-fits", (prefix.isEmpty() ? "the job" : prefix.substring(0, prefix.length() - 1))
                     + " can never fit this cluster: " + u.summary(), reasons);
         }
     }
@@ -198,7 +201,7 @@ public class JobService {
     /** 422 when the job alone is more than its tenant's quota allows: it would wait for ever. */
     private static void requireWithinQuota(String problem, String prefix) {
         if (problem == null) return;
-        throw ApiException.unprocessable("never-fits", (prefix.isEmpty() ? "the job" : prefix.substring(0, prefix.length() - 1))
+        throw Unprocessable.of("never-fits", (prefix.isEmpty() ? "the job" : prefix.substring(0, prefix.length() - 1))
                 + " can never start: " + problem, List.of(new FieldError(prefix + "tenant", problem)));
     }
 
@@ -208,8 +211,8 @@ public class JobService {
         return new JobViews.Submitted(stored.id(), jobs.find(stored.id()).orElseThrow().state(), true);
     }
 
-    private static ApiException keyReused(String key) {
-        return ApiException.unprocessable("idempotency-key-reused", "Idempotency-Key '" + key
+    private static Unprocessable keyReused(String key) {
+        return Unprocessable.of("idempotency-key-reused", "Idempotency-Key '" + key
                 + "' was already used for a different request; use a new key for a new request");
     }
 
@@ -273,7 +276,7 @@ public class JobService {
 
     public JobViews.JobSummary cancel(Caller caller, UUID id) {
         JobRow j = visible(caller, id);
-        if (j.state().terminal()) throw ApiException.conflict("job " + id + " has already ended (" + j.state() + ")");
+        if (j.state().terminal()) throw Conflict.of("job " + id + " has already ended (" + j.state() + ")");
         lifecycle.cancel(id, "cancelled by request");
         events.publishEvent(new SchedulingNeeded());
         return summaries(List.of(jobs.find(id).orElseThrow())).get(0);
@@ -295,7 +298,7 @@ public class JobService {
             case REQUEUE -> lifecycle.requeue(id, "requeued" + by);
         };
         JobRow j = jobs.find(id).orElseThrow();
-        if (!done) throw ApiException.conflict("job " + j.name() + " (" + id + ") is " + j.state() + ": " + switch (what) {
+        if (!done) throw Conflict.of("job " + j.name() + " (" + id + ") is " + j.state() + ": " + switch (what) {
             case HOLD -> "only a QUEUED job can be held";
             case RELEASE -> "only a HELD job can be released";
             case REQUEUE -> "only a SCHEDULED, RUNNING, FAILED or CANCELLED job can be requeued";
@@ -322,7 +325,7 @@ public class JobService {
 
     /** The job if the caller may see it; 404 otherwise, also for another tenant's job (ids do not leak). */
     private JobRow visible(Caller caller, UUID id) {
-        JobRow j = jobs.find(id).orElseThrow(() -> ApiException.notFound("job", id.toString()));
+        JobRow j = jobs.find(id).orElseThrow(() -> NotFound.of("job", id.toString()));
         caller.requireTenant(j.tenant(), "job", id.toString());
         return j;
     }

@@ -1,6 +1,6 @@
 package io.berth.api.jobs;
 
-import io.berth.api.web.ApiException.FieldError;
+import io.berth.api.errors.FieldError;
 import io.berth.core.placement.JobRequest;
 import io.berth.core.placement.TaskGroup;
 import io.berth.core.placement.TopologyScope;

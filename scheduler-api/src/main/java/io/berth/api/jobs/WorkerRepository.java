@@ -72,6 +72,13 @@ public class WorkerRepository {
                 .update();
     }
 
+    /** What the workers reserved on one server take of its counted resources. */
+    private record ServerDemand(long cpuMillis, long memoryMib, long networkMbps) {
+        ServerDemand plus(ServerDemand o) {
+            return new ServerDemand(cpuMillis + o.cpuMillis, memoryMib + o.memoryMib, networkMbps + o.networkMbps);
+        }
+    }
+
     /**
      * {@link #reserve} for many workers in a fixed number of statements: the demand is summed per server and per GPU
      * first (an UPDATE ... FROM applies one row per target row), so the CHECK constraints see the batch's total. Every
@@ -79,13 +86,11 @@ public class WorkerRepository {
      * then roll back.
      */
     public void reserveAll(List<WorkerRow> rows, long leaderEpoch) {
-        Map<String, long[]> perServer = new TreeMap<>();
+        Map<String, ServerDemand> perServer = new TreeMap<>();
         Map<String, Map<Integer, Integer>> perGpu = new TreeMap<>();
         for (WorkerRow w : rows) {
-            long[] d = perServer.computeIfAbsent(w.serverName(), k -> new long[3]);
-            d[0] += w.cpuMillis();
-            d[1] += w.memoryMib();
-            d[2] += w.networkMbps();
+            perServer.merge(w.serverName(), new ServerDemand(w.cpuMillis(), w.memoryMib(), w.networkMbps()),
+                    ServerDemand::plus);
             for (int g : w.gpuIndices())
                 perGpu.computeIfAbsent(w.serverName(), k -> new TreeMap<>()).merge(g, w.milliGpu(), Integer::sum);
         }
@@ -96,9 +101,9 @@ public class WorkerRepository {
                         FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::bigint[]) AS d(name, cpu, mem, net)
                         WHERE s.name = d.name AND s.state = 'READY' RETURNING s.name, s.id""")
                 .params(perServer.keySet().toArray(String[]::new),
-                        perServer.values().stream().map(d -> d[0]).toArray(Long[]::new),
-                        perServer.values().stream().map(d -> d[1]).toArray(Long[]::new),
-                        perServer.values().stream().map(d -> d[2]).toArray(Long[]::new))
+                        perServer.values().stream().map(ServerDemand::cpuMillis).toArray(Long[]::new),
+                        perServer.values().stream().map(ServerDemand::memoryMib).toArray(Long[]::new),
+                        perServer.values().stream().map(ServerDemand::networkMbps).toArray(Long[]::new))
                 .query(rs -> {
                     ids.put(rs.getString(1), rs.getLong(2));
                 });

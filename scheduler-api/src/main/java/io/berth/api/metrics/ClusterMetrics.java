@@ -1,6 +1,7 @@
 package io.berth.api.metrics;
 
 import io.berth.api.db.DatabaseOutage;
+import io.berth.api.jobs.JobState;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -11,7 +12,7 @@ import org.springframework.stereotype.Component;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -66,13 +67,13 @@ class ClusterMetrics {
                         SELECT tenant, priority, count(*) FROM jobs WHERE state = 'QUEUED' GROUP BY tenant, priority""")
                 .query((rs, n) -> MultiGauge.Row.of(Tags.of("tenant", rs.getString(1), "priority", rs.getString(2)),
                         rs.getLong(3))).list(), true);
-        Map<String, Long> byState = new HashMap<>();
+        Map<JobState, Long> byState = new EnumMap<>(JobState.class);
         jdbc.sql("SELECT state, count(*) FROM jobs GROUP BY state")
                 .query(rs -> {
-                    byState.put(rs.getString(1), rs.getLong(2));
+                    byState.put(JobState.valueOf(rs.getString(1)), rs.getLong(2));
                 });
         jobsByState.register(byState.entrySet().stream()
-                .map(e -> MultiGauge.Row.of(Tags.of("state", e.getKey()), e.getValue())).toList(), true);
+                .map(e -> MultiGauge.Row.of(Tags.of("state", e.getKey().name()), e.getValue())).toList(), true);
         heartbeatLag.register(jdbc.sql("""
                         SELECT name, extract(epoch FROM now() - agent_last_seen) FROM servers
                         WHERE agent_last_seen IS NOT NULL""")
@@ -85,10 +86,10 @@ class ClusterMetrics {
 
     /** The cluster's utilization now, read from the database. */
     UtilizationHistory.Sample sample() {
-        Map<String, Long> byState = new HashMap<>();
+        Map<JobState, Long> byState = new EnumMap<>(JobState.class);
         jdbc.sql("SELECT state, count(*) FROM jobs WHERE state IN ('QUEUED', 'SCHEDULED', 'RUNNING') GROUP BY state")
                 .query(rs -> {
-                    byState.put(rs.getString(1), rs.getLong(2));
+                    byState.put(JobState.valueOf(rs.getString(1)), rs.getLong(2));
                 });
         return gpuSample(byState);
     }
@@ -98,7 +99,7 @@ class ClusterMetrics {
         return history.since(Instant.now().minus(Duration.ofHours(hours)), maxPoints);
     }
 
-    private UtilizationHistory.Sample gpuSample(Map<String, Long> jobsByState) {
+    private UtilizationHistory.Sample gpuSample(Map<JobState, Long> jobsByState) {
         long[] row = jdbc.sql("""
                         SELECT count(*) * 1000, coalesce(sum(used_milli), 0),
                                coalesce(sum(1000 - used_milli) FILTER (WHERE used_milli > 0 AND used_milli < 1000), 0)
@@ -107,8 +108,8 @@ class ClusterMetrics {
         long capacity = row[0];
         return new UtilizationHistory.Sample(Instant.now(), capacity, row[1],
                 capacity == 0 ? 0 : (double) row[1] / capacity, capacity == 0 ? 0 : (double) row[2] / capacity,
-                jobsByState.getOrDefault("QUEUED", 0L),
-                jobsByState.getOrDefault("SCHEDULED", 0L) + jobsByState.getOrDefault("RUNNING", 0L));
+                jobsByState.getOrDefault(JobState.QUEUED, 0L),
+                jobsByState.getOrDefault(JobState.SCHEDULED, 0L) + jobsByState.getOrDefault(JobState.RUNNING, 0L));
     }
 
     /** Every server (by rack, then name) with the share allocated on each of its accelerators and their health. */

@@ -1,5 +1,6 @@
 package io.berth.api.metrics;
 
+import io.berth.core.inventory.ServerState;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -30,7 +31,7 @@ class UtilizationController {
         this.metrics = metrics;
     }
 
-    private record Tile(String name, String rack, String state, double cpuShare, int[] gpuMilli) {
+    private record Tile(String name, String rack, ServerState state, double cpuShare, int[] gpuMilli) {
     }
 
     /**
@@ -70,7 +71,7 @@ class UtilizationController {
 
     @GetMapping(value = "/api/v1/cluster/utilization.svg", produces = "image/svg+xml")
     String utilization() {
-        List<Tile> all = servers().stream().map(s -> new Tile(s.name(), s.rack(), s.state(),
+        List<Tile> all = servers().stream().map(s -> new Tile(s.name(), s.rack(), ServerState.valueOf(s.state()),
                 s.cpuMillis() == 0 ? 0 : (double) s.cpuMillisUsed() / s.cpuMillis(),
                 s.gpuMilli().stream().mapToInt(Integer::intValue).toArray())).toList();
         int rows = Math.max(1, (all.size() + PER_ROW - 1) / PER_ROW);
@@ -99,7 +100,7 @@ class UtilizationController {
             }
             sb.append(String.format(Locale.US, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"3\" fill=\"#ff7f0e\"/>%n",
                     x, y + 2 * CELL + 2, t.cpuShare() * 4 * CELL));
-            if (!"READY".equals(t.state()))
+            if (t.state() != ServerState.READY)
                 sb.append(String.format("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"red\"/>%n",
                         x - 1, y - 1, 4 * CELL + 2, 2 * CELL + 7));
             sb.append("</g>\n");

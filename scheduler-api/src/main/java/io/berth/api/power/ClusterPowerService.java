@@ -120,8 +120,8 @@ public class ClusterPowerService {
         long energy = rows.isEmpty() ? jdbc.sql("SELECT joules FROM retired_energy").query(Long.class).single()
                 : rows.get(0).retired();
         List<ServerPower> servers = new ArrayList<>();
-        Map<String, long[]> zones = new TreeMap<>();
-        Map<String, long[]> racks = new TreeMap<>();
+        Map<String, PowerSum> zones = new TreeMap<>();
+        Map<String, PowerSum> racks = new TreeMap<>();
         Map<String, String> rackZone = new TreeMap<>();
         long it = 0;
         for (Row r : rows) {
@@ -143,21 +143,25 @@ public class ClusterPowerService {
             it += sp.watts();
             energy += r.energy();
             String rack = r.rack() == null ? "" : r.rack();
-            long[] z = zones.computeIfAbsent(r.zone(), k -> new long[2]);
-            z[0] += sp.watts();
-            z[1]++;
-            long[] k = racks.computeIfAbsent(rack, x -> new long[2]);
-            k[0] += sp.watts();
-            k[1]++;
+            PowerSum one = new PowerSum(sp.watts(), 1);
+            zones.merge(r.zone(), one, PowerSum::plus);
+            racks.merge(rack, one, PowerSum::plus);
             rackZone.put(rack, r.zone());
         }
         servers.sort(java.util.Comparator.comparing(ServerPower::rack).thenComparing(ServerPower::name));
         return new ClusterPower(at, properties.pue(), it, Math.round(it * properties.pue()), energy,
-                zones.entrySet().stream().map(e -> new ZonePower(e.getKey(), e.getValue()[0], (int) e.getValue()[1]))
-                        .toList(),
+                zones.entrySet().stream().map(e -> new ZonePower(e.getKey(), e.getValue().itWatts(),
+                        e.getValue().servers())).toList(),
                 racks.entrySet().stream().map(e -> new RackPower(e.getKey(), rackZone.get(e.getKey()),
-                        e.getValue()[0], (int) e.getValue()[1])).toList(),
+                        e.getValue().itWatts(), e.getValue().servers())).toList(),
                 servers);
+    }
+
+    /** The IT power of a group of servers (a zone or a rack) and how many servers it counts. */
+    private record PowerSum(long itWatts, int servers) {
+        PowerSum plus(PowerSum o) {
+            return new PowerSum(itWatts + o.itWatts, servers + o.servers);
+        }
     }
 
     private static Instant instant(Timestamp t) {

@@ -1,6 +1,6 @@
 package io.berth.api.power;
 
-import io.berth.api.web.ApiException;
+import io.berth.api.errors.NotFound;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -31,7 +31,7 @@ public class ServerEvents {
     @Transactional(readOnly = true)
     public List<ServerEvent> of(String server, int limit) {
         Long id = jdbc.sql("SELECT id FROM servers WHERE name = ?").param(server).query(Long.class).optional()
-                .orElseThrow(() -> ApiException.notFound("server", server));
+                .orElseThrow(() -> NotFound.of("server", server));
         return jdbc.sql("""
                         SELECT at, reason FROM (SELECT id, at, reason FROM server_events WHERE server_id = ?
                                                 ORDER BY id DESC LIMIT ?) e ORDER BY id""")

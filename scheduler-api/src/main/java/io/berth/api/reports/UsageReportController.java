@@ -1,7 +1,7 @@
 package io.berth.api.reports;
 
 import io.berth.api.auth.Caller;
-import io.berth.api.web.ApiException;
+import io.berth.api.errors.Invalid;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -55,7 +55,7 @@ class UsageReportController {
     @GetMapping(produces = "text/csv")
     String csv(@RequestParam(required = false) String from, @RequestParam(required = false) String to,
                @RequestParam(required = false) String groupBy, @RequestParam(required = false) String bucket) {
-        if (bucket != null) throw ApiException.invalid("bucket", "series are JSON only: ask with Accept: "
+        if (bucket != null) throw Invalid.field("bucket", "series are JSON only: ask with Accept: "
                 + "application/json, or leave bucket out for the CSV");
         UsageReport r = reports.report(Caller.current(), from, to, groupBy);
         boolean jobs = r.groupBy().equals("job");

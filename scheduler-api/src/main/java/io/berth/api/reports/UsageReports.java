@@ -1,7 +1,7 @@
 package io.berth.api.reports;
 
 import io.berth.api.auth.Caller;
-import io.berth.api.web.ApiException;
+import io.berth.api.errors.Invalid;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -48,20 +48,20 @@ public class UsageReports {
      * @param to      likewise; null = now
      * @param groupBy tenant (null = tenant), job or model
      * @param bucket  hour or day (UTC) to add each group's {@code series}; null = no series
-     * @throws ApiException 400 naming the field for an unreadable or inverted window, an unknown grouping or bucket,
-     *                      or a window of more than {@value #MAX_BUCKETS} buckets
+     * @throws Invalid naming the field for an unreadable or inverted window, an unknown grouping or bucket,
+     *                 or a window of more than {@value #MAX_BUCKETS} buckets
      */
     @Transactional(readOnly = true)
     public UsageReport report(Caller caller, String from, String to, String groupBy, String bucket) {
         Instant end = to == null ? Instant.now() : instant("to", to);
         Instant start = from == null ? end.minus(DEFAULT_WINDOW) : instant("from", from);
-        if (!start.isBefore(end)) throw ApiException.invalid("from", "must be before to (" + end + ")");
+        if (!start.isBefore(end)) throw Invalid.field("from", "must be before to (" + end + ")");
         String by = groupBy == null ? "tenant" : groupBy;
         Bucket size = bucket == null ? null : Bucket.parse(bucket);
         Instant first = size == null ? null : start.truncatedTo(size.unit);
         if (size != null) {
             long count = (Duration.between(first, end).toMillis() + size.millis() - 1) / size.millis();
-            if (count > MAX_BUCKETS) throw ApiException.invalid("bucket", "the window from " + start + " to " + end
+            if (count > MAX_BUCKETS) throw Invalid.field("bucket", "the window from " + start + " to " + end
                     + " has " + count + " " + bucket + " buckets, at most " + MAX_BUCKETS + " are allowed: shorten "
                     + "the window" + (size == Bucket.HOUR ? " or use day" : ""));
         }
@@ -74,7 +74,7 @@ public class UsageReports {
             case "tenant" -> "tenant";
             case "model" -> "coalesce(accelerator_model, 'none')";
             case "job" -> "job_id::text";
-            default -> throw ApiException.invalid("groupBy", "must be tenant, job or model but was '" + by + "'");
+            default -> throw Invalid.field("groupBy", "must be tenant, job or model but was '" + by + "'");
         };
         List<UsageReport.Group> groups = switch (by) {
             case "tenant", "model" -> jdbc.sql("SELECT " + key + " AS key, " + SUMS + where + " GROUP BY 1 ORDER BY 1")
@@ -114,7 +114,7 @@ public class UsageReports {
             return switch (value) {
                 case "hour" -> HOUR;
                 case "day" -> DAY;
-                default -> throw ApiException.invalid("bucket", "must be hour or day but was '" + value + "'");
+                default -> throw Invalid.field("bucket", "must be hour or day but was '" + value + "'");
             };
         }
     }
@@ -182,7 +182,7 @@ public class UsageReports {
             try {
                 return OffsetDateTime.parse(value).toInstant();
             } catch (DateTimeParseException again) {
-                throw ApiException.invalid(field, "expected an ISO-8601 instant such as 2026-01-31T00:00:00Z but was '"
+                throw Invalid.field(field, "expected an ISO-8601 instant such as 2026-01-31T00:00:00Z but was '"
                         + value + "'");
             }
         }

@@ -1,6 +1,7 @@
 package io.berth.api.scheduling;
 
 import io.berth.api.inventory.InventoryService;
+import io.berth.api.jobs.WorkerState;
 import io.berth.core.inventory.Inventory;
 import io.berth.core.inventory.Server;
 import io.berth.core.inventory.ServerState;
@@ -111,7 +112,7 @@ class ClusterView {
      * A worker row as read; {@code holds} false means it gave its resources back. {@code expectedEnd}: the job's start
      * (the read's time if it has not started yet) plus its maxRunSeconds; null without a maxRunSeconds.
      */
-    private record Row(UUID workerId, UUID jobId, String tenant, int priority, Instant created, String workerState,
+    private record Row(UUID workerId, UUID jobId, String tenant, int priority, Instant created, WorkerState workerState,
                        boolean holds, Assignment a, Instant expectedEnd) {
     }
 
@@ -127,7 +128,7 @@ class ClusterView {
         final long cpuMillisCapacity;
         final Map<UUID, Map<UUID, Row>> rowsByJob = new HashMap<>();
         final Map<UUID, Holder> holders = new HashMap<>();
-        final Map<String, long[]> tenantUsage = new HashMap<>(); // {gpuMilli, cpuMillis}, added to in place
+        final Map<String, Usage> tenantUsage = new HashMap<>(); // what each tenant's holders hold now
         String horizon;
 
         Tracked(Inventory inventory, ClusterLayout layout) {
@@ -143,14 +144,17 @@ class ClusterView {
             this.cpuMillisCapacity = cpu;
         }
 
+        /** Adds (sign 1) or takes away (sign -1) what the holder holds, to its tenant's usage and the free state. */
         void add(Holder h, int sign) {
-            long[] u = tenantUsage.computeIfAbsent(h.tenant(), k -> new long[2]);
+            long gpuMilli = 0;
+            long cpuMillis = 0;
             for (Assignment a : h.allocation().assignments()) {
-                u[0] += sign * (long) a.gpuIndices().size() * a.milliGpuPerGpu();
-                u[1] += sign * a.cpuMillis();
+                gpuMilli += sign * (long) a.gpuIndices().size() * a.milliGpuPerGpu();
+                cpuMillis += sign * a.cpuMillis();
                 if (sign > 0) free.reserve(a);
                 else free.release(a);
             }
+            tenantUsage.merge(h.tenant(), new Usage(gpuMilli, cpuMillis), Usage::plus);
         }
     }
 
@@ -191,7 +195,7 @@ class ClusterView {
             tracked = t;
             Map<String, Usage> usage = new HashMap<>();
             t.tenantUsage.forEach((tenant, u) -> {
-                if (u[0] != 0 || u[1] != 0) usage.put(tenant, new Usage(u[0], u[1]));
+                if (!u.isZero()) usage.put(tenant, u);
             });
             return new Cycle(layout, List.copyOf(t.holders.values()), t.free.copy(), usage,
                     new Usage(t.gpuMilliCapacity, t.cpuMillisCapacity));
@@ -226,7 +230,7 @@ class ClusterView {
         boolean stopping = false;
         List<Assignment> assignments = new ArrayList<>(rows.size());
         for (Row r : rows) {
-            stopping |= r.workerState().equals("STOPPING");
+            stopping |= r.workerState() == WorkerState.STOPPING;
             assignments.add(r.a());
         }
         // a job that already holds a slot under two attempts (old workers still stopping) keeps distinct replicas
@@ -244,7 +248,7 @@ class ClusterView {
                 WHERE\s""" + where);
         if (horizon != null) statement = statement.param(horizon);
         return statement.query((rs, n) -> new Row(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class),
-                rs.getString(3), rs.getInt(4), rs.getTimestamp(5).toInstant(), rs.getString(6), rs.getBoolean(7),
+                rs.getString(3), rs.getInt(4), rs.getTimestamp(5).toInstant(), WorkerState.valueOf(rs.getString(6)), rs.getBoolean(7),
                 new Assignment(rs.getString(8), rs.getInt(9), rs.getString(10),
                         Arrays.asList((Integer[]) rs.getArray(11).getArray()), rs.getInt(12), rs.getLong(13),
                         rs.getLong(14), rs.getLong(15), rs.getInt(16), rs.getLong(17)),

@@ -6,7 +6,6 @@ import io.berth.api.jobs.JobRow;
 import io.berth.api.jobs.JobState;
 import io.berth.api.jobs.WorkerRepository;
 import io.berth.api.jobs.WorkerRow;
-import io.berth.api.jobs.WorkerState;
 import io.berth.api.leader.LeaderFence;
 import io.berth.api.leader.Leadership;
 import io.berth.api.jobs.WorkersChanged;
@@ -143,11 +142,8 @@ class PlacementCommitter {
         int masterPort = masterPort(job.id(), ordered, portsInUse);
         List<WorkerRow> rows = new ArrayList<>(ordered.size());
         for (int rank = 0; rank < ordered.size(); rank++) {
-            Assignment a = ordered.get(rank);
-            rows.add(new WorkerRow(UUID.randomUUID(), job.id(), attempt, a.taskGroup(), a.replica(), rank,
-                    ordered.size(), 0, a.server(), a.gpuIndices(), a.gpuIndices().isEmpty() ? 0 : a.milliGpuPerGpu(),
-                    a.cpuMillis(), a.memoryMib(), a.networkMbps(), a.storageGib(), a.storageMbPerSec(), masterAddr,
-                    masterPort, WorkerState.ASSIGNED, true, null, null));
+            rows.add(WorkerRow.assigned(job.id(), attempt, ordered.get(rank), rank, ordered.size(), masterAddr,
+                    masterPort));
         }
         return rows;
     }

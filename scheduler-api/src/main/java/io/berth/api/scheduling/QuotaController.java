@@ -1,6 +1,7 @@
 package io.berth.api.scheduling;
 
-import io.berth.api.web.ApiException;
+import io.berth.api.errors.Invalid;
+import io.berth.api.errors.NotFound;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.PositiveOrZero;
@@ -46,14 +47,14 @@ class QuotaController {
 
     @GetMapping("/api/v1/quotas/{tenant}")
     Quotas.Limit get(@PathVariable @Pattern(regexp = TENANT) String tenant) {
-        return quotas.find(tenant).orElseThrow(() -> ApiException.notFound("quota of tenant", tenant));
+        return quotas.find(tenant).orElseThrow(() -> NotFound.of("quota of tenant", tenant));
     }
 
     /** Sets (replaces) the tenant's quota. */
     @PutMapping("/api/v1/quotas/{tenant}")
     Quotas.Limit put(@PathVariable @Pattern(regexp = TENANT) String tenant, @Valid @RequestBody QuotaSpec spec) {
         if (spec.gpuMilli() == null && spec.cpuMillis() == null)
-            throw ApiException.invalid("body", "give gpuMilli, cpuMillis or both; to remove the quota, DELETE it");
+            throw Invalid.field("body", "give gpuMilli, cpuMillis or both; to remove the quota, DELETE it");
         Quotas.Limit limit = new Quotas.Limit(tenant, spec.gpuMilli(), spec.cpuMillis());
         quotas.set(limit);
         return limit;
@@ -63,6 +64,6 @@ class QuotaController {
     @DeleteMapping("/api/v1/quotas/{tenant}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void delete(@PathVariable @Pattern(regexp = TENANT) String tenant) {
-        if (!quotas.remove(tenant)) throw ApiException.notFound("quota of tenant", tenant);
+        if (!quotas.remove(tenant)) throw NotFound.of("quota of tenant", tenant);
     }
 }

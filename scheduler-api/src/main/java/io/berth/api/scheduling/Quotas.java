@@ -1,6 +1,5 @@
 package io.berth.api.scheduling;
 
-import io.berth.api.jobs.JobRow;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -75,17 +74,5 @@ public class Quotas implements io.berth.api.jobs.JobService.QuotaCheck {
             out.add(problem);
         }
         return out;
-    }
-
-    /** Why the job would break the tenant's quota given its current usage {gpuMilli, cpuMillis}, or null. */
-    String exceeded(Limit limit, long[] usage, JobRow job) {
-        if (limit == null) return null;
-        if (limit.gpuMilli() != null && usage[0] + job.gpuMilli() > limit.gpuMilli())
-            return "tenant " + job.tenant() + " GPU quota: " + usage[0] + " + " + job.gpuMilli() + " milli-GPU > limit "
-                    + limit.gpuMilli();
-        if (limit.cpuMillis() != null && usage[1] + job.cpuMillis() > limit.cpuMillis())
-            return "tenant " + job.tenant() + " CPU quota: " + usage[1] + " + " + job.cpuMillis() + " millicores > limit "
-                    + limit.cpuMillis();
-        return null;
     }
 }

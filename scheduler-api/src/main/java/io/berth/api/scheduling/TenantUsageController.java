@@ -1,13 +1,16 @@
 package io.berth.api.scheduling;
 
 import io.berth.api.auth.Caller;
+import io.berth.core.scheduling.Usage;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What each tenant holds now against its quota, for the dashboard. A USER sees only its own tenant.
@@ -35,32 +38,39 @@ class TenantUsageController {
                        long runningJobs) {
     }
 
+    /** The jobs of one tenant that are waiting and that hold (or are about to hold) workers. */
+    private record JobCounts(long queued, long running) {
+        static final JobCounts NONE = new JobCounts(0, 0);
+    }
+
     @GetMapping("/api/v1/cluster/tenants")
     List<TenantUsage> tenants() {
         Caller caller = Caller.current();
-        Map<String, long[]> usage = new TreeMap<>(); // gpuMilli, cpuMillis, queued, running
+        Map<String, Usage> held = new HashMap<>();
         jdbc.sql("""
                         SELECT j.tenant, sum(cardinality(w.gpu_indices)::bigint * w.milli_gpu), sum(w.cpu_millis)
                         FROM workers w JOIN jobs j ON j.id = w.job_id WHERE w.holds_resources GROUP BY j.tenant""")
                 .query(rs -> {
-                    long[] u = usage.computeIfAbsent(rs.getString(1), t -> new long[4]);
-                    u[0] = rs.getLong(2);
-                    u[1] = rs.getLong(3);
+                    held.put(rs.getString(1), new Usage(rs.getLong(2), rs.getLong(3)));
                 });
+        Map<String, JobCounts> jobs = new HashMap<>();
         jdbc.sql("""
                         SELECT tenant, count(*) FILTER (WHERE state = 'QUEUED'), count(*) FILTER (WHERE state <> 'QUEUED')
                         FROM jobs WHERE state IN ('QUEUED', 'SCHEDULED', 'RUNNING') GROUP BY tenant""")
                 .query(rs -> {
-                    long[] u = usage.computeIfAbsent(rs.getString(1), t -> new long[4]);
-                    u[2] = rs.getLong(2);
-                    u[3] = rs.getLong(3);
+                    jobs.put(rs.getString(1), new JobCounts(rs.getLong(2), rs.getLong(3)));
                 });
         Map<String, Quotas.Limit> limits = quotas.limits();
-        limits.keySet().forEach(t -> usage.computeIfAbsent(t, k -> new long[4]));
-        return usage.entrySet().stream()
-                .filter(e -> caller.seesAllTenants() || e.getKey().equals(caller.tenant()))
-                .map(e -> new TenantUsage(e.getKey(), limits.get(e.getKey()), e.getValue()[0], e.getValue()[1],
-                        e.getValue()[2], e.getValue()[3]))
+        Set<String> tenants = new TreeSet<>(held.keySet());
+        tenants.addAll(jobs.keySet());
+        tenants.addAll(limits.keySet());
+        return tenants.stream()
+                .filter(t -> caller.seesAllTenants() || t.equals(caller.tenant()))
+                .map(t -> {
+                    Usage u = held.getOrDefault(t, Usage.ZERO);
+                    JobCounts c = jobs.getOrDefault(t, JobCounts.NONE);
+                    return new TenantUsage(t, limits.get(t), u.gpuMilli(), u.cpuMillis(), c.queued(), c.running());
+                })
                 .toList();
     }
 }

@@ -1,35 +1,33 @@
 package io.berth.api.web;
 
+import io.berth.api.errors.Conflict;
+import io.berth.api.errors.DomainException;
+import io.berth.api.errors.Forbidden;
+import io.berth.api.errors.Invalid;
+import io.berth.api.errors.NotFound;
+import io.berth.api.errors.Unprocessable;
 import org.springframework.http.HttpStatus;
 
 import java.net.URI;
 import java.util.List;
 
 /**
- * Base of the exceptions the API turns into RFC 9457 problem details. The message is shown to the caller, so it must
- * never carry secrets, SQL or internal state.
+ * Refusals that belong to HTTP itself, not to a feature: a body over the size limit, a content type the endpoint does
+ * not read, too many concurrent requests. Features throw the {@link DomainException}s of {@code io.berth.api.errors}
+ * instead; {@link ProblemHandler} turns both into RFC 9457 problem details. The message is shown to the caller, so it
+ * must never carry secrets, SQL or internal state.
  */
 public class ApiException extends RuntimeException {
-    /** At most this many field errors are listed in an answer; {@link #errorCount()} tells how many there were. */
-    public static final int MAX_LISTED_ERRORS = 100;
+    /** The bound on listed field errors; it lives with the domain exceptions, which carry the field errors. */
+    public static final int MAX_LISTED_ERRORS = DomainException.MAX_LISTED_ERRORS;
 
     private final HttpStatus status;
     private final String type;
-    private final List<FieldError> fieldErrors;
-    private final int errorCount;
 
-    protected ApiException(HttpStatus status, String type, String message, List<FieldError> fieldErrors) {
+    protected ApiException(HttpStatus status, String type, String message) {
         super(message);
         this.status = status;
         this.type = type;
-        this.errorCount = fieldErrors.size();
-        this.fieldErrors = List.copyOf(fieldErrors.size() > MAX_LISTED_ERRORS
-                ? fieldErrors.subList(0, MAX_LISTED_ERRORS) : fieldErrors);
-    }
-
-    /** How many field errors were found; only the first {@link #MAX_LISTED_ERRORS} are in {@link #fieldErrors()}. */
-    public int errorCount() {
-        return errorCount;
     }
 
     public HttpStatus status() {
@@ -40,57 +38,70 @@ public class ApiException extends RuntimeException {
         return Problems.type(type);
     }
 
-    public List<FieldError> fieldErrors() {
-        return fieldErrors;
-    }
-
-    /** One invalid field: its path in the request (e.g. {@code servers[3].cpuMillis} or {@code row 12: gpu}). */
-    public record FieldError(String field, String message) {
-    }
-
-    public static ApiException notFound(String what, String name) {
-        return new ApiException(HttpStatus.NOT_FOUND, "not-found", what + " '" + name + "' not found", List.of());
-    }
-
-    public static ApiException forbidden(String message) {
-        return new ApiException(HttpStatus.FORBIDDEN, "forbidden", message, List.of());
-    }
-
-    public static ApiException conflict(String message) {
-        return new ApiException(HttpStatus.CONFLICT, "conflict", message, List.of());
-    }
-
-    public static ApiException invalid(String field, String message) {
-        return invalid(List.of(new FieldError(field, message)));
-    }
-
-    public static ApiException invalid(List<FieldError> errors) {
-        String detail = errors.size() == 1
-                ? errors.get(0).field() + ": " + errors.get(0).message()
-                : errors.size() + " invalid fields";
-        return new ApiException(HttpStatus.BAD_REQUEST, "invalid-request", detail, errors);
-    }
-
-    public static ApiException unprocessable(String type, String message, List<FieldError> reasons) {
-        return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, type, message, reasons);
-    }
-
-    /** 422: the request is well-formed but contradicts an earlier one (e.g. an idempotency key reused for another body). */
-    public static ApiException unprocessable(String type, String message) {
-        return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, type, message, List.of());
-    }
-
     public static ApiException tooLarge(long limitBytes) {
         return new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, "payload-too-large",
-                "request body exceeds the limit of " + limitBytes + " bytes", List.of());
+                "request body exceeds the limit of " + limitBytes + " bytes");
     }
 
     public static ApiException tooManyRequests(String message) {
-        return new ApiException(HttpStatus.TOO_MANY_REQUESTS, "too-many-requests", message, List.of());
+        return new ApiException(HttpStatus.TOO_MANY_REQUESTS, "too-many-requests", message);
     }
 
     public static ApiException unsupportedMediaType(String contentType, List<String> supported) {
         return new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
-                "content type '" + contentType + "' is not supported; use one of " + supported, List.of());
+                "content type '" + contentType + "' is not supported; use one of " + supported);
+    }
+
+    // --- Bridges for io.berth.api.agents only, which is being split in parallel and converted to the domain
+    // exceptions after that merge; then these go. They build the domain exceptions, so the answers are the same.
+
+    /** @deprecated use {@link io.berth.api.errors.FieldError}; kept for io.berth.api.agents until it is converted. */
+    @Deprecated
+    public record FieldError(String field, String message) {
+        io.berth.api.errors.FieldError toDomain() {
+            return new io.berth.api.errors.FieldError(field, message);
+        }
+    }
+
+    /** @deprecated use {@link NotFound#of}. */
+    @Deprecated
+    public static NotFound notFound(String what, String name) {
+        return NotFound.of(what, name);
+    }
+
+    /** @deprecated use {@link Forbidden#of}. */
+    @Deprecated
+    public static Forbidden forbidden(String message) {
+        return Forbidden.of(message);
+    }
+
+    /** @deprecated use {@link Conflict#of(String)}. */
+    @Deprecated
+    public static Conflict conflict(String message) {
+        return Conflict.of(message);
+    }
+
+    /** @deprecated use {@link Invalid#field}. */
+    @Deprecated
+    public static Invalid invalid(String field, String message) {
+        return Invalid.field(field, message);
+    }
+
+    /** @deprecated use {@link Invalid#fields}. */
+    @Deprecated
+    public static Invalid invalid(List<FieldError> errors) {
+        return Invalid.fields(errors.stream().map(FieldError::toDomain).toList());
+    }
+
+    /** @deprecated use {@link Unprocessable#of(String, String, List)}. */
+    @Deprecated
+    public static Unprocessable unprocessable(String type, String message, List<FieldError> reasons) {
+        return Unprocessable.of(type, message, reasons.stream().map(FieldError::toDomain).toList());
+    }
+
+    /** @deprecated use {@link Unprocessable#of(String, String)}. */
+    @Deprecated
+    public static Unprocessable unprocessable(String type, String message) {
+        return Unprocessable.of(type, message);
     }
 }

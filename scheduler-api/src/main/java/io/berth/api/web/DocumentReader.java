@@ -1,5 +1,7 @@
 package io.berth.api.web;
 
+import io.berth.api.errors.FieldError;
+import io.berth.api.errors.Invalid;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import org.springframework.http.MediaType;
@@ -78,17 +80,17 @@ public class DocumentReader {
                 && !contentType.getSubtype().endsWith("+json")) {
             throw ApiException.unsupportedMediaType(contentType.toString(), SUPPORTED);
         }
-        if (body == null || body.length == 0) throw ApiException.invalid("body", "request body is empty");
+        if (body == null || body.length == 0) throw Invalid.field("body", "request body is empty");
         JsonNode tree;
         try {
             tree = (isYaml ? yaml : json).readTree(body);
         } catch (JacksonException e) {
-            throw ApiException.invalid(List.of(JacksonErrors.toFieldError(e, isYaml ? "YAML" : "JSON")));
+            throw Invalid.fields(List.of(JacksonErrors.toFieldError(e, isYaml ? "YAML" : "JSON")));
         }
-        if (tree == null || tree.isMissingNode() || tree.isNull()) throw ApiException.invalid("body", "request body is empty");
-        List<ApiException.FieldError> nul = new ArrayList<>();
+        if (tree == null || tree.isMissingNode() || tree.isNull()) throw Invalid.field("body", "request body is empty");
+        List<FieldError> nul = new ArrayList<>();
         findNul(tree, "", nul);
-        if (!nul.isEmpty()) throw ApiException.invalid(nul);
+        if (!nul.isEmpty()) throw Invalid.fields(nul);
         return tree;
     }
 
@@ -98,16 +100,16 @@ public class DocumentReader {
         try {
             value = json.treeToValue(tree, type);
         } catch (JacksonException e) {
-            throw ApiException.invalid(List.of(JacksonErrors.toFieldError(e, "document")));
+            throw Invalid.fields(List.of(JacksonErrors.toFieldError(e, "document")));
         }
-        if (value == null) throw ApiException.invalid("body", "request body is empty");
+        if (value == null) throw Invalid.field("body", "request body is empty");
         return value;
     }
 
-    private static void findNul(JsonNode node, String path, List<ApiException.FieldError> errors) {
+    private static void findNul(JsonNode node, String path, List<FieldError> errors) {
         if (node.isString()) {
             if (node.asString().indexOf('\0') >= 0)
-                errors.add(new ApiException.FieldError(path.isEmpty() ? "body" : path, "must not contain NUL (U+0000) characters"));
+                errors.add(new FieldError(path.isEmpty() ? "body" : path, "must not contain NUL (U+0000) characters"));
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) findNul(node.get(i), path + "[" + i + "]", errors);
         } else if (node.isObject()) {
@@ -115,7 +117,7 @@ public class DocumentReader {
                 Map.Entry<String, JsonNode> e = it.next();
                 String child = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
                 if (e.getKey().indexOf('\0') >= 0) {
-                    errors.add(new ApiException.FieldError(Logs.escape(child), "must not contain NUL (U+0000) characters"));
+                    errors.add(new FieldError(Logs.escape(child), "must not contain NUL (U+0000) characters"));
                 } else {
                     findNul(e.getValue(), child, errors);
                 }
@@ -132,8 +134,8 @@ public class DocumentReader {
         try {
             value = json.convertValue(part, type);
         } catch (JacksonException e) {
-            ApiException.FieldError f = JacksonErrors.toFieldError(e, "JSON");
-            throw ApiException.invalid(prefix + (f.field().equals("body") ? "" : "." + f.field()), f.message());
+            FieldError f = JacksonErrors.toFieldError(e, "JSON");
+            throw Invalid.field(prefix + (f.field().equals("body") ? "" : "." + f.field()), f.message());
         }
         validate(value, prefix + ".");
         return value;
@@ -146,10 +148,10 @@ public class DocumentReader {
     private <T> void validate(T value, String prefix) {
         Set<ConstraintViolation<T>> violations = validator.validate(value);
         if (!violations.isEmpty()) {
-            throw ApiException.invalid(violations.stream()
-                    .map(v -> new ApiException.FieldError(prefix + v.getPropertyPath().toString().replace(".<list element>", "")
+            throw Invalid.fields(violations.stream()
+                    .map(v -> new FieldError(prefix + v.getPropertyPath().toString().replace(".<list element>", "")
                             .replace("<list element>", ""), v.getMessage()))
-                    .sorted(Comparator.comparing(ApiException.FieldError::field))
+                    .sorted(Comparator.comparing(FieldError::field))
                     .toList());
         }
     }

@@ -1,5 +1,7 @@
 package io.berth.api.web;
 
+import io.berth.api.errors.FieldError;
+import io.berth.api.errors.Invalid;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.InvalidFormatException;
@@ -13,38 +15,38 @@ final class JacksonErrors {
     private JacksonErrors() {
     }
 
-    static ApiException.FieldError toFieldError(JacksonException e, String format) {
+    static FieldError toFieldError(JacksonException e, String format) {
         String path = path(e);
         if (e instanceof UnrecognizedPropertyException u) {
-            return new ApiException.FieldError(path, "unknown field '" + u.getPropertyName() + "'");
+            return new FieldError(path, "unknown field '" + u.getPropertyName() + "'");
         }
         if (e instanceof InvalidFormatException f) {
-            return new ApiException.FieldError(path, "invalid value '" + f.getValue() + "', expected "
+            return new FieldError(path, "invalid value '" + f.getValue() + "', expected "
                     + describe(f.getTargetType()));
         }
         if (e instanceof ValueInstantiationException v && v.getCause() != null) {
-            return new ApiException.FieldError(path, v.getCause().getMessage());
+            return new FieldError(path, v.getCause().getMessage());
         }
         if (e instanceof MismatchedInputException && e.getOriginalMessage() != null
                 && e.getOriginalMessage().startsWith("Trailing token") && e.getLocation() != null) {
-            return new ApiException.FieldError("body", "unexpected content after the document at line "
+            return new FieldError("body", "unexpected content after the document at line "
                     + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
         }
         if (e instanceof MismatchedInputException m) {
-            return new ApiException.FieldError(path, "invalid value, expected " + describe(m.getTargetType()));
+            return new FieldError(path, "invalid value, expected " + describe(m.getTargetType()));
         }
         if (e instanceof StreamReadException && e.getLocation() != null && e.getOriginalMessage() != null
                 && e.getOriginalMessage().startsWith("Duplicate ")) {
             java.util.regex.Matcher m = DUPLICATE.matcher(e.getOriginalMessage());
             String key = m.find() ? (m.group(1) != null ? m.group(1) : m.group(2)) : null;
-            return new ApiException.FieldError(key == null ? "body" : Logs.escape(key), "duplicate key at line "
+            return new FieldError(key == null ? "body" : Logs.escape(key), "duplicate key at line "
                     + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
         }
         if (e instanceof StreamReadException && e.getLocation() != null) {
-            return new ApiException.FieldError("body", "malformed " + format + " at line "
+            return new FieldError("body", "malformed " + format + " at line "
                     + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
         }
-        return new ApiException.FieldError(path, "malformed " + format);
+        return new FieldError(path, "malformed " + format);
     }
 
     private static String path(JacksonException e) {

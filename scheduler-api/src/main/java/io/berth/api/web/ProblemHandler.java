@@ -1,6 +1,13 @@
 package io.berth.api.web;
 
 import io.berth.api.db.DatabaseOutage;
+import io.berth.api.errors.Conflict;
+import io.berth.api.errors.DomainException;
+import io.berth.api.errors.FieldError;
+import io.berth.api.errors.Forbidden;
+import io.berth.api.errors.Invalid;
+import io.berth.api.errors.NotFound;
+import io.berth.api.errors.Unprocessable;
 import jakarta.validation.ConstraintViolationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,12 +42,28 @@ import java.util.List;
 public class ProblemHandler extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
-    @ExceptionHandler(ApiException.class)
-    ResponseEntity<Object> api(ApiException e, WebRequest request) {
-        ResponseEntity<Object> response = problem(e.status(), e.type(), e.getMessage(), e.fieldErrors(), request);
-        // the list is cut at ApiException.MAX_LISTED_ERRORS; the count says how many there were
+    @ExceptionHandler(DomainException.class)
+    ResponseEntity<Object> domain(DomainException e, WebRequest request) {
+        ResponseEntity<Object> response = problem(status(e), Problems.type(e.type()), e.getMessage(), e.fieldErrors(),
+                request);
+        // the list is cut at DomainException.MAX_LISTED_ERRORS; the count says how many there were
         if (e.errorCount() > 0 && response.getBody() instanceof ProblemDetail body) body.setProperty("errorCount", e.errorCount());
         return response;
+    }
+
+    /** The one place where a kind of refusal becomes an HTTP status. */
+    static HttpStatus status(DomainException e) {
+        if (e instanceof NotFound) return HttpStatus.NOT_FOUND;
+        if (e instanceof Conflict) return HttpStatus.CONFLICT;
+        if (e instanceof Invalid) return HttpStatus.BAD_REQUEST;
+        if (e instanceof Forbidden) return HttpStatus.FORBIDDEN;
+        if (e instanceof Unprocessable) return HttpStatus.UNPROCESSABLE_CONTENT;
+        throw new IllegalStateException("unmapped domain exception " + e.getClass().getName());
+    }
+
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<Object> api(ApiException e, WebRequest request) {
+        return problem(e.status(), e.type(), e.getMessage(), List.of(), request);
     }
 
     @ExceptionHandler(DuplicateKeyException.class)
@@ -65,16 +88,16 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ConstraintViolationException.class)
     ResponseEntity<Object> constraint(ConstraintViolationException e, WebRequest request) {
-        List<ApiException.FieldError> errors = e.getConstraintViolations().stream()
-                .map(v -> new ApiException.FieldError(v.getPropertyPath().toString(), v.getMessage()))
-                .sorted(Comparator.comparing(ApiException.FieldError::field))
+        List<FieldError> errors = e.getConstraintViolations().stream()
+                .map(v -> new FieldError(v.getPropertyPath().toString(), v.getMessage()))
+                .sorted(Comparator.comparing(FieldError::field))
                 .toList();
-        return api(ApiException.invalid(errors), request);
+        return domain(Invalid.fields(errors), request);
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<Object> typeMismatch(MethodArgumentTypeMismatchException e, WebRequest request) {
-        return api(ApiException.invalid(e.getName(), "invalid value '" + e.getValue() + "'"), request);
+        return domain(Invalid.field(e.getName(), "invalid value '" + e.getValue() + "'"), request);
     }
 
     @ExceptionHandler(Exception.class)
@@ -100,31 +123,31 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException e, HttpHeaders headers,
                                                                   HttpStatusCode status, WebRequest request) {
-        List<ApiException.FieldError> errors = new ArrayList<>();
+        List<FieldError> errors = new ArrayList<>();
         e.getBindingResult().getFieldErrors().forEach(f ->
-                errors.add(new ApiException.FieldError(f.getField(), f.getDefaultMessage())));
+                errors.add(new FieldError(f.getField(), f.getDefaultMessage())));
         e.getBindingResult().getGlobalErrors().forEach(g ->
-                errors.add(new ApiException.FieldError(g.getObjectName(), g.getDefaultMessage())));
-        errors.sort(Comparator.comparing(ApiException.FieldError::field));
-        return api(ApiException.invalid(errors), request);
+                errors.add(new FieldError(g.getObjectName(), g.getDefaultMessage())));
+        errors.sort(Comparator.comparing(FieldError::field));
+        return domain(Invalid.fields(errors), request);
     }
 
     @Override
     protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException e,
                                                                             HttpHeaders headers, HttpStatusCode status,
                                                                             WebRequest request) {
-        List<ApiException.FieldError> errors = new ArrayList<>();
+        List<FieldError> errors = new ArrayList<>();
         e.getParameterValidationResults().forEach(r -> {
             // a validated request body names its fields (gpuMilli), not the Java parameter (spec)
             if (r instanceof org.springframework.validation.method.ParameterErrors body) {
-                body.getFieldErrors().forEach(f -> errors.add(new ApiException.FieldError(f.getField(), f.getDefaultMessage())));
-                body.getGlobalErrors().forEach(g -> errors.add(new ApiException.FieldError("body", g.getDefaultMessage())));
+                body.getFieldErrors().forEach(f -> errors.add(new FieldError(f.getField(), f.getDefaultMessage())));
+                body.getGlobalErrors().forEach(g -> errors.add(new FieldError("body", g.getDefaultMessage())));
             } else {
-                r.getResolvableErrors().forEach(err -> errors.add(new ApiException.FieldError(
+                r.getResolvableErrors().forEach(err -> errors.add(new FieldError(
                         r.getMethodParameter().getParameterName(), err.getDefaultMessage())));
             }
         });
-        return api(ApiException.invalid(errors), request);
+        return domain(Invalid.fields(errors), request);
     }
 
     @Override
@@ -133,10 +156,10 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         PayloadTooLargeException tooLarge = causeOf(e, PayloadTooLargeException.class);
         if (tooLarge != null) return api(ApiException.tooLarge(tooLarge.limitBytes()), request);
         JacksonException jackson = causeOf(e, JacksonException.class);
-        ApiException.FieldError error = jackson != null
+        FieldError error = jackson != null
                 ? JacksonErrors.toFieldError(jackson, "JSON")
-                : new ApiException.FieldError("body", "missing or unreadable request body");
-        return api(ApiException.invalid(List.of(error)), request);
+                : new FieldError("body", "missing or unreadable request body");
+        return domain(Invalid.fields(List.of(error)), request);
     }
 
     @Override
@@ -155,7 +178,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     }
 
     private ResponseEntity<Object> problem(HttpStatusCode status, URI type, String detail,
-                                           List<ApiException.FieldError> errors, WebRequest request) {
+                                           List<FieldError> errors, WebRequest request) {
         // caller-supplied text (paths, field names, values) is escaped so that it cannot forge log lines
         if (status.is5xxServerError()) log.error("{} on {}: {}", status.value(), Logs.escape(request.getDescription(false)), Logs.escape(detail));
         else log.warn("{} on {}: {}", status.value(), Logs.escape(request.getDescription(false)), Logs.escape(detail));

@@ -1,4 +1,4 @@
-package io.berth.api.web;
+package io.berth.api.paging;
 
 import java.util.List;
 

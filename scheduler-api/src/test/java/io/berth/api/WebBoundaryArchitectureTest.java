@@ -1,0 +1,35 @@
+package io.berth.api;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import jakarta.servlet.Filter;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/**
+ * HTTP stays at the edge: features speak in domain exceptions ({@code io.berth.api.errors}) and plain records, and only
+ * the web layer, the controllers and the servlet edge (filters and the security chain) know HTTP types or the web
+ * package. The web package's one handler maps the domain exceptions to problem details.
+ */
+class WebBoundaryArchitectureTest {
+    private final JavaClasses api = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.berth.api");
+
+    @Test
+    void noHttpBelowTheControllers() {
+        noClasses().that().resideOutsideOfPackages("io.berth.api.web..",
+                        // the agents package is converted after the AgentService split (issue 13) lands
+                        "io.berth.api.agents..")
+                .and().haveSimpleNameNotEndingWith("Controller")
+                .and(not(assignableTo(Filter.class)))
+                .and().doNotHaveFullyQualifiedName("io.berth.api.auth.SecurityConfig")
+                .should().dependOnClassesThat().resideInAnyPackage("org.springframework.http..", "..web..")
+                .because("services, repositories and domain classes throw io.berth.api.errors exceptions and "
+                        + "return plain records; the web layer turns them into HTTP")
+                .check(api);
+    }
+}
