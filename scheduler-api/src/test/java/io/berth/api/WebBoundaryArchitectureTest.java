@@ -21,13 +21,15 @@ class WebBoundaryArchitectureTest {
 
     @Test
     void noHttpBelowTheControllers() {
-        noClasses().that().resideOutsideOfPackages("io.berth.api.web..",
-                        // the agents package is converted after the AgentService split (issue 13) lands
-                        "io.berth.api.agents..")
+        noClasses().that().resideOutsideOfPackage("io.berth.api.web..")
                 .and().haveSimpleNameNotEndingWith("Controller")
                 .and(not(assignableTo(Filter.class)))
                 .and().doNotHaveFullyQualifiedName("io.berth.api.auth.SecurityConfig")
-                .should().dependOnClassesThat().resideInAnyPackage("org.springframework.http..", "..web..")
+                // the heartbeat endpoint's long poll: it holds the HTTP answer (DeferredResult) until work arrives
+                .and().doNotHaveFullyQualifiedName("io.berth.api.agents.HeldHeartbeats")
+                .and().doNotHaveFullyQualifiedName("io.berth.api.agents.HeldHeartbeats$Held")
+                .should().dependOnClassesThat().resideInAnyPackage("org.springframework.http..",
+                        "org.springframework.web..", "io.berth.api.web..")
                 .because("services, repositories and domain classes throw io.berth.api.errors exceptions and "
                         + "return plain records; the web layer turns them into HTTP")
                 .check(api);

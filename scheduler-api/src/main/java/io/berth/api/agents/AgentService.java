@@ -18,7 +18,9 @@ import io.berth.api.power.PowerManager;
 import io.berth.api.power.PowerSavingProperties;
 import io.berth.api.power.ServerEvents;
 import io.berth.api.scheduling.SchedulerProperties;
-import io.berth.api.web.ApiException;
+import io.berth.api.errors.FieldError;
+import io.berth.api.errors.Invalid;
+import io.berth.api.errors.NotFound;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -118,7 +120,7 @@ public class AgentService {
                     return new ServerStateChange(rs.getLong(1), rs.getString(2), rs.getString(3),
                             a == null ? List.of() : List.of((Integer[]) a.getArray()));
                 }).optional()
-                .orElseThrow(() -> ApiException.notFound("server", name));
+                .orElseThrow(() -> NotFound.of("server", name));
         long serverId = beat.id();
         if (gpuPower) checkGpuIndices(draw, beat.acceleratorIndices());
         if (beat.changed()) {
@@ -199,37 +201,37 @@ public class AgentService {
 
     /** The rules of {@link HeartbeatRequest.Power} that Bean Validation cannot express; 400 naming each field. */
     private static void checkPower(HeartbeatRequest.Power p) {
-        List<ApiException.FieldError> errors = new ArrayList<>();
+        List<FieldError> errors = new ArrayList<>();
         List<HeartbeatRequest.GpuWatts> gpus = p.gpuWatts() == null ? List.of() : p.gpuWatts();
         boolean smi = p.source().contains("nvidia-smi");
         boolean rapl = p.source().contains("rapl");
         if (smi == gpus.isEmpty())
-            errors.add(new ApiException.FieldError("power.gpuWatts", smi
+            errors.add(new FieldError("power.gpuWatts", smi
                     ? "must list the GPUs measured when the source is " + p.source()
                     : "must be empty when the source is " + p.source()));
         if (rapl != (p.cpuWatts() != null))
-            errors.add(new ApiException.FieldError("power.cpuWatts", rapl
+            errors.add(new FieldError("power.cpuWatts", rapl
                     ? "is required when the source is " + p.source()
                     : "must be null when the source is " + p.source()));
         Set<Integer> seen = new HashSet<>();
         for (int i = 0; i < gpus.size(); i++) {
             if (!seen.add(gpus.get(i).index()))
-                errors.add(new ApiException.FieldError("power.gpuWatts[" + i + "].index",
+                errors.add(new FieldError("power.gpuWatts[" + i + "].index",
                         "duplicate accelerator index " + gpus.get(i).index()));
         }
-        if (!errors.isEmpty()) throw ApiException.invalid(errors);
+        if (!errors.isEmpty()) throw Invalid.fields(errors);
     }
 
     private static void checkGpuIndices(HeartbeatRequest.Power p, List<Integer> indices) {
         Set<Integer> here = new HashSet<>(indices);
-        List<ApiException.FieldError> errors = new ArrayList<>();
+        List<FieldError> errors = new ArrayList<>();
         for (int i = 0; i < p.gpuWatts().size(); i++) {
             int index = p.gpuWatts().get(i).index();
             if (!here.contains(index))
-                errors.add(new ApiException.FieldError("power.gpuWatts[" + i + "].index",
+                errors.add(new FieldError("power.gpuWatts[" + i + "].index",
                         "the server has no accelerator " + index + " (indices " + new java.util.TreeSet<>(here) + ")"));
         }
-        if (!errors.isEmpty()) throw ApiException.invalid(errors);
+        if (!errors.isEmpty()) throw Invalid.fields(errors);
     }
 
     private Assignment assignment(WorkerRow w) {

@@ -7,7 +7,7 @@ import io.berth.core.protocol.LogBatch;
 import io.berth.api.health.AcceleratorHealthService;
 import io.berth.api.jobs.WorkerRepository;
 import io.berth.api.jobs.WorkerRow;
-import io.berth.api.web.ApiException;
+import io.berth.api.errors.NotFound;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -107,7 +107,7 @@ class AgentTelemetry {
         if (w != null && w.serverName().equals(server)) return w;
         boolean known = jdbc.sql("SELECT EXISTS (SELECT 1 FROM servers WHERE name = ?)").param(server)
                 .query(Boolean.class).single();
-        if (!known) throw ApiException.notFound("server", server);
-        throw ApiException.notFound("worker", workerId.toString());
+        if (!known) throw NotFound.of("server", server);
+        throw NotFound.of("worker", workerId.toString());
     }
 }
