@@ -1,5 +1,6 @@
 package io.berth.api.jobs;
 
+import io.berth.core.scheduling.Usage;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -281,5 +283,17 @@ public class JobRepository {
 
     private static Instant instant(Timestamp t) {
         return t == null ? null : t.toInstant();
+    }
+
+    /** Queued and placed-or-running jobs per tenant (held resources left at zero: see {@link WorkerRepository}). */
+    Map<String, JobService.TenantActivity> activeCountsByTenant() {
+        Map<String, JobService.TenantActivity> out = new HashMap<>();
+        jdbc.sql("""
+                        SELECT tenant, count(*) FILTER (WHERE state = 'QUEUED'), count(*) FILTER (WHERE state <> 'QUEUED')
+                        FROM jobs WHERE state IN ('QUEUED', 'SCHEDULED', 'RUNNING') GROUP BY tenant""")
+                .query(rs -> {
+                    out.put(rs.getString(1), new JobService.TenantActivity(Usage.ZERO, rs.getLong(2), rs.getLong(3)));
+                });
+        return out;
     }
 }

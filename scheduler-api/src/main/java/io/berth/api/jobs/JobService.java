@@ -15,6 +15,7 @@ import io.berth.core.placement.Reason;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import io.berth.core.scheduling.Usage;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -316,6 +317,25 @@ public class JobService {
                 .map(l -> new JobViews.LogLines.Line(l.id(), rankOf.getOrDefault(l.workerId(), -1), l.at(), l.line()))
                 .toList();
         return new JobViews.LogLines(lines, lines.isEmpty() ? after : lines.get(lines.size() - 1).id());
+    }
+
+    /**
+     * What one tenant has in the system now.
+     *
+     * @param held    milli-GPU and millicores its workers hold
+     * @param queued  jobs in state QUEUED
+     * @param running jobs in state SCHEDULED or RUNNING
+     */
+    public record TenantActivity(Usage held, long queued, long running) {
+        public static final TenantActivity NONE = new TenantActivity(Usage.ZERO, 0, 0);
+    }
+
+    /** Every tenant with workers holding resources or with a queued, placed or running job. */
+    public Map<String, TenantActivity> activityByTenant() {
+        Map<String, TenantActivity> out = new java.util.TreeMap<>(jobs.activeCountsByTenant());
+        workers.heldByTenant().forEach((t, u) -> out.merge(t, new TenantActivity(u, 0, 0),
+                (counts, h) -> new TenantActivity(h.held(), counts.queued(), counts.running())));
+        return out;
     }
 
     /** The job's state, for a caller that may see it (404 otherwise). */

@@ -1,5 +1,6 @@
 package io.berth.api.jobs;
 
+import io.berth.core.scheduling.Usage;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -279,5 +280,17 @@ public class WorkerRepository {
                 rs.getLong("cpu_millis"), rs.getLong("memory_mib"), rs.getLong("network_mbps"),
                 rs.getLong("storage_gib"), rs.getInt("storage_mb_per_sec"), rs.getString("master_addr"), rs.getInt("master_port"), WorkerState.valueOf(rs.getString("state")),
                 rs.getBoolean("holds_resources"), (Integer) rs.getObject("exit_code"), rs.getString("message"));
+    }
+
+    /** Milli-GPU and millicores held by each tenant's workers now. */
+    Map<String, Usage> heldByTenant() {
+        Map<String, Usage> held = new HashMap<>();
+        jdbc.sql("""
+                        SELECT j.tenant, sum(cardinality(w.gpu_indices)::bigint * w.milli_gpu), sum(w.cpu_millis)
+                        FROM workers w JOIN jobs j ON j.id = w.job_id WHERE w.holds_resources GROUP BY j.tenant""")
+                .query(rs -> {
+                    held.put(rs.getString(1), new Usage(rs.getLong(2), rs.getLong(3)));
+                });
+        return held;
     }
 }

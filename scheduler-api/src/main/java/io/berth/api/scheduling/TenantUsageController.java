@@ -1,12 +1,10 @@
 package io.berth.api.scheduling;
 
 import io.berth.api.auth.Caller;
-import io.berth.core.scheduling.Usage;
-import org.springframework.jdbc.core.simple.JdbcClient;
+import io.berth.api.jobs.JobService;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,11 +15,11 @@ import java.util.TreeSet;
  */
 @RestController
 class TenantUsageController {
-    private final JdbcClient jdbc;
+    private final JobService jobs;
     private final Quotas quotas;
 
-    TenantUsageController(JdbcClient jdbc, Quotas quotas) {
-        this.jdbc = jdbc;
+    TenantUsageController(JobService jobs, Quotas quotas) {
+        this.jobs = jobs;
         this.quotas = quotas;
     }
 
@@ -38,38 +36,19 @@ class TenantUsageController {
                        long runningJobs) {
     }
 
-    /** The jobs of one tenant that are waiting and that hold (or are about to hold) workers. */
-    private record JobCounts(long queued, long running) {
-        static final JobCounts NONE = new JobCounts(0, 0);
-    }
-
     @GetMapping("/api/v1/cluster/tenants")
     List<TenantUsage> tenants() {
         Caller caller = Caller.current();
-        Map<String, Usage> held = new HashMap<>();
-        jdbc.sql("""
-                        SELECT j.tenant, sum(cardinality(w.gpu_indices)::bigint * w.milli_gpu), sum(w.cpu_millis)
-                        FROM workers w JOIN jobs j ON j.id = w.job_id WHERE w.holds_resources GROUP BY j.tenant""")
-                .query(rs -> {
-                    held.put(rs.getString(1), new Usage(rs.getLong(2), rs.getLong(3)));
-                });
-        Map<String, JobCounts> jobs = new HashMap<>();
-        jdbc.sql("""
-                        SELECT tenant, count(*) FILTER (WHERE state = 'QUEUED'), count(*) FILTER (WHERE state <> 'QUEUED')
-                        FROM jobs WHERE state IN ('QUEUED', 'SCHEDULED', 'RUNNING') GROUP BY tenant""")
-                .query(rs -> {
-                    jobs.put(rs.getString(1), new JobCounts(rs.getLong(2), rs.getLong(3)));
-                });
+        Map<String, JobService.TenantActivity> activity = jobs.activityByTenant();
         Map<String, Quotas.Limit> limits = quotas.limits();
-        Set<String> tenants = new TreeSet<>(held.keySet());
-        tenants.addAll(jobs.keySet());
+        Set<String> tenants = new TreeSet<>(activity.keySet());
         tenants.addAll(limits.keySet());
         return tenants.stream()
                 .filter(t -> caller.seesAllTenants() || t.equals(caller.tenant()))
                 .map(t -> {
-                    Usage u = held.getOrDefault(t, Usage.ZERO);
-                    JobCounts c = jobs.getOrDefault(t, JobCounts.NONE);
-                    return new TenantUsage(t, limits.get(t), u.gpuMilli(), u.cpuMillis(), c.queued(), c.running());
+                    JobService.TenantActivity a = activity.getOrDefault(t, JobService.TenantActivity.NONE);
+                    return new TenantUsage(t, limits.get(t), a.held().gpuMilli(), a.held().cpuMillis(), a.queued(),
+                            a.running());
                 })
                 .toList();
     }
