@@ -10,7 +10,6 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -20,7 +19,6 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -28,11 +26,11 @@ import java.util.UUID;
 @RestController
 class TokenController {
     private final TokenService tokens;
-    private final JdbcClient jdbc;
+    private final AuditLog audit;
 
-    TokenController(TokenService tokens, JdbcClient jdbc) {
+    TokenController(TokenService tokens, AuditLog audit) {
         this.tokens = tokens;
-        this.jdbc = jdbc;
+        this.audit = audit;
     }
 
     /**
@@ -67,21 +65,10 @@ class TokenController {
         if (!tokens.revoke(id)) throw NotFound.of("token", id.toString());
     }
 
-    record AuditEntry(long id, Instant at, String principal, String role, String tenant, String method, String path,
-                      int status, String outcome) {
-    }
-
     /** Newest first. */
     @GetMapping("/api/v1/audit")
-    Page<AuditEntry> audit(@RequestParam(defaultValue = "0") @Min(0) int page,
-                           @RequestParam(defaultValue = "100") @Min(1) @Max(1000) int size) {
-        List<AuditEntry> items = jdbc.sql("""
-                        SELECT id, at, principal, role, tenant, method, path, status, outcome FROM audit_log
-                        ORDER BY id DESC LIMIT ? OFFSET ?""").params(size, (long) page * size)
-                .query((rs, n) -> new AuditEntry(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
-                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getInt(8),
-                        rs.getString(9))).list();
-        long total = jdbc.sql("SELECT count(*) FROM audit_log").query(Long.class).single();
-        return new Page<>(items, page, size, total);
+    Page<AuditLog.AuditEntry> audit(@RequestParam(defaultValue = "0") @Min(0) int page,
+                                    @RequestParam(defaultValue = "100") @Min(1) @Max(1000) int size) {
+        return audit.page(page, size);
     }
 }
