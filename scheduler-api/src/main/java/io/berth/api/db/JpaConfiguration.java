@@ -1,0 +1,58 @@
+package io.berth.api.db;
+
+import jakarta.persistence.EntityManagerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.transaction.autoconfigure.TransactionManagerCustomizers;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+import org.springframework.data.jpa.repository.config.EnableJpaRepositories;
+import org.springframework.jdbc.support.JdbcTransactionManager;
+import org.springframework.orm.jpa.JpaTransactionManager;
+
+import javax.sql.DataSource;
+
+/**
+ * Two transaction managers, one per kind of feature.
+ * <ul>
+ * <li>{@code transactionManager} (primary, {@link JdbcTransactionManager}): every plain {@code @Transactional} and the
+ * {@code TransactionTemplate}: the JdbcClient features (jobs, workers, servers, placement commits, heartbeats, the
+ * monitors). Declared here because Spring Boot's JPA auto-configuration would otherwise put a JpaTransactionManager
+ * in its place, which costs the heartbeat path 12-26% of its throughput (an EntityManager per transaction).</li>
+ * <li>{@value #JPA}: the Spring Data repositories and the services of the features on JPA (tokens, quotas, the audit
+ * log's reads, the topology's collections), through {@link JpaTransactional}. It exposes its connection to
+ * JdbcClient, so explicit SQL inside a JPA transaction (ON CONFLICT upserts) runs in that transaction.</li>
+ * </ul>
+ * <b>The rule: a transaction of one manager never calls into the other.</b> Spring cannot nest them: a JPA transaction
+ * (or a Spring Data repository call, which opens one) inside a JDBC transaction fails when it binds its connection
+ * ({@code IllegalStateException: Already value ... bound to thread}), and a JDBC-manager transaction inside a JPA one
+ * takes over the JPA transaction's connection and commits it early. So whatever a JDBC transaction or the scheduling
+ * cycle reads of a JPA feature is plain JdbcClient SQL without a transaction of its own, owned by that feature
+ * ({@code Quotas.limits}, {@code TokenService} lookups, the topology in the inventory snapshot, import and reference
+ * checks), and a JPA feature's services are called from controllers and filters outside any transaction.
+ * {@code TransactionManagersTest} drives those paths.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableJpaRepositories(basePackages = "io.berth.api", transactionManagerRef = JpaConfiguration.JPA)
+public class JpaConfiguration {
+    /** The JPA transaction manager's bean name. */
+    public static final String JPA = "jpaTransactionManager";
+
+    @Bean
+    @Primary
+    JdbcTransactionManager transactionManager(DataSource dataSource,
+                                              ObjectProvider<TransactionManagerCustomizers> customizers) {
+        JdbcTransactionManager manager = new JdbcTransactionManager(dataSource);
+        customizers.ifAvailable(c -> c.customize(manager));
+        return manager;
+    }
+
+    @Bean(JPA)
+    JpaTransactionManager jpaTransactionManager(EntityManagerFactory entityManagerFactory, DataSource dataSource,
+                                                ObjectProvider<TransactionManagerCustomizers> customizers) {
+        JpaTransactionManager manager = new JpaTransactionManager(entityManagerFactory);
+        manager.setDataSource(dataSource);
+        customizers.ifAvailable(c -> c.customize(manager));
+        return manager;
+    }
+}
