@@ -1,8 +1,8 @@
 package io.berth.api.auth;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
+import io.berth.api.db.JpaTransactional;
+import org.springframework.data.domain.Sort;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Transactional;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -28,6 +28,10 @@ import java.util.UUID;
  * entries are dropped again after the commit), on another within 30 s. The caches are bounded by size and time and
  * keyed by the token's hash, never the token itself: known tokens (at most {@value #KNOWN_ENTRIES}) and a small negative cache of unknown ones (at
  * most {@value #UNKNOWN_ENTRIES}), so that a stream of invalid or huge tokens cannot grow the heap.
+ * <p>
+ * On Spring Data JPA ({@link ApiTokenRepository}), in transactions of the JPA manager: every caller (the security
+ * filter, the token and agent controllers, the start-up bootstrap) calls it outside any JDBC transaction, and it must
+ * stay so (see {@link io.berth.api.db.JpaConfiguration}).
  */
 @Service
 public class TokenService {
@@ -42,15 +46,15 @@ public class TokenService {
     private static final Duration KNOWN_TIME = Duration.ofSeconds(30);
     /** How long an unknown token is remembered as unknown: a token issued on another replica works after it. */
     private static final Duration UNKNOWN_TIME = Duration.ofSeconds(5);
-    private final JdbcClient jdbc;
+    private final ApiTokenRepository repository;
     private final SecureRandom random = new SecureRandom();
     private final Cache<ByteBuffer, Caller> known = Caffeine.newBuilder().maximumSize(KNOWN_ENTRIES)
             .expireAfterWrite(KNOWN_TIME).build();
     private final Cache<ByteBuffer, Boolean> unknown = Caffeine.newBuilder().maximumSize(UNKNOWN_ENTRIES)
             .expireAfterWrite(UNKNOWN_TIME).build();
 
-    TokenService(JdbcClient jdbc) {
-        this.jdbc = jdbc;
+    TokenService(ApiTokenRepository repository) {
+        this.repository = repository;
     }
 
     /** A newly issued token: the secret is shown once and never stored. */
@@ -62,7 +66,7 @@ public class TokenService {
                             Instant revokedAt) {
     }
 
-    @Transactional
+    @JpaTransactional
     public Issued issue(String name, Role role, String tenant, String server) {
         byte[] secret = new byte[32];
         random.nextBytes(secret);
@@ -71,13 +75,10 @@ public class TokenService {
     }
 
     /** Stores a token chosen by the operator (e.g. the bootstrap admin token from a Kubernetes Secret). */
-    @Transactional
+    @JpaTransactional
     public Issued store(String name, Role role, String tenant, String server, String token) {
         UUID id = UUID.randomUUID();
-        jdbc.sql("""
-                        INSERT INTO api_tokens (id, name, token_hash, role, tenant, server) VALUES (?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (token_hash) DO NOTHING""")
-                .params(id, name, hash(token), role.name(), tenant, server).update();
+        repository.insertUnlessPresent(id, name, hash(token), role.name(), tenant, server);
         unknown.invalidate(ByteBuffer.wrap(hash(token)));
         return new Issued(id, name, role, tenant, server, token);
     }
@@ -89,11 +90,7 @@ public class TokenService {
         Caller cached = known.getIfPresent(key);
         if (cached != null) return Optional.of(cached);
         if (unknown.getIfPresent(key) != null) return Optional.empty();
-        Optional<Caller> caller = jdbc.sql("""
-                        SELECT name, role, tenant, server FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL""")
-                .param(hash)
-                .query((rs, n) -> new Caller(rs.getString(1), Role.valueOf(rs.getString(2)), rs.getString(3),
-                        rs.getString(4))).optional();
+        Optional<Caller> caller = repository.findByTokenHashAndRevokedAtIsNull(hash).map(ApiToken::caller);
         if (caller.isPresent()) known.put(key, caller.get());
         else unknown.put(key, Boolean.TRUE);
         return caller;
@@ -127,33 +124,27 @@ public class TokenService {
      * A token bound to {@code server} for an agent that registered with an enrollment token. Earlier enrolled tokens
      * of that server are revoked, so a restarted agent does not leave valid tokens behind.
      */
-    @Transactional
+    @JpaTransactional
     public Issued enroll(String server) {
-        forget(jdbc.sql("UPDATE api_tokens SET revoked_at = now() WHERE role = 'AGENT' AND server = ? AND name = ? "
-                + "AND revoked_at IS NULL RETURNING token_hash").params(server, "enrolled:" + server)
-                .query(byte[].class).list());
+        forget(repository.revokeAgentTokens(server, "enrolled:" + server));
         return issue("enrolled:" + server, Role.AGENT, null, server);
     }
 
+    /** Oldest first. */
+    @JpaTransactional(readOnly = true)
     public List<TokenInfo> list() {
-        return jdbc.sql("SELECT id, name, role, tenant, server, created_at, revoked_at FROM api_tokens ORDER BY created_at")
-                .query((rs, n) -> new TokenInfo(rs.getObject(1, UUID.class), rs.getString(2), Role.valueOf(rs.getString(3)),
-                        rs.getString(4), rs.getString(5), rs.getTimestamp(6).toInstant(),
-                        rs.getTimestamp(7) == null ? null : rs.getTimestamp(7).toInstant())).list();
+        return repository.findAll(Sort.by("createdAt")).stream().map(ApiToken::info).toList();
     }
 
-    @Transactional
+    @JpaTransactional
     public boolean revoke(UUID id) {
-        List<byte[]> revoked = jdbc.sql("""
-                        UPDATE api_tokens SET revoked_at = now() WHERE id = ? AND revoked_at IS NULL
-                        RETURNING token_hash""").param(id).query(byte[].class).list();
+        List<byte[]> revoked = repository.revoke(id);
         forget(revoked);
         return !revoked.isEmpty();
     }
 
     public boolean anyActiveAdmin() {
-        return jdbc.sql("SELECT count(*) FROM api_tokens WHERE role = 'ADMIN' AND revoked_at IS NULL")
-                .query(Long.class).single() > 0;
+        return repository.existsByRoleAndRevokedAtIsNull(Role.ADMIN);
     }
 
     static byte[] hash(String token) {

@@ -1,19 +1,29 @@
 package io.berth.api.scheduling;
 
+import io.berth.api.db.JpaTransactional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Transactional;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Per-tenant limits on GPU (milli) and CPU (millicores) in use at once. A tenant without a row is unlimited. */
+/**
+ * Per-tenant limits on GPU (milli) and CPU (millicores) in use at once. A tenant without a row is unlimited.
+ * <p>
+ * The quota API (list, read, set, remove) is on Spring Data JPA ({@link QuotaRepository}) in transactions of the JPA
+ * manager; it is called by {@code QuotaController} only, outside any transaction. {@link #limits()} (and so
+ * {@link #neverWithinQuota}) stays one plain JdbcClient query without a transaction of its own: the scheduling cycle,
+ * what-if and job submission read it, the batch submission inside its JDBC transaction, where a JPA read would fail
+ * (see {@link io.berth.api.db.JpaConfiguration}).
+ */
 @Component
 public class Quotas implements io.berth.api.jobs.JobService.QuotaCheck {
+    private final QuotaRepository repository;
     private final JdbcClient jdbc;
 
-    Quotas(JdbcClient jdbc) {
+    Quotas(QuotaRepository repository, JdbcClient jdbc) {
+        this.repository = repository;
         this.jdbc = jdbc;
     }
 
@@ -26,6 +36,7 @@ public class Quotas implements io.berth.api.jobs.JobService.QuotaCheck {
     public record Limit(String tenant, Long gpuMilli, Long cpuMillis) {
     }
 
+    /** Every tenant's quota by tenant; runs in the caller's transaction, if any (JDBC or JPA). */
     public Map<String, Limit> limits() {
         Map<String, Limit> limits = new HashMap<>();
         jdbc.sql("SELECT tenant, gpu_milli_limit, cpu_millis_limit FROM tenant_quotas")
@@ -34,28 +45,31 @@ public class Quotas implements io.berth.api.jobs.JobService.QuotaCheck {
         return limits;
     }
 
+    /**
+     * Ordered by tenant, by Java's string order (as it always was), not the database's collation, which may order
+     * upper and lower case differently.
+     */
+    @JpaTransactional(readOnly = true)
     public List<Limit> all() {
-        return limits().values().stream().sorted(java.util.Comparator.comparing(Limit::tenant)).toList();
+        return repository.findAll().stream().map(StoredQuota::limit)
+                .sorted(java.util.Comparator.comparing(Limit::tenant)).toList();
     }
 
-    @Transactional
+    /** Creates or replaces the tenant's quota (a concurrent set of the same tenant: the last one wins). */
+    @JpaTransactional
     public void set(Limit limit) {
-        jdbc.sql("""
-                        INSERT INTO tenant_quotas (tenant, gpu_milli_limit, cpu_millis_limit) VALUES (?, ?, ?)
-                        ON CONFLICT (tenant) DO UPDATE SET gpu_milli_limit = excluded.gpu_milli_limit,
-                            cpu_millis_limit = excluded.cpu_millis_limit""")
-                .params(limit.tenant(), limit.gpuMilli(), limit.cpuMillis()).update();
+        repository.upsert(limit.tenant(), limit.gpuMilli(), limit.cpuMillis());
     }
 
+    @JpaTransactional(readOnly = true)
     public java.util.Optional<Limit> find(String tenant) {
-        return jdbc.sql("SELECT tenant, gpu_milli_limit, cpu_millis_limit FROM tenant_quotas WHERE tenant = ?").param(tenant)
-                .query((rs, n) -> new Limit(rs.getString(1), (Long) rs.getObject(2), (Long) rs.getObject(3))).optional();
+        return repository.findById(tenant).map(StoredQuota::limit);
     }
 
     /** Removes the tenant's quota (it becomes unlimited); false when it had none. */
-    @Transactional
+    @JpaTransactional
     public boolean remove(String tenant) {
-        return jdbc.sql("DELETE FROM tenant_quotas WHERE tenant = ?").param(tenant).update() == 1;
+        return repository.deleteTenant(tenant) == 1;
     }
 
     @Override
