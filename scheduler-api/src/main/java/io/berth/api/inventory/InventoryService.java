@@ -181,6 +181,8 @@ public class InventoryService {
     }
 
     // ---------------------------------------------------------------- topology collections
+    // Created here, in a JDBC transaction, checking references against the stored topology and servers; read and
+    // deleted through Spring Data by TopologyService (JPA).
 
     @Transactional
     public void createZone(ZoneSpec zone) {
@@ -209,59 +211,6 @@ public class InventoryService {
     public void createVolume(VolumeSpec volume) {
         validate(new InventoryDocument(null, null, null, null, null, List.of(volume)), false);
         topology.insertVolume(volume);
-    }
-
-    @Transactional(readOnly = true)
-    public List<ZoneSpec> zones() {
-        return topology.zones();
-    }
-
-    @Transactional(readOnly = true)
-    public List<RackSpec> racks() {
-        return topology.racks();
-    }
-
-    @Transactional(readOnly = true)
-    public List<SwitchSpec> switches() {
-        return topology.switches();
-    }
-
-    @Transactional(readOnly = true)
-    public List<TopologyRepository.StoredLink> links() {
-        return topology.links();
-    }
-
-    @Transactional(readOnly = true)
-    public List<VolumeSpec> volumes() {
-        return topology.volumes();
-    }
-
-    /** Deletes the zone; {@link NotFound} when there is none of that name. */
-    @Transactional
-    public void deleteZone(String name) {
-        if (!topology.deleteZone(name)) throw NotFound.of("zone", name);
-    }
-
-    @Transactional
-    public void deleteRack(String name) {
-        if (!topology.deleteRack(name)) throw NotFound.of("rack", name);
-    }
-
-    /** Deletes the switch and every link to it. */
-    @Transactional
-    public void deleteSwitch(String name) {
-        topology.deleteLinksOf(name);
-        if (!topology.deleteSwitch(name)) throw NotFound.of("switch", name);
-    }
-
-    @Transactional
-    public void deleteVolume(String name) {
-        if (!topology.deleteVolume(name)) throw NotFound.of("volume", name);
-    }
-
-    @Transactional
-    public void deleteLink(long id) {
-        if (!topology.deleteLink(id)) throw NotFound.of("link", Long.toString(id));
     }
 
     // ---------------------------------------------------------------- whole inventory

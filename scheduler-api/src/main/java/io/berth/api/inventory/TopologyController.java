@@ -1,7 +1,6 @@
 package io.berth.api.inventory;
 
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
-import io.berth.api.errors.NotFound;
 import io.berth.api.inventory.TopologySpecs.LinkSpec;
 import io.berth.api.inventory.TopologySpecs.RackSpec;
 import io.berth.api.inventory.TopologySpecs.SwitchSpec;
@@ -27,10 +26,12 @@ import java.util.List;
 @RequestMapping("/api/v1")
 class TopologyController {
     private final InventoryService inventory;
+    private final TopologyService topology;
     private final TopologyGraph graph;
 
-    TopologyController(InventoryService inventory, TopologyGraph graph) {
+    TopologyController(InventoryService inventory, TopologyService topology, TopologyGraph graph) {
         this.inventory = inventory;
+        this.topology = topology;
         this.graph = graph;
     }
 
@@ -41,7 +42,7 @@ class TopologyController {
 
     @GetMapping("/zones")
     List<ZoneSpec> zones() {
-        return inventory.zones();
+        return topology.zones();
     }
 
     @PostMapping("/zones")
@@ -54,18 +55,17 @@ class TopologyController {
     @DeleteMapping("/zones/{name}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void deleteZone(@PathVariable String name) {
-        inventory.deleteZone(name);
+        topology.deleteZone(name);
     }
 
     @GetMapping("/racks")
     List<RackSpec> racks() {
-        return inventory.racks();
+        return topology.racks();
     }
 
     @GetMapping("/racks/{name}")
     RackSpec rack(@PathVariable String name) {
-        return inventory.racks().stream().filter(r -> r.name().equals(name)).findFirst()
-                .orElseThrow(() -> NotFound.of("rack", name));
+        return topology.rack(name);
     }
 
     @PostMapping("/racks")
@@ -78,12 +78,12 @@ class TopologyController {
     @DeleteMapping("/racks/{name}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void deleteRack(@PathVariable String name) {
-        inventory.deleteRack(name);
+        topology.deleteRack(name);
     }
 
     @GetMapping("/switches")
     List<SwitchSpec> switches() {
-        return inventory.switches();
+        return topology.switches();
     }
 
     @PostMapping("/switches")
@@ -96,12 +96,12 @@ class TopologyController {
     @DeleteMapping("/switches/{name}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void deleteSwitch(@PathVariable String name) {
-        inventory.deleteSwitch(name);
+        topology.deleteSwitch(name);
     }
 
     @GetMapping("/links")
     List<TopologyRepository.StoredLink> links() {
-        return inventory.links();
+        return topology.links();
     }
 
     @PostMapping("/links")
@@ -117,18 +117,17 @@ class TopologyController {
     @DeleteMapping("/links/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void deleteLink(@PathVariable long id) {
-        inventory.deleteLink(id);
+        topology.deleteLink(id);
     }
 
     @GetMapping("/volumes")
     List<VolumeSpec> volumes() {
-        return inventory.volumes();
+        return topology.volumes();
     }
 
     @GetMapping("/volumes/{name}")
     VolumeSpec volume(@PathVariable String name) {
-        return inventory.volumes().stream().filter(v -> v.name().equals(name)).findFirst()
-                .orElseThrow(() -> NotFound.of("volume", name));
+        return topology.volume(name);
     }
 
     @PostMapping("/volumes")
@@ -141,6 +140,6 @@ class TopologyController {
     @DeleteMapping("/volumes/{name}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void deleteVolume(@PathVariable String name) {
-        inventory.deleteVolume(name);
+        topology.deleteVolume(name);
     }
 }

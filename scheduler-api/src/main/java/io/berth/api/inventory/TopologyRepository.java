@@ -18,9 +18,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Zones, racks, switches, links and shared volumes. {@code insert*} fails on a duplicate name
- * (DuplicateKeyException); {@code upsert*} creates or replaces and returns true when it created. Callers own the
- * transaction.
+ * Zones, racks, switches, links and shared volumes in explicit SQL, for what runs inside the inventory's JDBC
+ * transactions (see {@link TopologyService} for the list): {@code insert*} fails on a duplicate name
+ * (DuplicateKeyException); {@code upsert*} creates or replaces and returns true when it created (ON CONFLICT, one
+ * statement, {@code xmax = 0}); the reads build the inventory snapshot and export. Callers own the transaction, of
+ * either manager: nothing here opens one, so it runs on the caller's connection (the JPA manager exposes its own).
  */
 @Repository
 class TopologyRepository {
@@ -43,10 +45,6 @@ class TopologyRepository {
         return jdbc.sql("SELECT name FROM zones ORDER BY name").query((rs, n) -> new ZoneSpec(rs.getString(1))).list();
     }
 
-    boolean deleteZone(String name) {
-        return jdbc.sql("DELETE FROM zones WHERE name = ?").param(name).update() == 1;
-    }
-
     // --- switches
     void insertSwitch(SwitchSpec s) {
         jdbc.sql("INSERT INTO switches (name, tier, zone) VALUES (?, ?, ?)").params(s.name(), s.tier().name(), s.zone())
@@ -65,10 +63,6 @@ class TopologyRepository {
         return jdbc.sql("SELECT name, tier, zone FROM switches ORDER BY name")
                 .query((rs, n) -> new SwitchSpec(rs.getString(1), SwitchTier.valueOf(rs.getString(2)), rs.getString(3)))
                 .list();
-    }
-
-    boolean deleteSwitch(String name) {
-        return jdbc.sql("DELETE FROM switches WHERE name = ?").param(name).update() == 1;
     }
 
     // --- racks
@@ -93,10 +87,6 @@ class TopologyRepository {
     List<RackSpec> racks() {
         return jdbc.sql("SELECT name, zone, leaf_switch FROM racks ORDER BY name")
                 .query((rs, n) -> new RackSpec(rs.getString(1), rs.getString(2), rs.getString(3))).list();
-    }
-
-    boolean deleteRack(String name) {
-        return jdbc.sql("DELETE FROM racks WHERE name = ?").param(name).update() == 1;
     }
 
     // --- links (stored with endpoints sorted, see V1)
@@ -129,10 +119,6 @@ class TopologyRepository {
         return jdbc.sql("SELECT id, endpoint_a, endpoint_b, bandwidth_mbps, latency_micros FROM network_links ORDER BY id")
                 .query((rs, n) -> new StoredLink(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4),
                         rs.getInt(5))).list();
-    }
-
-    boolean deleteLink(long id) {
-        return jdbc.sql("DELETE FROM network_links WHERE id = ?").param(id).update() == 1;
     }
 
     /** Removes the links that touch a server or switch that is being deleted (links have no foreign keys). */
@@ -174,10 +160,6 @@ class TopologyRepository {
         return jdbc.sql("SELECT name, kind, capacity_gib, bandwidth_mb_per_sec FROM shared_volumes ORDER BY name")
                 .query((rs, n) -> new VolumeSpec(rs.getString(1), SharedVolumeKind.valueOf(rs.getString(2)),
                         rs.getLong(3), rs.getInt(4), racks.getOrDefault(rs.getString(1), List.of()))).list();
-    }
-
-    boolean deleteVolume(String name) {
-        return jdbc.sql("DELETE FROM shared_volumes WHERE name = ?").param(name).update() == 1;
     }
 
     // --- existence checks used by validation

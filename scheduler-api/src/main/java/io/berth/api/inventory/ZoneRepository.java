@@ -1,0 +1,23 @@
+package io.berth.api.inventory;
+
+import io.berth.api.inventory.TopologySpecs.ZoneSpec;
+import org.springframework.data.jpa.repository.Modifying;
+import org.springframework.data.jpa.repository.Query;
+import org.springframework.data.repository.Repository;
+import org.springframework.data.repository.query.Param;
+
+import java.util.List;
+
+/**
+ * {@code zones} through Spring Data, for {@link TopologyService} only, which owns the transactions. Reads return
+ * records (a DTO projection), so no entity is ever managed; the delete is one bulk statement, run at once, returning
+ * the number of rows deleted (0 or 1).
+ */
+interface ZoneRepository extends Repository<StoredZone, String> {
+    /** Ordered by name. */
+    List<ZoneSpec> findAllByOrderByName();
+
+    @Modifying
+    @Query("DELETE FROM StoredZone x WHERE x.name = :name")
+    int deleteByName(@Param("name") String name);
+}
