@@ -26,11 +26,20 @@ import javax.sql.DataSource;
  * <b>The rule: a transaction of one manager never calls into the other.</b> Spring cannot nest them: a JPA transaction
  * (or a Spring Data repository call, which opens one) inside a JDBC transaction fails when it binds its connection
  * ({@code IllegalStateException: Already value ... bound to thread}), and a JDBC-manager transaction inside a JPA one
- * takes over the JPA transaction's connection and commits it early. So whatever a JDBC transaction or the scheduling
- * cycle reads of a JPA feature is plain JdbcClient SQL without a transaction of its own, owned by that feature
- * ({@code Quotas.limits}, {@code TokenService} lookups, the topology in the inventory snapshot, import and reference
- * checks), and a JPA feature's services are called from controllers and filters outside any transaction.
- * {@code TransactionManagersTest} drives those paths.
+ * takes over the JPA transaction's connection and commits it early (and a Spring Data query without a transaction
+ * inside a JDBC one silently reads on a second connection). So whatever a JDBC transaction or the scheduling cycle
+ * reads or writes of a JPA feature is plain JdbcClient SQL without a transaction of its own, owned by that feature,
+ * which then runs on whichever transaction's connection is bound:
+ * <ul>
+ * <li>{@code Quotas.limits} (and {@code neverWithinQuota}): the batch submission's transaction, the cycle, what-if;</li>
+ * <li>the topology in {@code InventoryService}: the snapshot (a batch submission's feasibility check reads it inside
+ * its transaction), export, import, single creates with their reference checks, the rack an agent's registration
+ * creates, the links a server's deletion removes ({@code TopologyRepository});</li>
+ * <li>the audit insert ({@code AuditFilter}, auto-committed, outside any transaction).</li>
+ * </ul>
+ * The JPA services ({@code TokenService}, {@code Quotas}' API methods, {@code AuditLog}, {@code TopologyService}) are
+ * called from controllers, the security filter and start-up only, never inside a JDBC transaction (an agent's token is
+ * enrolled after its registration's transaction has committed). {@code TransactionManagersTest} drives those paths.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableJpaRepositories(basePackages = "io.berth.api", transactionManagerRef = JpaConfiguration.JPA)
