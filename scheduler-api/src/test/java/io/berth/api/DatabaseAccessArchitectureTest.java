@@ -7,6 +7,7 @@ import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import io.berth.archfixture.LeakyController;
 import jakarta.persistence.Entity;
 import org.junit.jupiter.api.Test;
 
@@ -56,8 +57,8 @@ class DatabaseAccessArchitectureTest {
     /** The rule above catches what it names (a Spring Data repository, an entity). */
     @Test
     void theRepositoryRuleCatchesAController() {
-        JavaClasses fixture = new ClassFileImporter().importClasses(LeakyController.class, LeakyRepository.class,
-                LeakyEntity.class);
+        JavaClasses fixture = new ClassFileImporter().importClasses(LeakyController.class,
+                LeakyController.LeakyRepository.class, LeakyController.LeakyEntity.class);
         assertThatThrownBy(() -> CONTROLLERS_USE_NO_REPOSITORY.check(fixture)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("LeakyRepository").hasMessageContaining("LeakyEntity");
     }
@@ -77,20 +78,5 @@ class DatabaseAccessArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage(DATABASE)
                 .orShould().dependOnClassesThat(DATA_ACCESS)
                 .check(api);
-    }
-
-    @Entity
-    static class LeakyEntity {
-    }
-
-    interface LeakyRepository extends org.springframework.data.repository.Repository<LeakyEntity, Long> {
-    }
-
-    static class LeakyController {
-        LeakyRepository repository;
-
-        LeakyEntity read() {
-            return null;
-        }
     }
 }
