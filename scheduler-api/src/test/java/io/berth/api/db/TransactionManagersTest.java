@@ -43,6 +43,16 @@ class TransactionManagersTest extends ApiTestBase {
         assertThat(((JpaTransactionManager) jpa).getDataSource()).isNotNull();
     }
 
+    /** Explicit SQL inside a JPA transaction (the ON CONFLICT upserts, a switch's links) is part of it. */
+    @Test
+    void jdbcClientRunsInsideTheJpaTransaction() {
+        new TransactionTemplate(jpa).executeWithoutResult(tx -> {
+            jdbcClient.sql("INSERT INTO tenant_quotas (tenant, gpu_milli_limit) VALUES ('rolled-back', 1000)").update();
+            tx.setRollbackOnly();
+        });
+        assertThat(count("tenant_quotas")).isZero();
+    }
+
     /** Why the rule exists: if Spring ever nests the two, these fail and the rule may be relaxed. */
     @Test
     void springCannotNestTheTwoManagers() {
