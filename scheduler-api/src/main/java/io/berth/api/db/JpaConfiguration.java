@@ -1,14 +1,18 @@
 package io.berth.api.db;
 
 import jakarta.persistence.EntityManagerFactory;
+import org.aopalliance.intercept.MethodInterceptor;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.transaction.autoconfigure.TransactionManagerCustomizers;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 import org.springframework.data.jpa.repository.config.EnableJpaRepositories;
+import org.springframework.data.repository.core.support.RepositoryFactoryBeanSupport;
 import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.orm.jpa.JpaTransactionManager;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import javax.sql.DataSource;
 
@@ -39,7 +43,8 @@ import javax.sql.DataSource;
  * </ul>
  * The JPA services ({@code TokenService}, {@code Quotas}' API methods, {@code AuditLog}, {@code TopologyService}) are
  * called from controllers, the security filter and start-up only, never inside a JDBC transaction (an agent's token is
- * enrolled after its registration's transaction has committed). {@code TransactionManagersTest} drives those paths.
+ * enrolled after its registration's transaction has committed). {@code TransactionManagersTest} drives those paths,
+ * and {@link #repositoriesRefuseJdbcTransactions()} makes the silent case loud.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableJpaRepositories(basePackages = "io.berth.api", transactionManagerRef = JpaConfiguration.JPA)
@@ -54,6 +59,43 @@ public class JpaConfiguration {
         JdbcTransactionManager manager = new JdbcTransactionManager(dataSource);
         customizers.ifAvailable(c -> c.customize(manager));
         return manager;
+    }
+
+    /**
+     * Every Spring Data repository refuses to run inside a JDBC transaction ({@code IllegalStateException} naming the
+     * method) instead of silently reading on a second connection; outside any transaction and inside a JPA one it runs
+     * as usual. Costs two thread-local lookups per repository call.
+     */
+    @Bean
+    static BeanPostProcessor repositoriesRefuseJdbcTransactions() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessBeforeInitialization(Object bean, String beanName) {
+                if (bean instanceof RepositoryFactoryBeanSupport<?, ?, ?> repositories)
+                    repositories.addRepositoryFactoryCustomizer(factory -> factory.addRepositoryProxyPostProcessor(
+                            (proxy, information) -> proxy.addAdvice(0,
+                                    refuseJdbcTransactions(information.getRepositoryInterface().getSimpleName()))));
+                return bean;
+            }
+        };
+    }
+
+    private static MethodInterceptor refuseJdbcTransactions(String repository) {
+        return invocation -> {
+            if (TransactionSynchronizationManager.isActualTransactionActive() && !jpaTransactionBound())
+                throw new IllegalStateException("Spring Data repository method " + repository + "."
+                        + invocation.getMethod().getName() + " called inside a JDBC transaction; the two transaction "
+                        + "managers never nest (see " + JpaConfiguration.class.getName() + ")");
+            return invocation.proceed();
+        };
+    }
+
+    /** True when the thread's transaction is the JPA manager's (it binds the EntityManagerFactory). */
+    private static boolean jpaTransactionBound() {
+        for (Object key : TransactionSynchronizationManager.getResourceMap().keySet()) {
+            if (key instanceof EntityManagerFactory) return true;
+        }
+        return false;
     }
 
     @Bean(JPA)
