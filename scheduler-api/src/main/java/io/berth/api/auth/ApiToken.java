@@ -6,18 +6,19 @@ import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
-import org.hibernate.annotations.Generated;
 
 import java.time.Instant;
 import java.util.UUID;
 
 /**
  * A row of {@code api_tokens} (V3): only the token's SHA-256 is stored. Stays inside {@link TokenService}, which hands
- * out {@link Caller} and {@link TokenService.TokenInfo} records. Written with explicit SQL ({@link ApiTokenRepository}):
- * {@code created_at} and {@code revoked_at} are the database's {@code now()}; {@code revoked_at} null = valid.
+ * out {@link Caller} and {@link TokenService.TokenInfo} records. Read-only here, written with explicit SQL
+ * ({@link ApiTokenRepository}): {@code created_at} and {@code revoked_at} are the database's {@code now()};
+ * {@code revoked_at} null = valid.
  */
 @Entity
 @Table(name = "api_tokens")
+@org.hibernate.annotations.Immutable
 class ApiToken {
     @Id
     private UUID id;
@@ -28,21 +29,12 @@ class ApiToken {
     private Role role;
     private String tenant;
     private String server;
-    @Generated
-    @Column(name = "created_at", insertable = false, updatable = false)
+    @Column(name = "created_at")
     private Instant createdAt;
     @Column(name = "revoked_at")
     private Instant revokedAt;
 
     protected ApiToken() {
-    }
-
-    byte[] tokenHash() {
-        return tokenHash;
-    }
-
-    UUID id() {
-        return id;
     }
 
     Caller caller() {
