@@ -4,7 +4,6 @@ import io.berth.core.scheduling.Usage;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -14,14 +13,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.UUID;
 
 /**
- * Workers and the usage counters they hold. {@link #reserve} and {@link #release} keep the counters on servers and
- * accelerators equal to the sum over workers holding resources; the CHECK constraints of V2 refuse any reservation
- * beyond capacity, so a racing placement fails instead of over-allocating. Callers own the transaction.
+ * Workers. Inserting workers and ending their holding go through {@link HeldResources} (the usage counters, owned by
+ * scheduling) in the same transaction, so the counters stay equal to the sum over workers holding resources and the
+ * database's CHECKs refuse any reservation beyond capacity. Callers own the transaction.
  */
 @Repository
 public class WorkerRepository {
@@ -31,37 +29,20 @@ public class WorkerRepository {
     private static final String FROM = " FROM workers w JOIN servers s ON s.id = w.server_id";
 
     private final JdbcClient jdbc;
+    private final HeldResources held;
 
-    WorkerRepository(JdbcClient jdbc) {
+    WorkerRepository(JdbcClient jdbc, HeldResources held) {
         this.jdbc = jdbc;
-    }
-
-    /** Thrown when the database refuses a reservation: the server is gone, not READY, or the GPU not healthy. */
-    public static final class ReservationRefused extends RuntimeException {
-        ReservationRefused(String message) {
-            super(message);
-        }
+        this.held = held;
     }
 
     /**
      * Adds one worker's demand to the counters of its server and GPUs and inserts the worker. Capacity overflow
-     * raises DataIntegrityViolationException (CHECK constraint); an unschedulable server raises ReservationRefused.
+     * raises DataIntegrityViolationException (CHECK constraint); an unschedulable server raises
+     * {@link HeldResources.ReservationRefused}.
      */
     public void reserve(WorkerRow w) {
-        Long serverId = jdbc.sql("""
-                        UPDATE servers SET cpu_millis_used = cpu_millis_used + ?, memory_mib_used = memory_mib_used + ?,
-                            network_mbps_used = network_mbps_used + ?
-                        WHERE name = ? AND state = 'READY' RETURNING id""")
-                .params(w.cpuMillis(), w.memoryMib(), w.networkMbps(), w.serverName()).query(Long.class).optional()
-                .orElseThrow(() -> new ReservationRefused("server " + w.serverName() + " is not READY"));
-        if (!w.gpuIndices().isEmpty()) {
-            int n = jdbc.sql("""
-                            UPDATE accelerators SET used_milli = used_milli + ?
-                            WHERE server_id = ? AND idx = ANY (?) AND health = 'HEALTHY'""")
-                    .params(w.milliGpu(), serverId, w.gpuIndices().toArray(Integer[]::new)).update();
-            if (n != w.gpuIndices().size())
-                throw new ReservationRefused("GPUs " + w.gpuIndices() + " of " + w.serverName() + " are not all healthy");
-        }
+        long serverId = held.reserve(w);
         jdbc.sql("""
                         INSERT INTO workers (id, job_id, attempt, task_group, replica, rank, world_size, server_id,
                             gpu_indices, milli_gpu, cpu_millis, memory_mib, network_mbps, storage_gib, storage_mb_per_sec,
@@ -73,60 +54,13 @@ public class WorkerRepository {
                 .update();
     }
 
-    /** What the workers reserved on one server take of its counted resources. */
-    private record ServerDemand(long cpuMillis, long memoryMib, long networkMbps) {
-        ServerDemand plus(ServerDemand o) {
-            return new ServerDemand(cpuMillis + o.cpuMillis, memoryMib + o.memoryMib, networkMbps + o.networkMbps);
-        }
-    }
-
     /**
-     * {@link #reserve} for many workers in a fixed number of statements: the demand is summed per server and per GPU
-     * first (an UPDATE ... FROM applies one row per target row), so the CHECK constraints see the batch's total. Every
+     * {@link #reserve} for many workers in a fixed number of statements (see {@link HeldResources#reserveAll}). Every
      * worker is stamped with the leader epoch. Refusals throw as in {@link #reserve}; the caller's transaction must
      * then roll back.
      */
     public void reserveAll(List<WorkerRow> rows, long leaderEpoch) {
-        Map<String, ServerDemand> perServer = new TreeMap<>();
-        Map<String, Map<Integer, Integer>> perGpu = new TreeMap<>();
-        for (WorkerRow w : rows) {
-            perServer.merge(w.serverName(), new ServerDemand(w.cpuMillis(), w.memoryMib(), w.networkMbps()),
-                    ServerDemand::plus);
-            for (int g : w.gpuIndices())
-                perGpu.computeIfAbsent(w.serverName(), k -> new TreeMap<>()).merge(g, w.milliGpu(), Integer::sum);
-        }
-        Map<String, Long> ids = new HashMap<>();
-        jdbc.sql("""
-                        UPDATE servers s SET cpu_millis_used = s.cpu_millis_used + d.cpu,
-                            memory_mib_used = s.memory_mib_used + d.mem, network_mbps_used = s.network_mbps_used + d.net
-                        FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::bigint[]) AS d(name, cpu, mem, net)
-                        WHERE s.name = d.name AND s.state = 'READY' RETURNING s.name, s.id""")
-                .params(perServer.keySet().toArray(String[]::new),
-                        perServer.values().stream().map(ServerDemand::cpuMillis).toArray(Long[]::new),
-                        perServer.values().stream().map(ServerDemand::memoryMib).toArray(Long[]::new),
-                        perServer.values().stream().map(ServerDemand::networkMbps).toArray(Long[]::new))
-                .query(rs -> {
-                    ids.put(rs.getString(1), rs.getLong(2));
-                });
-        for (String name : perServer.keySet())
-            if (!ids.containsKey(name)) throw new ReservationRefused("server " + name + " is not READY");
-        List<Long> gpuServer = new ArrayList<>();
-        List<Integer> gpuIdx = new ArrayList<>();
-        List<Integer> gpuMilli = new ArrayList<>();
-        perGpu.forEach((name, gpus) -> gpus.forEach((idx, milli) -> {
-            gpuServer.add(ids.get(name));
-            gpuIdx.add(idx);
-            gpuMilli.add(milli);
-        }));
-        if (!gpuIdx.isEmpty()) {
-            int n = jdbc.sql("""
-                            UPDATE accelerators a SET used_milli = a.used_milli + d.milli
-                            FROM unnest(?::bigint[], ?::int[], ?::int[]) AS d(server_id, idx, milli)
-                            WHERE a.server_id = d.server_id AND a.idx = d.idx AND a.health = 'HEALTHY'""")
-                    .params(gpuServer.toArray(Long[]::new), gpuIdx.toArray(Integer[]::new), gpuMilli.toArray(Integer[]::new))
-                    .update();
-            if (n != gpuIdx.size()) throw new ReservationRefused("some of the GPUs placed on are not healthy any more");
-        }
+        Map<String, Long> ids = held.reserveAll(rows);
         // one statement for all workers; GPU index lists travel as array literals ('{0,3}') since unnest flattens
         // a two-dimensional array
         jdbc.sql("""
@@ -224,15 +158,8 @@ public class WorkerRepository {
                         "server_id, cpu_millis, memory_mib, network_mbps, gpu_indices, milli_gpu")
                 .param(id)
                 .query(rs -> {
-                    long serverId = rs.getLong(1);
-                    jdbc.sql("""
-                                    UPDATE servers SET cpu_millis_used = cpu_millis_used - ?,
-                                        memory_mib_used = memory_mib_used - ?, network_mbps_used = network_mbps_used - ?
-                                    WHERE id = ?""")
-                            .params(rs.getLong(2), rs.getLong(3), rs.getLong(4), serverId).update();
-                    Array gpus = rs.getArray(5);
-                    jdbc.sql("UPDATE accelerators SET used_milli = used_milli - ? WHERE server_id = ? AND idx = ANY (?)")
-                            .params(rs.getInt(6), serverId, gpus.getArray()).update();
+                    held.release(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getInt(6),
+                            (Integer[]) rs.getArray(5).getArray());
                 });
     }
 
@@ -284,13 +211,13 @@ public class WorkerRepository {
 
     /** Milli-GPU and millicores held by each tenant's workers now. */
     Map<String, Usage> heldByTenant() {
-        Map<String, Usage> held = new HashMap<>();
+        Map<String, Usage> byTenant = new HashMap<>();
         jdbc.sql("""
                         SELECT j.tenant, sum(cardinality(w.gpu_indices)::bigint * w.milli_gpu), sum(w.cpu_millis)
                         FROM workers w JOIN jobs j ON j.id = w.job_id WHERE w.holds_resources GROUP BY j.tenant""")
                 .query(rs -> {
-                    held.put(rs.getString(1), new Usage(rs.getLong(2), rs.getLong(3)));
+                    byTenant.put(rs.getString(1), new Usage(rs.getLong(2), rs.getLong(3)));
                 });
-        return held;
+        return byTenant;
     }
 }
