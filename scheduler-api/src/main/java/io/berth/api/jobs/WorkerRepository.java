@@ -1,6 +1,8 @@
 package io.berth.api.jobs;
 
 import io.berth.core.scheduling.Usage;
+import io.berth.core.protocol.MetricsReport;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -29,11 +31,49 @@ public class WorkerRepository {
     private static final String FROM = " FROM workers w JOIN servers s ON s.id = w.server_id";
 
     private final JdbcClient jdbc;
+    private final JdbcTemplate template;
     private final HeldResources held;
 
-    WorkerRepository(JdbcClient jdbc, HeldResources held) {
+    WorkerRepository(JdbcClient jdbc, JdbcTemplate template, HeldResources held) {
         this.jdbc = jdbc;
+        this.template = template;
         this.held = held;
+    }
+
+    /** Stamps the leader epoch on the workers of one attempt of a job (a placement committed one job at a time). */
+    public void stampLeaderEpoch(UUID jobId, int attempt, long leaderEpoch) {
+        jdbc.sql("UPDATE workers SET leader_epoch = ? WHERE job_id = ? AND attempt = ?")
+                .params(leaderEpoch, jobId, attempt).update();
+    }
+
+    /** A worker's figures for one epoch, one statement; a repeated epoch replaces them (delivery is at least once). */
+    public void recordMetrics(WorkerRow w, MetricsReport m) {
+        jdbc.sql("""
+                        INSERT INTO job_metrics (worker_id, job_id, epoch, loss, accuracy, samples_per_second)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (worker_id, epoch) DO UPDATE SET loss = excluded.loss, accuracy = excluded.accuracy,
+                            samples_per_second = excluded.samples_per_second, at = now()""")
+                .params(w.id(), w.jobId(), m.epoch(), m.loss(), m.accuracy(), m.samplesPerSecond()).update();
+    }
+
+    /** Appends a worker's log lines in one batch; NUL characters are dropped (PostgreSQL text cannot hold them). */
+    public void appendLogs(WorkerRow w, List<String> lines) {
+        template.batchUpdate("INSERT INTO worker_logs (job_id, worker_id, line) VALUES (?, ?, ?)",
+                lines.stream().map(l -> new Object[]{w.jobId(), w.id(), l.replace("\u0000", "")}).toList());
+    }
+
+    /** A job by id and name. */
+    public record JobName(UUID id, String name) {
+    }
+
+    /** The jobs whose current attempt has an ASSIGNED or RUNNING worker on this GPU, by name. */
+    public List<JobName> jobsOnGpu(long serverId, int index) {
+        return jdbc.sql("""
+                        SELECT DISTINCT j.id, j.name FROM workers w JOIN jobs j ON j.id = w.job_id
+                        WHERE w.server_id = ? AND w.state IN ('ASSIGNED', 'RUNNING') AND ? = ANY (w.gpu_indices)
+                          AND w.attempt = j.attempt ORDER BY j.name""")
+                .params(serverId, index).query((rs, n) -> new JobName(rs.getObject(1, UUID.class), rs.getString(2)))
+                .list();
     }
 
     /**
