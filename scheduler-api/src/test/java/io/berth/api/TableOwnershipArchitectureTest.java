@@ -56,17 +56,19 @@ class TableOwnershipArchitectureTest {
     private static final Map<String, Set<String>> READERS = Map.ofEntries(
             // jobs: a worker row carries its server's name; scheduling: the snapshot of holders is one query, and a
             // reservation checks READY in its own statement; metrics and power: read-only figures, one query each
-            entry("servers", Set.of("jobs", "scheduling", "metrics", "power")),
+            entry("servers", Set.of("jobs", "scheduling", "metrics", "power", "reports")),
             // jobs: the usage record names the GPU model; scheduling: a reservation checks HEALTHY in its statement;
             // metrics: the packing view
-            entry("accelerators", Set.of("jobs", "scheduling", "metrics")),
+            entry("accelerators", Set.of("jobs", "scheduling", "metrics", "reports")),
             // inventory: an edit locks and reads the usage with the server (Holdings), the allocation view;
             // metrics and power: read-only figures
             entry("server_usage", Set.of("inventory", "metrics", "power")),
             entry("accelerator_usage", Set.of("inventory", "metrics", "power")),
             // scheduling: the snapshot of holders is one query; inventory: who holds what (409 reasons, allocations)
-            entry("workers", Set.of("scheduling", "inventory")),
-            entry("jobs", Set.of("scheduling", "inventory", "metrics")),
+            // reports: a worker's usage record is copied from its row (with its job, server and GPU model) in one
+            // statement when its holding ends
+            entry("workers", Set.of("scheduling", "inventory", "reports")),
+            entry("jobs", Set.of("scheduling", "inventory", "metrics", "reports")),
             // scheduling: one primary-key read per cycle tells whether the cached inventory is current
             entry("inventory_version", Set.of("scheduling")),
             // power: the zone of a rack in the cluster's power figures
@@ -82,9 +84,7 @@ class TableOwnershipArchitectureTest {
             "servers write power", "workers read power",
             // k8s: node sync creates the racks and zones of the nodes it imports (zones and racks are moving to
             // Spring Data in inventory, issue #13) and finds the servers it manages
-            "zones write k8s", "racks write k8s", "servers read k8s",
-            // jobs: the usage record is written from the worker row in the transaction that releases it
-            "usage_records write jobs");
+            "zones write k8s", "racks write k8s", "servers read k8s");
 
     private record Access(String table, boolean write, String feature, String file) {
         String key() {
@@ -92,9 +92,6 @@ class TableOwnershipArchitectureTest {
         }
     }
 
-    private static final Pattern LITERAL = Pattern.compile("\"\"\"(.*?)\"\"\"|\"((?:\\\\.|[^\"\\\\\\n])*)\"",
-            Pattern.DOTALL);
-    private static final Pattern COMMENT = Pattern.compile("/\\*.*?\\*/|//[^\\n]*", Pattern.DOTALL);
     private static final Pattern WRITE = Pattern.compile("\\b(?:INSERT\\s+INTO|UPDATE|DELETE\\s+FROM|TRUNCATE)\\s+(\\w+)");
     private static final Pattern READ = Pattern.compile("\\b(?:FROM|JOIN)\\s+(\\w+)");
     private static final Pattern JPA_TABLE = Pattern.compile("@(?:Table|CollectionTable|JoinTable)\\(\\s*name\\s*=\\s*\"(\\w+)\"");
@@ -118,15 +115,44 @@ class TableOwnershipArchitectureTest {
             String code = read(f);
             Matcher jpa = JPA_TABLE.matcher(code);
             while (jpa.find()) out.add(new Access(jpa.group(1), true, feature, rel.toString()));
-            StringBuilder sql = new StringBuilder();
-            Matcher lit = LITERAL.matcher(COMMENT.matcher(code).replaceAll(""));
-            while (lit.find()) sql.append(lit.group(1) != null ? lit.group(1) : lit.group(2)).append(' ');
+            String sql = literals(code);
             Matcher w = WRITE.matcher(sql);
             while (w.find()) if (tables.contains(w.group(1))) out.add(new Access(w.group(1), true, feature, rel.toString()));
             Matcher r = READ.matcher(sql);
             while (r.find()) if (tables.contains(r.group(1))) out.add(new Access(r.group(1), false, feature, rel.toString()));
         }
         return out;
+    }
+
+    /** The string literals of a Java source (text blocks included, comments and char literals skipped), space-separated. */
+    static String literals(String code) {
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        int n = code.length();
+        while (i < n) {
+            if (code.startsWith("//", i)) {
+                i = end(code.indexOf('\n', i), n);
+            } else if (code.startsWith("/*", i)) {
+                i = end(code.indexOf("*/", i + 2), n) + 2;
+            } else if (code.startsWith("\"\"\"", i)) {
+                int close = end(code.indexOf("\"\"\"", i + 3), n);
+                out.append(code, i + 3, close).append(' ');
+                i = close + 3;
+            } else if (code.charAt(i) == '"' || code.charAt(i) == '\'') {
+                char quote = code.charAt(i);
+                int j = i + 1;
+                while (j < n && code.charAt(j) != quote) j += code.charAt(j) == '\\' ? 2 : 1;
+                if (quote == '"') out.append(code, i + 1, Math.min(j, n)).append(' ');
+                i = j + 1;
+            } else {
+                i++;
+            }
+        }
+        return out.toString();
+    }
+
+    private static int end(int found, int n) {
+        return found < 0 ? n : found;
     }
 
     private static boolean allowed(Access a) {
@@ -161,6 +187,13 @@ class TableOwnershipArchitectureTest {
     /** The scanner itself, on the sentences it must and must not see. */
     @Test
     void theScannerFindsWritesAndReads() {
+        assertThat(literals("""
+                // UPDATE servers in a comment
+                String a = "UPDATE jobs SET x = '//'"; /* DELETE FROM workers */ char q = '"';
+                String b = \"""
+                    SELECT 1 FROM "quoted \\" x"
+                    \""";
+                """)).isEqualTo("UPDATE jobs SET x = '//' \n    SELECT 1 FROM \"quoted \\\" x\"\n     ");
         Matcher w = WRITE.matcher("UPDATE servers s SET x = 1 FROM (SELECT 1) d; INSERT INTO workers (a) VALUES (1); "
                 + "DELETE FROM jobs WHERE true; TRUNCATE audit_log");
         List<String> writes = new ArrayList<>();
