@@ -80,8 +80,6 @@ class TableOwnershipArchitectureTest {
      * fails when one is paid, so the list only shrinks.
      */
     private static final Set<String> NOT_YET_MOVED = Set.of(
-            // power: suspend and resume move the server's power state, unless a worker is active there
-            "servers write power", "workers read power",
             // k8s: node sync creates the racks and zones of the nodes it imports (zones and racks are moving to
             // Spring Data in inventory, issue #13) and finds the servers it manages
             "zones write k8s", "racks write k8s", "servers read k8s");
