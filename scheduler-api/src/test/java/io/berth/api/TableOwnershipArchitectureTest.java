@@ -1,5 +1,8 @@
 package io.berth.api;
 
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -15,6 +18,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static java.util.Map.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,6 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TableOwnershipArchitectureTest {
     private static final Path SOURCES = Path.of("src", "main", "java", "io", "berth", "api");
     private static final Path MIGRATIONS = Path.of("..", "db", "migration");
+    private static final JavaClasses API = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.berth.api");
 
     /** The one feature package that writes each table. */
     private static final Map<String, String> OWNER = Map.ofEntries(
@@ -180,6 +187,41 @@ class TableOwnershipArchitectureTest {
         Set<String> used = new TreeSet<>();
         for (Access a : accesses()) if (!a.feature().equals(OWNER.get(a.table()))) used.add(a.key());
         assertThat(used).as("exceptions no code needs any more: remove them").containsAll(NOT_YET_MOVED);
+    }
+
+    /**
+     * Repositories are package-private to their feature. Not yet: jobs' two repositories, which scheduling's tests
+     * name (they build a PlacementCommitter from them), and whose users outside jobs are listed in
+     * {@link #jobsRepositoriesAreUsedOnlyByTheClassesThatStillDo}.
+     */
+    @Test
+    void repositoriesArePackagePrivate() {
+        classes().that().haveSimpleNameEndingWith("Repository").and().areNotInterfaces()
+                .and().doNotHaveFullyQualifiedName("io.berth.api.jobs.JobRepository")
+                .and().doNotHaveFullyQualifiedName("io.berth.api.jobs.WorkerRepository")
+                .should().notBePublic()
+                .because("another feature calls an intent-named method of the feature's service")
+                .check(API);
+    }
+
+    /** The debt of {@link #repositoriesArePackagePrivate}: it may only shrink. */
+    @Test
+    void jobsRepositoriesAreUsedOnlyByTheClassesThatStillDo() {
+        noClasses().that().resideOutsideOfPackage("io.berth.api.jobs..")
+                .and().doNotHaveFullyQualifiedName("io.berth.api.scheduling.SchedulingLoop")
+                .and().doNotHaveFullyQualifiedName("io.berth.api.scheduling.PlacementCommitter")
+                .and().doNotHaveFullyQualifiedName("io.berth.api.agents.HeartbeatMonitor")
+                .and().doNotHaveFullyQualifiedName("io.berth.api.agents.AgentService")
+                .should().dependOnClassesThat().haveFullyQualifiedName("io.berth.api.jobs.JobRepository")
+                .check(API);
+        noClasses().that().resideOutsideOfPackage("io.berth.api.jobs..")
+                .and().doNotHaveFullyQualifiedName("io.berth.api.scheduling.PlacementCommitter")
+                .and().doNotHaveFullyQualifiedName("io.berth.api.agents.AgentTelemetry")
+                .and().doNotHaveFullyQualifiedName("io.berth.api.agents.AgentRegistration")
+                .and().doNotHaveFullyQualifiedName("io.berth.api.agents.AgentService")
+                .and().doNotHaveFullyQualifiedName("io.berth.api.health.AcceleratorHealthService")
+                .should().dependOnClassesThat().haveFullyQualifiedName("io.berth.api.jobs.WorkerRepository")
+                .check(API);
     }
 
     /** The scanner itself, on the sentences it must and must not see. */
