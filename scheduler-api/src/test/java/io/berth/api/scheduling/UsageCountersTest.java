@@ -1,9 +1,23 @@
 package io.berth.api.scheduling;
 
 import io.berth.api.ApiTestBase;
+import io.berth.api.jobs.HeldResources;
+import io.berth.api.jobs.WorkerRow;
+import io.berth.core.placement.Assignment;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,8 +26,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The usage counters of V18 (server_usage, accelerator_usage) against direct SQL: every server and accelerator has
  * its row from the statement that inserts it, the database refuses over-allocation and a capacity below what is held
  * (the capacity copy follows the server in the same statement), and deleting the inventory deletes the counters.
+ * A reservation in flight and a change of the server's state or capacity are ordered by row locks, as when the
+ * counters were columns of the server row (two connections, the waiting one with a lock timeout).
  */
 class UsageCountersTest extends ApiTestBase {
+    @Autowired
+    DataSource dataSource;
 
     @BeforeEach
     void server() {
@@ -70,5 +88,59 @@ class UsageCountersTest extends ApiTestBase {
         assertThat(jdbc.update("DELETE FROM servers WHERE name = 'u-1'")).isEqualTo(1);
         assertThat(usage()).isEqualTo("u-2 0/1000 0/1 0/0 gpus=-");
         assertThat(jdbc.queryForObject("SELECT count(*) FROM accelerator_usage", Long.class)).isZero();
+    }
+
+    private static WorkerRow worker(long cpuMillis) {
+        return WorkerRow.assigned(UUID.randomUUID(), 1,
+                new Assignment("main", 0, "u-1", List.of(0), 1000, cpuMillis, 0, 0, 0, 0), 0, 1, "u-1", 29500);
+    }
+
+    /** A transaction on its own connection; {@link #sql} runs statements in it. */
+    private Connection begin(String lockTimeout) throws SQLException {
+        Connection c = dataSource.getConnection();
+        c.setAutoCommit(false);
+        if (lockTimeout != null) sql(c, "SET lock_timeout = '" + lockTimeout + "'");
+        return c;
+    }
+
+    private static void sql(Connection c, String statement) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(statement);
+        }
+    }
+
+    private static UsageCounters counters(Connection c) {
+        return new UsageCounters(JdbcClient.create(new SingleConnectionDataSource(c, true)));
+    }
+
+    @Test
+    void aReservationWaitsForAStateChangeInFlightAndThenSeesIt() throws SQLException {
+        try (Connection cordon = begin(null); Connection placement = begin("300ms")) {
+            sql(cordon, "UPDATE servers SET state = 'CORDONED' WHERE name = 'u-1'");
+            assertThatThrownBy(() -> counters(placement).reserve(worker(1000)))
+                    .isInstanceOf(DataAccessException.class).hasMessageContaining("lock timeout");
+            placement.rollback();
+            cordon.commit();
+            assertThatThrownBy(() -> counters(placement).reserve(worker(1000)))
+                    .isInstanceOf(HeldResources.ReservationRefused.class).hasMessage("server u-1 is not READY");
+            placement.rollback();
+        }
+        assertThat(usage()).isEqualTo("u-1 0/8000 0/1024 0/100 gpus=0:0,1:0; u-2 0/1000 0/1 0/0 gpus=-");
+    }
+
+    @Test
+    void aCapacityEditWaitsForAReservationInFlightAndIsCheckedAgainstItsTotal() throws SQLException {
+        try (Connection placement = begin(null); Connection edit = begin("300ms")) {
+            assertThat(counters(placement).reserve(worker(6000))).isPositive();
+            assertThatThrownBy(() -> sql(edit, "UPDATE servers SET cpu_millis = 5000 WHERE name = 'u-1'"))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("lock timeout");
+            edit.rollback();
+            placement.commit();
+            // 6,000 held now: shrinking to 5,000 is refused by the copy's CHECK
+            assertThatThrownBy(() -> sql(edit, "UPDATE servers SET cpu_millis = 5000 WHERE name = 'u-1'"))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("server_usage_cpu_within_capacity");
+            edit.rollback();
+        }
+        assertThat(usage()).isEqualTo("u-1 6000/8000 0/1024 0/100 gpus=0:1000,1:0; u-2 0/1000 0/1 0/0 gpus=-");
     }
 }
