@@ -38,7 +38,7 @@ class DatabaseAccessArchitectureTest {
             .should().dependOnClassesThat(DATA_ACCESS)
             .because("a controller calls its feature's service, which hands out records");
 
-    private final JavaClasses api = new ClassFileImporter()
+    private static final JavaClasses API = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.berth.api");
 
     @Test
@@ -46,12 +46,12 @@ class DatabaseAccessArchitectureTest {
         noClasses().that().haveSimpleNameEndingWith("Controller")
                 .should().dependOnClassesThat().resideInAnyPackage(DATABASE)
                 .because("a controller checks the caller and maps the body; its feature's service reads and writes")
-                .check(api);
+                .check(API);
     }
 
     @Test
     void controllersNeverTouchARepositoryOrAnEntity() {
-        CONTROLLERS_USE_NO_REPOSITORY.check(api);
+        CONTROLLERS_USE_NO_REPOSITORY.check(API);
     }
 
     /** The rule above catches what it names (a Spring Data repository, an entity). */
@@ -69,7 +69,7 @@ class DatabaseAccessArchitectureTest {
                 .and().resideInAPackage("io.berth.api..")
                 .should().notHaveModifier(JavaModifier.PUBLIC)
                 .because("other features call the owning feature's service, never its tables")
-                .check(api);
+                .check(API);
     }
 
     @Test
@@ -77,6 +77,6 @@ class DatabaseAccessArchitectureTest {
         noClasses().that().resideInAnyPackage("io.berth.api.web..", "io.berth.api.errors..", "io.berth.api.paging..")
                 .should().dependOnClassesThat().resideInAnyPackage(DATABASE)
                 .orShould().dependOnClassesThat(DATA_ACCESS)
-                .check(api);
+                .check(API);
     }
 }

@@ -6,6 +6,7 @@ import io.berth.api.inventory.AcceleratorSpec;
 import io.berth.api.inventory.InventoryService;
 import io.berth.api.inventory.LocalDeviceSpec;
 import io.berth.api.inventory.ServerSpec;
+import io.berth.api.inventory.ServerStatus;
 import io.berth.api.inventory.ServerView;
 import io.berth.api.jobs.JobLifecycle;
 import io.berth.api.jobs.JobService;
@@ -21,7 +22,6 @@ import io.berth.core.inventory.StorageMedium;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -39,17 +39,17 @@ class AgentRegistration {
     private final InventoryService inventory;
     private final JobLifecycle lifecycle;
     private final WorkerRepository workers;
-    private final JdbcClient jdbc;
+    private final ServerStatus status;
     private final SchedulerProperties properties;
     private final ApplicationEventPublisher events;
     private final ServerEvents serverEvents;
 
-    AgentRegistration(InventoryService inventory, JobLifecycle lifecycle, WorkerRepository workers, JdbcClient jdbc,
+    AgentRegistration(InventoryService inventory, JobLifecycle lifecycle, WorkerRepository workers, ServerStatus status,
                       SchedulerProperties properties, ApplicationEventPublisher events, ServerEvents serverEvents) {
         this.inventory = inventory;
         this.lifecycle = lifecycle;
         this.workers = workers;
-        this.jdbc = jdbc;
+        this.status = status;
         this.properties = properties;
         this.events = events;
         this.serverEvents = serverEvents;
@@ -73,16 +73,8 @@ class AgentRegistration {
                 accelerators(r), devices(r));
         InventoryService.AgentRegistration registration = inventory.registerAgentServer(spec);
         // an agent that registers runs: a server that was powered off (or resuming) is on again
-        ServerStateChange change = jdbc.sql("""
-                        UPDATE servers s SET agent_address = ?, agent_last_seen = now(),
-                            state = CASE WHEN s.state IN ('NOT_READY', 'POWERED_OFF', 'RESUMING') THEN 'READY'
-                                         ELSE s.state END,
-                            version = s.version + CASE WHEN s.state IN ('NOT_READY', 'POWERED_OFF', 'RESUMING')
-                                                         OR s.agent_last_seen IS NULL THEN 1 ELSE 0 END
-                        FROM (SELECT id, state FROM servers WHERE name = ? FOR UPDATE) old WHERE s.id = old.id
-                        RETURNING s.id, old.state, s.state""")
-                .params(r.address() == null || r.address().isBlank() ? r.name() : r.address(), r.name())
-                .query((rs, n) -> new ServerStateChange(rs.getLong(1), rs.getString(2), rs.getString(3))).single();
+        ServerStateChange change = ServerStateChange.of(status.agentRegistered(r.name(),
+                r.address() == null || r.address().isBlank() ? r.name() : r.address()));
         change.recordPowerEvent(serverEvents, r.name(), "its agent registered");
         long serverId = change.id();
         Set<String> running = new HashSet<>(r.runningWorkerIds() == null ? List.of() : r.runningWorkerIds());

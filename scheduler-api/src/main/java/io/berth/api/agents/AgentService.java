@@ -5,6 +5,7 @@ import io.berth.core.protocol.RuntimeKind;
 import io.berth.core.protocol.HeartbeatRequest;
 import io.berth.core.protocol.HeartbeatResponse;
 import io.berth.core.protocol.WorkerReport;
+import io.berth.api.inventory.ServerStatus;
 import io.berth.api.jobs.JobLifecycle;
 import io.berth.api.jobs.JobRepository;
 import io.berth.api.jobs.JobRow;
@@ -54,10 +55,13 @@ public class AgentService {
     private final PowerManager power;
     private final PowerSavingProperties powerSaving;
     private final ServerEvents serverEvents;
+    private final ServerStatus status;
 
     AgentService(JobLifecycle lifecycle, JobRepository jobs, WorkerRepository workers, JdbcClient jdbc,
                  SchedulerProperties properties, ApplicationEventPublisher events, AgentTelemetry telemetry,
-                 PowerManager power, PowerSavingProperties powerSaving, ServerEvents serverEvents) {
+                 PowerManager power, PowerSavingProperties powerSaving, ServerEvents serverEvents,
+                 ServerStatus status) {
+        this.status = status;
         this.lifecycle = lifecycle;
         this.jobs = jobs;
         this.workers = workers;
@@ -93,42 +97,13 @@ public class AgentService {
         boolean gpuPower = draw != null && draw.gpuWatts() != null && !draw.gpuWatts().isEmpty();
         if (request.powerError() != null) power.suspendFailed(name, request.powerError());
         boolean suspending = "SUSPENDING".equals(request.powerState());
-        ServerStateChange beat = jdbc.sql("""
-                        UPDATE servers s SET agent_last_seen = now(),
-                            state = CASE WHEN s.state IN ('NOT_READY', 'RESUMING') THEN 'READY'
-                                         WHEN s.state = 'POWERING_OFF' AND :suspending THEN 'POWERED_OFF'
-                                         WHEN s.state = 'POWERED_OFF' AND NOT :suspending
-                                              AND s.power_changed_at < now() - make_interval(secs => :timeout) THEN 'READY'
-                                         ELSE s.state END,
-                            energy_joules = s.energy_joules + CASE WHEN CAST(:watts AS integer) IS NULL OR s.power_at IS NULL THEN 0
-                                ELSE round((s.power_watts + CAST(:watts AS integer)) / 2.0
-                                    * least(greatest(extract(epoch FROM now() - s.power_at), 0), :timeout))::bigint END,
-                            power_watts = COALESCE(CAST(:watts AS integer), s.power_watts),
-                            power_source = CASE WHEN CAST(:watts AS integer) IS NULL THEN s.power_source ELSE :source END,
-                            power_at = CASE WHEN CAST(:watts AS integer) IS NULL THEN s.power_at ELSE now() END
-                        FROM (SELECT id, state FROM servers WHERE name = :name FOR UPDATE) old WHERE s.id = old.id
-                        RETURNING s.id, old.state, s.state, CASE WHEN :gpus THEN ARRAY(SELECT a.idx FROM accelerators a
-                                                                 WHERE a.server_id = s.id) END AS indices""")
-                .param("suspending", suspending)
-                .param("timeout", properties.heartbeatTimeoutSeconds())
-                .param("watts", draw == null ? null : draw.serverWatts(), java.sql.Types.INTEGER)
-                .param("source", draw == null ? null : draw.source(), java.sql.Types.VARCHAR)
-                .param("gpus", gpuPower)
-                .param("name", name)
-                .query((rs, n) -> {
-                    java.sql.Array a = rs.getArray("indices");
-                    return new ServerStateChange(rs.getLong(1), rs.getString(2), rs.getString(3),
-                            a == null ? List.of() : List.of((Integer[]) a.getArray()));
-                }).optional()
-                .orElseThrow(() -> NotFound.of("server", name));
+        ServerStateChange beat = status.heartbeat(name, suspending, properties.heartbeatTimeoutSeconds(),
+                        draw == null ? null : draw.serverWatts(), draw == null ? null : draw.source(), gpuPower)
+                .map(ServerStateChange::of).orElseThrow(() -> NotFound.of("server", name));
         long serverId = beat.id();
         if (gpuPower) checkGpuIndices(draw, beat.acceleratorIndices());
         if (beat.changed()) {
-            jdbc.sql("""
-                            UPDATE servers SET version = version + 1, updated_at = now(),
-                                state_reason = CASE WHEN state = 'READY' THEN NULL ELSE state_reason END,
-                                power_changed_at = CASE WHEN ? THEN now() ELSE power_changed_at END
-                            WHERE id = ?""").params(!beat.before().equals("NOT_READY"), serverId).update();
+            status.heartbeatChangedState(serverId, !beat.before().equals("NOT_READY"));
             beat.recordPowerEvent(serverEvents, name, "its agent reports again");
         }
         boolean changed = beat.changed();

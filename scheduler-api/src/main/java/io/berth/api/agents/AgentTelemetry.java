@@ -5,11 +5,10 @@ import io.berth.core.protocol.AcceleratorError;
 import io.berth.core.protocol.MetricsReport;
 import io.berth.core.protocol.LogBatch;
 import io.berth.api.health.AcceleratorHealthService;
+import io.berth.api.inventory.ServerStatus;
 import io.berth.api.jobs.WorkerRepository;
 import io.berth.api.jobs.WorkerRow;
 import io.berth.api.errors.NotFound;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -25,15 +24,12 @@ import java.util.UUID;
  */
 @Service
 class AgentTelemetry {
-    private final JdbcClient jdbc;
-    private final JdbcTemplate template;
+    private final ServerStatus status;
     private final WorkerRepository workers;
     private final AcceleratorHealthService acceleratorHealth;
 
-    AgentTelemetry(JdbcClient jdbc, JdbcTemplate template, WorkerRepository workers,
-                   AcceleratorHealthService acceleratorHealth) {
-        this.jdbc = jdbc;
-        this.template = template;
+    AgentTelemetry(ServerStatus status, WorkerRepository workers, AcceleratorHealthService acceleratorHealth) {
+        this.status = status;
         this.workers = workers;
         this.acceleratorHealth = acceleratorHealth;
     }
@@ -64,50 +60,27 @@ class AgentTelemetry {
             health[i] = h.health();
             reasons[i++] = h.health().equals("HEALTHY") ? null : h.reason();
         }
-        long updated = jdbc.sql("""
-                        WITH changed AS (
-                            UPDATE accelerators a SET health = p.health, health_reason = p.reason,
-                                health_changed_at = now()
-                            FROM unnest(CAST(:indices AS integer[]), CAST(:health AS text[]), CAST(:reasons AS text[]))
-                                AS p(idx, health, reason)
-                            WHERE a.server_id = :server AND a.idx = p.idx AND a.health <> p.health
-                                AND NOT a.health_latched
-                            RETURNING a.idx),
-                        bumped AS (
-                            UPDATE servers SET version = version + (SELECT count(*) FROM changed)
-                            WHERE id = :server AND EXISTS (SELECT 1 FROM changed))
-                        SELECT count(*) FROM changed""")
-                .param("indices", indices).param("health", health).param("reasons", reasons)
-                .param("server", serverId)
-                .query(Long.class).single();
+        long updated = status.acceleratorsProbed(serverId, indices, health, reasons);
         return changed || updated > 0;
     }
 
     @Transactional
     public void metrics(String server, UUID workerId, MetricsReport m) {
         WorkerRow w = ownWorker(server, workerId);
-        jdbc.sql("""
-                        INSERT INTO job_metrics (worker_id, job_id, epoch, loss, accuracy, samples_per_second)
-                        VALUES (?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (worker_id, epoch) DO UPDATE SET loss = excluded.loss, accuracy = excluded.accuracy,
-                            samples_per_second = excluded.samples_per_second, at = now()""")
-                .params(w.id(), w.jobId(), m.epoch(), m.loss(), m.accuracy(), m.samplesPerSecond()).update();
+        workers.recordMetrics(w, m);
     }
 
     @Transactional
     public void logs(String server, UUID workerId, LogBatch batch) {
         WorkerRow w = ownWorker(server, workerId);
-        template.batchUpdate("INSERT INTO worker_logs (job_id, worker_id, line) VALUES (?, ?, ?)",
-                batch.lines().stream().map(l -> new Object[]{w.jobId(), w.id(), l.replace("\u0000", "")}).toList());
+        workers.appendLogs(w, batch.lines());
     }
 
     /** The worker if it is placed on this server (one lookup); else 404 naming the server if it does not exist. */
     private WorkerRow ownWorker(String server, UUID workerId) {
         WorkerRow w = workers.find(workerId).orElse(null);
         if (w != null && w.serverName().equals(server)) return w;
-        boolean known = jdbc.sql("SELECT EXISTS (SELECT 1 FROM servers WHERE name = ?)").param(server)
-                .query(Boolean.class).single();
-        if (!known) throw NotFound.of("server", server);
+        if (!status.exists(server)) throw NotFound.of("server", server);
         throw NotFound.of("worker", workerId.toString());
     }
 }

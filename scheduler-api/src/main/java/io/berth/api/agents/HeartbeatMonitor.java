@@ -1,7 +1,9 @@
 package io.berth.api.agents;
 
 import io.berth.api.db.DatabaseOutage;
+import io.berth.api.inventory.ServerStatus;
 import io.berth.api.jobs.JobLifecycle;
+import io.berth.api.jobs.JobRepository;
 import io.berth.api.jobs.JobService;
 import io.berth.api.leader.Leadership;
 import io.berth.api.scheduling.SchedulerProperties;
@@ -35,6 +37,8 @@ class HeartbeatMonitor {
     private static final Logger log = LoggerFactory.getLogger(HeartbeatMonitor.class);
 
     private final JdbcClient jdbc;
+    private final ServerStatus status;
+    private final JobRepository jobs;
     private final JobLifecycle lifecycle;
     private final SchedulerProperties properties;
     private final TransactionTemplate tx;
@@ -48,7 +52,10 @@ class HeartbeatMonitor {
 
     HeartbeatMonitor(JdbcClient jdbc, JobLifecycle lifecycle, SchedulerProperties properties, TransactionTemplate tx,
                      ApplicationEventPublisher events, Leadership leadership,
-                     io.berth.api.inventory.InventoryService inventory, io.berth.api.power.PowerManager power) {
+                     io.berth.api.inventory.InventoryService inventory, io.berth.api.power.PowerManager power,
+                     ServerStatus status, JobRepository jobs) {
+        this.status = status;
+        this.jobs = jobs;
         this.power = power;
         this.inventory = inventory;
         this.jdbc = jdbc;
@@ -120,22 +127,12 @@ class HeartbeatMonitor {
 
     private int markSilentServers() {
         if (!listenedForATimeout()) return 0;
-        record Silent(long id, String name) {
-        }
-        List<Silent> silent = jdbc.sql("""
-                        SELECT id, name FROM servers
-                        WHERE agent_last_seen < now() - make_interval(secs => ?)
-                          AND (state = 'READY' OR EXISTS (SELECT 1 FROM workers w WHERE w.server_id = servers.id
-                                                               AND w.state IN ('ASSIGNED', 'RUNNING', 'STOPPING')))""")
-                .param(properties.heartbeatTimeoutSeconds()).query((rs, n) -> new Silent(rs.getLong(1), rs.getString(2)))
-                .list();
+        List<ServerStatus.Silent> silent = status.silentFor(properties.heartbeatTimeoutSeconds());
         int handled = 0;
-        for (Silent s : silent) {
+        for (ServerStatus.Silent s : silent) {
             try {
-                int lost = tx.execute(status -> {
-                    jdbc.sql("""
-                                    UPDATE servers SET state = 'NOT_READY', version = version + 1
-                                    WHERE id = ? AND state = 'READY'""").param(s.id()).update();
+                int lost = tx.execute(transaction -> {
+                    status.agentSilent(s.id());
                     return lifecycle.serverLost(s.id(), s.name());
                 });
                 handled++;
@@ -151,10 +148,7 @@ class HeartbeatMonitor {
     }
 
     private int failOverdueJobs() {
-        List<UUID> overdue = jdbc.sql("""
-                        SELECT id FROM jobs WHERE state IN ('SCHEDULED', 'RUNNING') AND max_run_seconds IS NOT NULL
-                          AND coalesce(started_at, updated_at) < now() - make_interval(secs => max_run_seconds)""")
-                .query(UUID.class).list();
+        List<UUID> overdue = jobs.overdue();
         int handled = 0;
         for (UUID id : overdue) {
             try {

@@ -1,5 +1,6 @@
 package io.berth.api.agents;
 
+import io.berth.api.inventory.ServerStatus;
 import io.berth.api.power.ServerEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +16,10 @@ record ServerStateChange(long id, String before, String after, List<Integer> acc
 
     ServerStateChange(long id, String before, String after) {
         this(id, before, after, List.of());
+    }
+
+    static ServerStateChange of(ServerStatus.Change c) {
+        return new ServerStateChange(c.id(), c.before(), c.after(), c.acceleratorIndices());
     }
 
     boolean changed() {

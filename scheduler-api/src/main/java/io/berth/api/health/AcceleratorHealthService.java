@@ -2,7 +2,9 @@ package io.berth.api.health;
 
 import io.berth.api.errors.NotFound;
 import io.berth.api.inventory.InventoryService;
+import io.berth.api.inventory.ServerStatus;
 import io.berth.api.jobs.JobLifecycle;
+import io.berth.api.jobs.WorkerRepository;
 import io.berth.core.inventory.AcceleratorHealth;
 import io.berth.core.inventory.ServerState;
 import io.berth.core.protocol.AcceleratorError;
@@ -17,9 +19,7 @@ import org.springframework.transaction.annotation.Transactional;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Acts on the accelerator errors agents report, by the {@link HealthPolicy}, and lets operators set an accelerator's
@@ -34,14 +34,18 @@ public class AcceleratorHealthService {
     private final HealthPolicy policy;
     private final JobLifecycle lifecycle;
     private final InventoryService inventory;
+    private final ServerStatus status;
+    private final WorkerRepository workers;
     private final MeterRegistry meters;
 
     AcceleratorHealthService(JdbcClient jdbc, HealthPolicy policy, JobLifecycle lifecycle, InventoryService inventory,
-                             MeterRegistry meters) {
+                             ServerStatus status, WorkerRepository workers, MeterRegistry meters) {
         this.jdbc = jdbc;
         this.policy = policy;
         this.lifecycle = lifecycle;
         this.inventory = inventory;
+        this.status = status;
+        this.workers = workers;
         this.meters = meters;
     }
 
@@ -54,8 +58,7 @@ public class AcceleratorHealthService {
     public boolean errorsReported(long serverId, String serverName, List<AcceleratorError> errors) {
         boolean changed = false;
         for (AcceleratorError e : errors) {
-            String model = jdbc.sql("SELECT model FROM accelerators WHERE server_id = ? AND idx = ?")
-                    .params(serverId, e.index()).query(String.class).optional().orElse(null);
+            String model = status.acceleratorModel(serverId, e.index()).orElse(null);
             if (model == null) {
                 log.warn("agent {} reported {} for accelerator {}, which the server does not have; ignored", serverName,
                         e.errorClass(), e.index());
@@ -74,33 +77,22 @@ public class AcceleratorHealthService {
             String why = device + ": " + e.message() + " [policy " + rule + "]";
             List<String> outcome = new ArrayList<>();
             if (actions.contains(HealthPolicy.Action.UNHEALTHY)) {
-                jdbc.sql("""
-                                UPDATE accelerators SET health = 'UNHEALTHY', health_latched = true, health_reason = ?,
-                                    health_changed_at = now() WHERE server_id = ? AND idx = ?""")
-                        .params(e.errorClass() + ": " + e.message() + " [policy " + rule + "]", serverId, e.index())
-                        .update();
-                jdbc.sql("UPDATE servers SET version = version + 1 WHERE id = ?").param(serverId).update();
+                status.acceleratorFailed(serverId, e.index(), e.errorClass() + ": " + e.message() + " [policy " + rule + "]");
                 outcome.add("marked UNHEALTHY");
                 changed = true;
             }
             if (actions.contains(HealthPolicy.Action.REQUEUE)) {
-                List<Map<String, Object>> placed = jdbc.sql("""
-                                SELECT DISTINCT j.id, j.name FROM workers w JOIN jobs j ON j.id = w.job_id
-                                WHERE w.server_id = ? AND w.state IN ('ASSIGNED', 'RUNNING') AND ? = ANY (w.gpu_indices)
-                                  AND w.attempt = j.attempt ORDER BY j.name""")
-                        .params(serverId, e.index()).query().listOfRows();
-                for (Map<String, Object> job : placed) {
-                    if (lifecycle.requeueAfterHardwareError((UUID) job.get("id"), "requeued to resume from its "
+                for (WorkerRepository.JobName job : workers.jobsOnGpu(serverId, e.index())) {
+                    if (lifecycle.requeueAfterHardwareError(job.id(), "requeued to resume from its "
                             + "checkpoint, without counting a failure: " + why)) {
-                        outcome.add("requeued job " + job.get("name") + " (" + job.get("id") + ")");
+                        outcome.add("requeued job " + job.name() + " (" + job.id() + ")");
                         changed = true;
                     }
                 }
             }
             if (actions.contains(HealthPolicy.Action.DRAIN_SERVER)) {
                 // a server already out of service (draining, drained, down, not ready) keeps its state
-                ServerState state = ServerState.valueOf(jdbc.sql("SELECT state FROM servers WHERE id = ?")
-                        .param(serverId).query(String.class).single());
+                ServerState state = status.state(serverId);
                 if (state == ServerState.READY || state == ServerState.CORDONED) {
                     String reason = "GPU " + e.index() + ": " + e.errorClass() + ", " + e.message();
                     outcome.add("server " + inventory.drain(serverName,
@@ -141,24 +133,15 @@ public class AcceleratorHealthService {
 
     @Transactional(readOnly = true)
     public HealthView health(String server, int index) {
-        long[] serverId = new long[1];
-        HealthView device = jdbc.sql("""
-                        SELECT s.id, a.model, a.health, a.health_reason, a.health_latched, a.health_changed_at
-                        FROM accelerators a JOIN servers s ON s.id = a.server_id WHERE s.name = ? AND a.idx = ?""")
-                .params(server, index).query((rs, n) -> {
-                    serverId[0] = rs.getLong("id");
-                    return new HealthView(server, index, rs.getString("model"),
-                            AcceleratorHealth.valueOf(rs.getString("health")), rs.getString("health_reason"),
-                            rs.getBoolean("health_latched"), rs.getObject("health_changed_at", OffsetDateTime.class),
-                            List.of());
-                }).optional().orElseThrow(() -> notFound(server, index));
+        ServerStatus.AcceleratorStatus device = status.accelerator(server, index)
+                .orElseThrow(() -> notFound(server, index));
         List<ErrorView> errors = jdbc.sql("""
                         SELECT at, error_class, message, actions, outcome FROM accelerator_errors
                         WHERE server_id = ? AND idx = ? ORDER BY id DESC LIMIT 50""")
-                .params(serverId[0], index)
+                .params(device.serverId(), index)
                 .query((rs, n) -> new ErrorView(rs.getObject("at", OffsetDateTime.class), rs.getString("error_class"),
                         rs.getString("message"), rs.getString("actions"), rs.getString("outcome"))).list();
-        return new HealthView(device.server(), index, device.model(), device.health(), device.reason(), device.latched(),
+        return new HealthView(server, index, device.model(), device.health(), device.reason(), device.latched(),
                 device.changedAt(), errors);
     }
 
@@ -169,12 +152,7 @@ public class AcceleratorHealthService {
         String reason = change.reason() == null || change.reason().isBlank()
                 ? (healthy ? null : "set " + change.health() + " by " + by)
                 : change.reason() + " (set " + change.health() + " by " + by + ")";
-        int n = jdbc.sql("""
-                        UPDATE accelerators a SET health = ?, health_latched = ?, health_reason = ?, health_changed_at = now()
-                        FROM servers s WHERE s.id = a.server_id AND s.name = ? AND a.idx = ?""")
-                .params(change.health().name(), !healthy, reason, server, index).update();
-        if (n == 0) throw notFound(server, index);
-        jdbc.sql("UPDATE servers SET version = version + 1 WHERE name = ?").param(server).update();
+        if (!status.setAcceleratorHealth(server, index, change.health(), !healthy, reason)) throw notFound(server, index);
         log.info("accelerator {} of server {} set {} by {}{}", index, server, change.health(), by,
                 change.reason() == null ? "" : ": " + change.reason());
         return health(server, index);

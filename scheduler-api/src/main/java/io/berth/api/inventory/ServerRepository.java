@@ -65,7 +65,7 @@ class ServerRepository {
     /**
      * Creates or replaces the server of this name. Returns true when it was created. Usage counters of the server and
      * of the accelerators it keeps are left as they are; the caller must have refused removing or shrinking what is
-     * held ({@link Holdings#refusals}), which V2's CHECKs and V9's trigger enforce again.
+     * held ({@link Holdings#refusals}), which V18's CHECKs and V9's trigger (V18) enforce again.
      */
     boolean upsert(Server s, HardwareSource source) {
         record Row(long id, boolean inserted) {
@@ -84,7 +84,7 @@ class ServerRepository {
                         s.state().name(), s.idlePowerWatts(), s.peakPowerWatts(), source.name())
                 .query((rs, n) -> new Row(rs.getLong("id"), rs.getBoolean("inserted"))).single();
         if (!row.inserted()) {
-            // accelerators are updated in place, not replaced, so that their usage counters (V2) survive
+            // accelerators are updated in place, not replaced, so that their usage rows (V18) survive
             jdbc.sql("DELETE FROM accelerators WHERE server_id = ? AND NOT (idx = ANY (?))")
                     .params(row.id(), s.accelerators().stream().map(Accelerator::index).toArray(Integer[]::new)).update();
             jdbc.sql("DELETE FROM local_devices WHERE server_id = ?").param(row.id()).update();
@@ -178,7 +178,8 @@ class ServerRepository {
     /**
      * Locks the rows of these servers (in name order, so two such calls cannot deadlock each other) and reads what the
      * workers holding resources there hold. Servers that do not exist are absent from the answer. While the caller's
-     * transaction runs no placement or release can change these servers' usage: both update the server row first.
+     * transaction runs no placement or release can change these servers' usage: both write its usage row (V18), which
+     * this locks with the server row.
      */
     Map<String, Holdings> lockHoldings(Collection<String> names) {
         if (names.isEmpty()) return Map.of();
@@ -187,8 +188,9 @@ class ServerRepository {
         Map<Long, long[]> used = new HashMap<>();
         Map<Long, HardwareSource> sources = new HashMap<>();
         jdbc.sql("""
-                        SELECT id, name, hardware_source, cpu_millis_used, memory_mib_used, network_mbps_used
-                        FROM servers WHERE name = ANY (?) ORDER BY name FOR UPDATE""")
+                        SELECT s.id, s.name, s.hardware_source, u.cpu_millis_used, u.memory_mib_used, u.network_mbps_used
+                        FROM servers s JOIN server_usage u ON u.server_id = s.id
+                        WHERE s.name = ANY (?) ORDER BY s.name FOR UPDATE""")
                 .param(names.toArray(String[]::new))
                 .query(rs -> {
                     long id = rs.getLong(1);
@@ -200,8 +202,9 @@ class ServerRepository {
         Long[] ids = nameOf.keySet().toArray(Long[]::new);
         Map<Long, List<Holdings.HeldAccelerator>> accelerators = new HashMap<>();
         template.query("""
-                        SELECT server_id, idx, kind, model, memory_mib, used_milli FROM accelerators
-                        WHERE server_id = ANY (?) AND used_milli <> 0 ORDER BY server_id, idx""",
+                        SELECT server_id, idx, a.kind, a.model, a.memory_mib, u.used_milli
+                        FROM accelerators a JOIN accelerator_usage u USING (server_id, idx)
+                        WHERE server_id = ANY (?) AND u.used_milli <> 0 ORDER BY server_id, idx""",
                 rs -> {
                     accelerators.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new Holdings.HeldAccelerator(
                             rs.getInt(2), AcceleratorKind.valueOf(rs.getString(3)), rs.getString(4), rs.getInt(5),
@@ -234,9 +237,9 @@ class ServerRepository {
      */
     List<ServerAllocation> allocations(String name, String holderTenant) {
         Map<Long, ServerAllocation> byId = new LinkedHashMap<>();
-        jdbc.sql("SELECT id, name, rack, state, state_reason, cpu_millis, cpu_millis_used, memory_mib, memory_mib_used, "
-                        + AGENT_AGE + " FROM servers"
-                        + (name == null ? "" : " WHERE name = :name") + " ORDER BY name")
+        jdbc.sql("SELECT s.id, s.name, s.rack, s.state, s.state_reason, s.cpu_millis, u.cpu_millis_used, s.memory_mib, "
+                        + "u.memory_mib_used, " + AGENT_AGE + " FROM servers s JOIN server_usage u ON u.server_id = s.id"
+                        + (name == null ? "" : " WHERE s.name = :name") + " ORDER BY s.name")
                 .paramSource(name == null ? Map.of() : Map.of("name", name))
                 .query(rs -> {
                     Long age = rs.getObject("agent_age_seconds", Long.class);
@@ -261,7 +264,8 @@ class ServerRepository {
                                     rs.getString(5), rs.getObject(6, UUID.class), rs.getInt(7), rs.getInt(8)));
                 }, (Object) ids);
         template.query("""
-                        SELECT server_id, idx, model, memory_mib, health, used_milli FROM accelerators
+                        SELECT server_id, idx, a.model, a.memory_mib, a.health, u.used_milli
+                        FROM accelerators a JOIN accelerator_usage u USING (server_id, idx)
                         WHERE server_id = ANY (?) ORDER BY server_id, idx""",
                 rs -> {
                     long id = rs.getLong(1);

@@ -31,6 +31,14 @@ public class JobRepository {
         this.jdbc = jdbc;
     }
 
+    /** SCHEDULED or RUNNING jobs past their maximum run time (counted from their start, else their last change). */
+    public List<UUID> overdue() {
+        return jdbc.sql("""
+                        SELECT id FROM jobs WHERE state IN ('SCHEDULED', 'RUNNING') AND max_run_seconds IS NOT NULL
+                          AND coalesce(started_at, updated_at) < now() - make_interval(secs => max_run_seconds)""")
+                .query(UUID.class).list();
+    }
+
     /** A job for {@link #insertAll}. */
     /**
      * @param idempotencyScope {@code job} or {@code batch} (keys of single and batch submissions never meet); null

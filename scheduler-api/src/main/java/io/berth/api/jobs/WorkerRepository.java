@@ -1,10 +1,11 @@
 package io.berth.api.jobs;
 
 import io.berth.core.scheduling.Usage;
+import io.berth.core.protocol.MetricsReport;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -14,14 +15,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.UUID;
 
 /**
- * Workers and the usage counters they hold. {@link #reserve} and {@link #release} keep the counters on servers and
- * accelerators equal to the sum over workers holding resources; the CHECK constraints of V2 refuse any reservation
- * beyond capacity, so a racing placement fails instead of over-allocating. Callers own the transaction.
+ * Workers. Inserting workers and ending their holding go through {@link HeldResources} (the usage counters, owned by
+ * scheduling) in the same transaction, so the counters stay equal to the sum over workers holding resources and the
+ * database's CHECKs refuse any reservation beyond capacity. Callers own the transaction.
  */
 @Repository
 public class WorkerRepository {
@@ -31,37 +31,60 @@ public class WorkerRepository {
     private static final String FROM = " FROM workers w JOIN servers s ON s.id = w.server_id";
 
     private final JdbcClient jdbc;
+    private final JdbcTemplate template;
+    private final HeldResources held;
+    private final UsageRecorder usage;
 
-    WorkerRepository(JdbcClient jdbc) {
+    WorkerRepository(JdbcClient jdbc, JdbcTemplate template, HeldResources held, UsageRecorder usage) {
         this.jdbc = jdbc;
+        this.template = template;
+        this.held = held;
+        this.usage = usage;
     }
 
-    /** Thrown when the database refuses a reservation: the server is gone, not READY, or the GPU not healthy. */
-    public static final class ReservationRefused extends RuntimeException {
-        ReservationRefused(String message) {
-            super(message);
-        }
+    /** Stamps the leader epoch on the workers of one attempt of a job (a placement committed one job at a time). */
+    public void stampLeaderEpoch(UUID jobId, int attempt, long leaderEpoch) {
+        jdbc.sql("UPDATE workers SET leader_epoch = ? WHERE job_id = ? AND attempt = ?")
+                .params(leaderEpoch, jobId, attempt).update();
+    }
+
+    /** A worker's figures for one epoch, one statement; a repeated epoch replaces them (delivery is at least once). */
+    public void recordMetrics(WorkerRow w, MetricsReport m) {
+        jdbc.sql("""
+                        INSERT INTO job_metrics (worker_id, job_id, epoch, loss, accuracy, samples_per_second)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (worker_id, epoch) DO UPDATE SET loss = excluded.loss, accuracy = excluded.accuracy,
+                            samples_per_second = excluded.samples_per_second, at = now()""")
+                .params(w.id(), w.jobId(), m.epoch(), m.loss(), m.accuracy(), m.samplesPerSecond()).update();
+    }
+
+    /** Appends a worker's log lines in one batch; NUL characters are dropped (PostgreSQL text cannot hold them). */
+    public void appendLogs(WorkerRow w, List<String> lines) {
+        template.batchUpdate("INSERT INTO worker_logs (job_id, worker_id, line) VALUES (?, ?, ?)",
+                lines.stream().map(l -> new Object[]{w.jobId(), w.id(), l.replace("\u0000", "")}).toList());
+    }
+
+    /** A job by id and name. */
+    public record JobName(UUID id, String name) {
+    }
+
+    /** The jobs whose current attempt has an ASSIGNED or RUNNING worker on this GPU, by name. */
+    public List<JobName> jobsOnGpu(long serverId, int index) {
+        return jdbc.sql("""
+                        SELECT DISTINCT j.id, j.name FROM workers w JOIN jobs j ON j.id = w.job_id
+                        WHERE w.server_id = ? AND w.state IN ('ASSIGNED', 'RUNNING') AND ? = ANY (w.gpu_indices)
+                          AND w.attempt = j.attempt ORDER BY j.name""")
+                .params(serverId, index).query((rs, n) -> new JobName(rs.getObject(1, UUID.class), rs.getString(2)))
+                .list();
     }
 
     /**
      * Adds one worker's demand to the counters of its server and GPUs and inserts the worker. Capacity overflow
-     * raises DataIntegrityViolationException (CHECK constraint); an unschedulable server raises ReservationRefused.
+     * raises DataIntegrityViolationException (CHECK constraint); an unschedulable server raises
+     * {@link HeldResources.ReservationRefused}.
      */
     public void reserve(WorkerRow w) {
-        Long serverId = jdbc.sql("""
-                        UPDATE servers SET cpu_millis_used = cpu_millis_used + ?, memory_mib_used = memory_mib_used + ?,
-                            network_mbps_used = network_mbps_used + ?
-                        WHERE name = ? AND state = 'READY' RETURNING id""")
-                .params(w.cpuMillis(), w.memoryMib(), w.networkMbps(), w.serverName()).query(Long.class).optional()
-                .orElseThrow(() -> new ReservationRefused("server " + w.serverName() + " is not READY"));
-        if (!w.gpuIndices().isEmpty()) {
-            int n = jdbc.sql("""
-                            UPDATE accelerators SET used_milli = used_milli + ?
-                            WHERE server_id = ? AND idx = ANY (?) AND health = 'HEALTHY'""")
-                    .params(w.milliGpu(), serverId, w.gpuIndices().toArray(Integer[]::new)).update();
-            if (n != w.gpuIndices().size())
-                throw new ReservationRefused("GPUs " + w.gpuIndices() + " of " + w.serverName() + " are not all healthy");
-        }
+        long serverId = held.reserve(w);
         jdbc.sql("""
                         INSERT INTO workers (id, job_id, attempt, task_group, replica, rank, world_size, server_id,
                             gpu_indices, milli_gpu, cpu_millis, memory_mib, network_mbps, storage_gib, storage_mb_per_sec,
@@ -73,60 +96,13 @@ public class WorkerRepository {
                 .update();
     }
 
-    /** What the workers reserved on one server take of its counted resources. */
-    private record ServerDemand(long cpuMillis, long memoryMib, long networkMbps) {
-        ServerDemand plus(ServerDemand o) {
-            return new ServerDemand(cpuMillis + o.cpuMillis, memoryMib + o.memoryMib, networkMbps + o.networkMbps);
-        }
-    }
-
     /**
-     * {@link #reserve} for many workers in a fixed number of statements: the demand is summed per server and per GPU
-     * first (an UPDATE ... FROM applies one row per target row), so the CHECK constraints see the batch's total. Every
+     * {@link #reserve} for many workers in a fixed number of statements (see {@link HeldResources#reserveAll}). Every
      * worker is stamped with the leader epoch. Refusals throw as in {@link #reserve}; the caller's transaction must
      * then roll back.
      */
     public void reserveAll(List<WorkerRow> rows, long leaderEpoch) {
-        Map<String, ServerDemand> perServer = new TreeMap<>();
-        Map<String, Map<Integer, Integer>> perGpu = new TreeMap<>();
-        for (WorkerRow w : rows) {
-            perServer.merge(w.serverName(), new ServerDemand(w.cpuMillis(), w.memoryMib(), w.networkMbps()),
-                    ServerDemand::plus);
-            for (int g : w.gpuIndices())
-                perGpu.computeIfAbsent(w.serverName(), k -> new TreeMap<>()).merge(g, w.milliGpu(), Integer::sum);
-        }
-        Map<String, Long> ids = new HashMap<>();
-        jdbc.sql("""
-                        UPDATE servers s SET cpu_millis_used = s.cpu_millis_used + d.cpu,
-                            memory_mib_used = s.memory_mib_used + d.mem, network_mbps_used = s.network_mbps_used + d.net
-                        FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::bigint[]) AS d(name, cpu, mem, net)
-                        WHERE s.name = d.name AND s.state = 'READY' RETURNING s.name, s.id""")
-                .params(perServer.keySet().toArray(String[]::new),
-                        perServer.values().stream().map(ServerDemand::cpuMillis).toArray(Long[]::new),
-                        perServer.values().stream().map(ServerDemand::memoryMib).toArray(Long[]::new),
-                        perServer.values().stream().map(ServerDemand::networkMbps).toArray(Long[]::new))
-                .query(rs -> {
-                    ids.put(rs.getString(1), rs.getLong(2));
-                });
-        for (String name : perServer.keySet())
-            if (!ids.containsKey(name)) throw new ReservationRefused("server " + name + " is not READY");
-        List<Long> gpuServer = new ArrayList<>();
-        List<Integer> gpuIdx = new ArrayList<>();
-        List<Integer> gpuMilli = new ArrayList<>();
-        perGpu.forEach((name, gpus) -> gpus.forEach((idx, milli) -> {
-            gpuServer.add(ids.get(name));
-            gpuIdx.add(idx);
-            gpuMilli.add(milli);
-        }));
-        if (!gpuIdx.isEmpty()) {
-            int n = jdbc.sql("""
-                            UPDATE accelerators a SET used_milli = a.used_milli + d.milli
-                            FROM unnest(?::bigint[], ?::int[], ?::int[]) AS d(server_id, idx, milli)
-                            WHERE a.server_id = d.server_id AND a.idx = d.idx AND a.health = 'HEALTHY'""")
-                    .params(gpuServer.toArray(Long[]::new), gpuIdx.toArray(Integer[]::new), gpuMilli.toArray(Integer[]::new))
-                    .update();
-            if (n != gpuIdx.size()) throw new ReservationRefused("some of the GPUs placed on are not healthy any more");
-        }
+        Map<String, Long> ids = held.reserveAll(rows);
         // one statement for all workers; GPU index lists travel as array literals ('{0,3}') since unnest flattens
         // a two-dimensional array
         jdbc.sql("""
@@ -184,55 +160,17 @@ public class WorkerRepository {
     }
 
     /**
-     * Gives the worker's resources back and, in the same statement's transaction, writes its usage record (V12): what
-     * it held (GPUs x share of one model, CPU, memory) from its placement until now, and its energy: its share of the
-     * server (GPUs held x share / GPUs of the server, or for a worker without GPUs CPU held / CPU of the server) times
-     * <ul>
-     *   <li>when the server's agent has reported power (V15): the server's energy counted since the worker started
-     *       running (its energy counter now minus the counter the worker took when it started; 0 for a worker that
-     *       never ran). The counter stands at the server's last report, so the time since that report (at most a
-     *       heartbeat interval, as the heartbeat that ends a worker integrates first) is not charged;</li>
-     *   <li>otherwise the estimate: the server's peak power from the inventory (the share's idle power plus its
-     *       dynamic power at full use; 0 when the inventory has no figure) over the time it held its resources.</li>
-     * </ul>
+     * Gives the worker's resources back and, in the same transaction and first, has its usage record written
+     * ({@link UsageRecorder}), while the worker still holds them.
      */
     private void release(UUID id) {
-        jdbc.sql("""
-                        INSERT INTO usage_records (worker_id, job_id, job_name, tenant, attempt, server_name,
-                            accelerator_model, gpus, milli_gpu, gpu_milli, cpu_millis, memory_mib, started_at, ended_at,
-                            wall_millis, energy_joules, worker_state, exit_code, job_state)
-                        SELECT w.id, w.job_id, j.name, j.tenant, w.attempt, s.name,
-                               (SELECT a.model FROM accelerators a WHERE a.server_id = s.id AND a.idx = ANY (w.gpu_indices)
-                                ORDER BY a.idx LIMIT 1),
-                               cardinality(w.gpu_indices), w.milli_gpu, cardinality(w.gpu_indices) * w.milli_gpu,
-                               w.cpu_millis, w.memory_mib, w.created_at, now(), t.wall_millis,
-                               greatest(0, round(CASE WHEN s.power_at IS NOT NULL
-                                   THEN s.energy_joules - COALESCE(w.energy_start_joules, s.energy_joules)
-                                   ELSE s.peak_power_watts * t.wall_millis / 1000.0 END * CASE
-                                   WHEN cardinality(w.gpu_indices) > 0 AND g.gpus > 0
-                                       THEN cardinality(w.gpu_indices) * w.milli_gpu / 1000.0 / g.gpus
-                                   WHEN s.cpu_millis > 0 THEN w.cpu_millis::numeric / s.cpu_millis
-                                   ELSE 0 END))::bigint,
-                               w.state, w.exit_code, j.state
-                        FROM workers w JOIN jobs j ON j.id = w.job_id JOIN servers s ON s.id = w.server_id
-                        CROSS JOIN LATERAL (SELECT greatest(0, round(extract(epoch FROM now() - w.created_at) * 1000))::bigint
-                                            AS wall_millis) t
-                        CROSS JOIN LATERAL (SELECT count(*) AS gpus FROM accelerators a WHERE a.server_id = s.id) g
-                        WHERE w.id = ? AND w.holds_resources
-                        ON CONFLICT (worker_id) DO NOTHING""").param(id).update();
+        usage.holdingEnds(id);
         jdbc.sql("UPDATE workers SET holds_resources = false WHERE id = ? AND holds_resources RETURNING " +
                         "server_id, cpu_millis, memory_mib, network_mbps, gpu_indices, milli_gpu")
                 .param(id)
                 .query(rs -> {
-                    long serverId = rs.getLong(1);
-                    jdbc.sql("""
-                                    UPDATE servers SET cpu_millis_used = cpu_millis_used - ?,
-                                        memory_mib_used = memory_mib_used - ?, network_mbps_used = network_mbps_used - ?
-                                    WHERE id = ?""")
-                            .params(rs.getLong(2), rs.getLong(3), rs.getLong(4), serverId).update();
-                    Array gpus = rs.getArray(5);
-                    jdbc.sql("UPDATE accelerators SET used_milli = used_milli - ? WHERE server_id = ? AND idx = ANY (?)")
-                            .params(rs.getInt(6), serverId, gpus.getArray()).update();
+                    held.release(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getInt(6),
+                            (Integer[]) rs.getArray(5).getArray());
                 });
     }
 
@@ -284,13 +222,13 @@ public class WorkerRepository {
 
     /** Milli-GPU and millicores held by each tenant's workers now. */
     Map<String, Usage> heldByTenant() {
-        Map<String, Usage> held = new HashMap<>();
+        Map<String, Usage> byTenant = new HashMap<>();
         jdbc.sql("""
                         SELECT j.tenant, sum(cardinality(w.gpu_indices)::bigint * w.milli_gpu), sum(w.cpu_millis)
                         FROM workers w JOIN jobs j ON j.id = w.job_id WHERE w.holds_resources GROUP BY j.tenant""")
                 .query(rs -> {
-                    held.put(rs.getString(1), new Usage(rs.getLong(2), rs.getLong(3)));
+                    byTenant.put(rs.getString(1), new Usage(rs.getLong(2), rs.getLong(3)));
                 });
-        return held;
+        return byTenant;
     }
 }

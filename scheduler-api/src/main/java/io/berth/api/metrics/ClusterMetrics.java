@@ -103,7 +103,7 @@ class ClusterMetrics {
         long[] row = jdbc.sql("""
                         SELECT count(*) * 1000, coalesce(sum(used_milli), 0),
                                coalesce(sum(1000 - used_milli) FILTER (WHERE used_milli > 0 AND used_milli < 1000), 0)
-                        FROM accelerators""")
+                        FROM accelerator_usage""")
                 .query((rs, n) -> new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3)}).single();
         long capacity = row[0];
         return new UtilizationHistory.Sample(Instant.now(), capacity, row[1],
@@ -115,11 +115,13 @@ class ClusterMetrics {
     /** Every server (by rack, then name) with the share allocated on each of its accelerators and their health. */
     List<UtilizationController.ServerPacking> packing() {
         return jdbc.sql("""
-                        SELECT s.name, s.rack, s.state, s.cpu_millis, s.cpu_millis_used,
-                               coalesce(array_agg(a.used_milli ORDER BY a.idx) FILTER (WHERE a.idx IS NOT NULL), '{}'),
+                        SELECT s.name, s.rack, s.state, s.cpu_millis, u.cpu_millis_used,
+                               coalesce(array_agg(au.used_milli ORDER BY a.idx) FILTER (WHERE a.idx IS NOT NULL), '{}'),
                                coalesce(array_agg(a.health ORDER BY a.idx) FILTER (WHERE a.idx IS NOT NULL), '{}')
-                        FROM servers s LEFT JOIN accelerators a ON a.server_id = s.id
-                        GROUP BY s.id ORDER BY s.rack, s.name""")
+                        FROM servers s JOIN server_usage u ON u.server_id = s.id
+                            LEFT JOIN accelerators a ON a.server_id = s.id
+                            LEFT JOIN accelerator_usage au ON au.server_id = a.server_id AND au.idx = a.idx
+                        GROUP BY s.id, u.server_id ORDER BY s.rack, s.name""")
                 .query((rs, n) -> new UtilizationController.ServerPacking(rs.getString(1), rs.getString(2),
                         rs.getString(3), rs.getLong(4), rs.getLong(5), List.of((Integer[]) rs.getArray(6).getArray()),
                         List.of((String[]) rs.getArray(7).getArray()))).list();

@@ -100,12 +100,12 @@ public class ClusterPowerService {
                                coalesce(s.agent_last_seen > now() - make_interval(secs => :timeout), false) AS live,
                                s.power_watts, s.power_source, s.power_at,
                                coalesce(s.power_at > now() - make_interval(secs => :timeout), false) AS fresh,
-                               s.idle_power_watts, s.peak_power_watts, s.cpu_millis, s.cpu_millis_used,
+                               s.idle_power_watts, s.peak_power_watts, s.cpu_millis, u.cpu_millis_used,
                                a.gpus, a.used, s.energy_joules, (SELECT joules FROM retired_energy) AS retired,
                                now() AS read_at
-                        FROM servers s LEFT JOIN racks r ON r.name = s.rack
+                        FROM servers s JOIN server_usage u ON u.server_id = s.id LEFT JOIN racks r ON r.name = s.rack
                             CROSS JOIN LATERAL (SELECT count(*)::int AS gpus, coalesce(sum(used_milli), 0) AS used
-                                                FROM accelerators WHERE server_id = s.id) a
+                                                FROM accelerator_usage WHERE server_id = s.id) a
                         ORDER BY s.name""")
                 .param("timeout", scheduler.heartbeatTimeoutSeconds())
                 .query((rs, n) -> new Row(rs.getString("name"), rs.getString("rack"), rs.getString("zone"),

@@ -1,5 +1,6 @@
 package io.berth.api.power;
 
+import io.berth.api.inventory.PowerStates;
 import io.berth.api.jobs.WorkersChanged;
 import io.berth.core.inventory.Inventory;
 import io.berth.core.inventory.Server;
@@ -18,11 +19,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -51,7 +50,7 @@ public class PowerManager {
     private static final Duration STALE = Duration.ofSeconds(30);
 
     private final PowerSavingProperties properties;
-    private final JdbcClient jdbc;
+    private final PowerStates states;
     private final TransactionTemplate tx;
     private final PowerActions actions;
     private final ServerEvents events;
@@ -63,10 +62,10 @@ public class PowerManager {
     private Instant lastRun;
     private Map<String, String> lastReasons = Map.of();
 
-    PowerManager(PowerSavingProperties properties, JdbcClient jdbc, TransactionTemplate tx, PowerActions actions,
+    PowerManager(PowerSavingProperties properties, PowerStates states, TransactionTemplate tx, PowerActions actions,
                  ServerEvents events, ApplicationEventPublisher publisher, MeterRegistry meters) {
         this.properties = properties;
-        this.jdbc = jdbc;
+        this.states = states;
         this.tx = tx;
         this.actions = actions;
         this.events = events;
@@ -103,13 +102,11 @@ public class PowerManager {
     public Map<String, Instant> expectedReady(Instant now) {
         if (!properties.enabled()) return Map.of();
         Map<String, Instant> out = new HashMap<>();
-        jdbc.sql("SELECT name, state, power_changed_at FROM servers WHERE state IN ('POWERING_OFF', 'POWERED_OFF', 'RESUMING')")
-                .query(rs -> {
-                    Timestamp sent = rs.getTimestamp(3);
-                    Instant at = "RESUMING".equals(rs.getString(2)) && sent != null
-                            ? sent.toInstant().plus(properties.expectedResume()) : now.plus(properties.expectedResume());
-                    out.put(rs.getString(1), at.isBefore(now) ? now : at);
-                });
+        for (PowerStates.Transition t : states.offOrChanging()) {
+            Instant at = "RESUMING".equals(t.state()) && t.changedAt() != null
+                    ? t.changedAt().plus(properties.expectedResume()) : now.plus(properties.expectedResume());
+            out.put(t.name(), at.isBefore(now) ? now : at);
+        }
         return out;
     }
 
@@ -132,13 +129,8 @@ public class PowerManager {
         lastRun = now;
         ClusterLayout layout = after.layout();
         Map<String, Instant> changedAt = new HashMap<>();
-        jdbc.sql("""
-                        SELECT name, power_changed_at FROM servers
-                        WHERE state IN ('POWERING_OFF', 'POWERED_OFF', 'RESUMING')""")
-                .query(rs -> {
-                    Timestamp t = rs.getTimestamp(2);
-                    if (t != null) changedAt.put(rs.getString(1), t.toInstant());
-                });
+        for (PowerStates.Transition t : states.offOrChanging())
+            if (t.changedAt() != null) changedAt.put(t.name(), t.changedAt());
         List<PowerServer> servers = new ArrayList<>(inventory.servers().size());
         for (Server s : inventory.servers()) {
             PowerState power = switch (s.state()) {
@@ -173,25 +165,10 @@ public class PowerManager {
         while (!recent.isEmpty() && !recent.peekFirst().isAfter(now.minusSeconds(60))) recent.pollFirst();
     }
 
-    /**
-     * READY -> POWERING_OFF, only when no worker is active there: the server row is locked first, so a placement
-     * (which updates the row of every server it uses) either committed before and is seen, or waits and then finds
-     * the server no longer READY.
-     */
+    /** READY -> POWERING_OFF, only when no worker is active there ({@link PowerStates#suspendIfIdle}). */
     private void suspend(PowerAction a, Instant now) {
         Boolean done = tx.execute(status -> {
-            Long id = jdbc.sql("SELECT id FROM servers WHERE name = ? AND state = 'READY' FOR UPDATE").param(a.server())
-                    .query(Long.class).optional().orElse(null);
-            if (id == null) return false;
-            boolean busy = jdbc.sql("""
-                            SELECT EXISTS (SELECT 1 FROM workers WHERE server_id = ?
-                                                  AND state IN ('ASSIGNED', 'RUNNING', 'STOPPING'))""")
-                    .param(id).query(Boolean.class).single();
-            if (busy) return false;
-            jdbc.sql("""
-                            UPDATE servers SET state = 'POWERING_OFF', state_reason = ?, power_changed_at = now(),
-                                version = version + 1, updated_at = now() WHERE id = ?""")
-                    .params(ServerEvents.cut(a.reason(), 500), id).update();
+            if (!states.suspendIfIdle(a.server(), ServerEvents.cut(a.reason(), 500))) return false;
             events.record(a.server(), a.reason());
             return true;
         });
@@ -206,11 +183,7 @@ public class PowerManager {
         }
         actions.suspend(a.server(), failure -> {
             if (failure == null) {
-                int n = jdbc.sql("""
-                                UPDATE servers SET state = 'POWERED_OFF', power_changed_at = now(), version = version + 1,
-                                    updated_at = now() WHERE name = ? AND state = 'POWERING_OFF'""")
-                        .param(a.server()).update();
-                if (n > 0) events.record(a.server(), "powered off");
+                if (states.poweredOff(a.server())) events.record(a.server(), "powered off");
             } else {
                 suspendFailed(a.server(), failure);
             }
@@ -219,22 +192,14 @@ public class PowerManager {
 
     /** A suspend that did not happen: the server is READY again (it may be suspended again once idle long enough). */
     public void suspendFailed(String server, String failure) {
-        int n = jdbc.sql("""
-                        UPDATE servers SET state = 'READY', state_reason = NULL, power_changed_at = now(),
-                            version = version + 1, updated_at = now()
-                        WHERE name = ? AND state IN ('POWERING_OFF', 'POWERED_OFF')""").param(server).update();
-        if (n == 0) return;
+        if (!states.suspendFailed(server)) return;
         suspendFailures.increment();
         events.record(server, "suspend failed: " + failure);
         log.warn("suspend of server {} failed, READY again: {}", server, failure);
     }
 
     private void resume(PowerAction a, Instant now) {
-        int n = jdbc.sql("""
-                        UPDATE servers SET state = 'RESUMING', state_reason = ?, power_changed_at = now(),
-                            version = version + 1, updated_at = now() WHERE name = ? AND state = 'POWERED_OFF'""")
-                .params(ServerEvents.cut(a.reason(), 500), a.server()).update();
-        if (n == 0) return;
+        if (!states.resuming(a.server(), ServerEvents.cut(a.reason(), 500))) return;
         events.record(a.server(), a.reason());
         recentResumes.addLast(now);
         resumes.increment();
@@ -246,11 +211,7 @@ public class PowerManager {
 
     /** RESUMING -> NOT_READY with the reason (its agent reporting later makes it READY as after any outage). */
     private void resumeFailed(String server, String reason) {
-        int n = jdbc.sql("""
-                        UPDATE servers SET state = 'NOT_READY', state_reason = ?, power_changed_at = now(),
-                            version = version + 1, updated_at = now() WHERE name = ? AND state = 'RESUMING'""")
-                .params(ServerEvents.cut(reason, 500), server).update();
-        if (n == 0) return;
+        if (!states.resumeFailed(server, ServerEvents.cut(reason, 500))) return;
         resumeFailures.increment();
         events.record(server, reason);
         log.warn("server {} NOT_READY: {}", server, reason);
@@ -263,25 +224,14 @@ public class PowerManager {
      */
     public void settleSilent(int heartbeatTimeoutSeconds) {
         // an agent that keeps reporting but never confirms (say, one too old to know the directive): READY again
-        List<String> unconfirmed = jdbc.sql("""
-                        UPDATE servers SET state = 'READY', state_reason = NULL, power_changed_at = now(),
-                            version = version + 1, updated_at = now()
-                        WHERE state = 'POWERING_OFF' AND power_changed_at < now() - make_interval(secs => ?)
-                          AND agent_last_seen >= now() - make_interval(secs => ?)
-                        RETURNING name""").params(properties.resumeTimeout().toSeconds(), heartbeatTimeoutSeconds)
-                .query(String.class).list();
+        List<String> unconfirmed = states.unconfirmedSuspendsReady(properties.resumeTimeout().toSeconds(),
+                heartbeatTimeoutSeconds);
         for (String s : unconfirmed) {
             suspendFailures.increment();
             events.record(s, "suspend failed: its agent kept reporting without suspending for " + properties.resumeTimeout());
             log.warn("server {} READY again: its agent did not suspend within {}", s, properties.resumeTimeout());
         }
-        List<String> off = jdbc.sql("""
-                        UPDATE servers SET state = 'POWERED_OFF', power_changed_at = now(), version = version + 1,
-                            updated_at = now()
-                        WHERE state = 'POWERING_OFF' AND power_changed_at < now() - make_interval(secs => ?)
-                          AND (agent_last_seen IS NULL OR agent_last_seen < now() - make_interval(secs => ?))
-                        RETURNING name""").params(heartbeatTimeoutSeconds, heartbeatTimeoutSeconds)
-                .query(String.class).list();
+        List<String> off = states.silentSuspendsOff(heartbeatTimeoutSeconds);
         for (String s : off) {
             events.record(s, "powered off (its agent went silent)");
             log.info("server {} POWERED_OFF: its agent went silent after the suspend", s);

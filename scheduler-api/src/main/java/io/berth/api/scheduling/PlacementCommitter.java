@@ -75,8 +75,7 @@ class PlacementCommitter {
         String masterAddr = agentAddress(master);
         Set<Integer> ports = portsInUse(List.of(master)).getOrDefault(master, new HashSet<>());
         for (WorkerRow w : workerRows(job, attempt, ordered, masterAddr, ports)) workers.reserve(w);
-        jdbc.sql("UPDATE workers SET leader_epoch = ? WHERE job_id = ? AND attempt = ?")
-                .params(epoch, job.id(), attempt).update();
+        workers.stampLeaderEpoch(job.id(), attempt, epoch);
         jobs.event(job.id(), JobState.QUEUED, JobState.SCHEDULED, "placed on " + placementText(ordered));
         events.publishEvent(new WorkersChanged(ordered.stream().map(Assignment::server).collect(Collectors.toSet())));
     }

@@ -152,7 +152,8 @@ class AgentRegistrationTest extends ApiTestBase {
         return jdbc.queryForObject("""
                 SELECT s.cpu_millis_used || '/' || s.memory_mib_used || ' ' || string_agg(a.idx || '=' || a.used_milli, ','
                     ORDER BY a.idx)
-                FROM servers s LEFT JOIN accelerators a ON a.server_id = s.id WHERE s.name = ?
+                FROM servers n JOIN server_usage s ON s.server_id = n.id
+                    LEFT JOIN accelerator_usage a ON a.server_id = n.id WHERE n.name = ?
                 GROUP BY s.cpu_millis_used, s.memory_mib_used""", String.class, server);
     }
 

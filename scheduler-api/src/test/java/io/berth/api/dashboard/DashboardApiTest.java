@@ -158,6 +158,6 @@ class DashboardApiTest extends ApiTestBase {
     }
 
     private long gpuUsed() {
-        return jdbc.queryForObject("SELECT coalesce(sum(used_milli), 0) FROM accelerators", Long.class);
+        return jdbc.queryForObject("SELECT coalesce(sum(used_milli), 0) FROM accelerator_usage", Long.class);
     }
 }

@@ -75,7 +75,7 @@ class EndToEndTest extends ApiTestBase {
                 .containsExactly("QUEUED", "SCHEDULED", "RUNNING", "SUCCEEDED");
         assertThat((List<String>) JsonPath.read(get("/api/v1/jobs/" + id + "/logs").body(), "$.lines[*].text"))
                 .anySatisfy(l -> assertThat(l).contains("epoch"));
-        assertThat(jdbc.queryForObject("SELECT sum(used_milli) FROM accelerators", Long.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT sum(used_milli) FROM accelerator_usage", Long.class)).isZero();
         Response chart = get("/api/v1/jobs/" + id + "/metrics.svg");
         assertThat(chart.headers().firstValue("Content-Type").orElseThrow()).startsWith("image/svg+xml");
         assertThat(chart.body()).contains("<polyline class=\"loss\"", "<polyline class=\"accuracy\"");
@@ -130,7 +130,7 @@ class EndToEndTest extends ApiTestBase {
                 "SELECT state FROM workers WHERE job_id = ?::uuid", String.class, id).equals("STOPPED"));
         await(Duration.ofSeconds(30), () -> sleepers() == 0);
         assertThat(state(id)).isEqualTo("CANCELLED");
-        assertThat(jdbc.queryForObject("SELECT sum(used_milli) FROM accelerators", Long.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT sum(used_milli) FROM accelerator_usage", Long.class)).isZero();
     }
 
     private static long sleepers() {

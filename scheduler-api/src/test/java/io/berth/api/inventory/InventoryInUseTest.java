@@ -89,10 +89,10 @@ class InventoryInUseTest extends ApiTestBase {
 
     /** Usage as stored: the server's counters and the GPUs given out, e.g. "cpu=48000 mem=131072 net=0 gpus={0=1000, 1=1000}". */
     private String usage() {
-        Map<String, Object> s = jdbc.queryForMap("SELECT cpu_millis_used, memory_mib_used, network_mbps_used FROM servers "
-                + "WHERE name = ?", SERVER);
+        Map<String, Object> s = jdbc.queryForMap("SELECT cpu_millis_used, memory_mib_used, network_mbps_used FROM server_usage u "
+                + "JOIN servers s ON s.id = u.server_id WHERE s.name = ?", SERVER);
         Map<Integer, Integer> gpus = new java.util.TreeMap<>();
-        jdbc.query("SELECT a.idx, a.used_milli FROM accelerators a JOIN servers s ON s.id = a.server_id "
+        jdbc.query("SELECT a.idx, a.used_milli FROM accelerator_usage a JOIN servers s ON s.id = a.server_id "
                         + "WHERE s.name = ? AND a.used_milli <> 0",
                 rs -> {
                     gpus.put(rs.getInt(1), rs.getInt(2));
@@ -106,11 +106,11 @@ class InventoryInUseTest extends ApiTestBase {
         assertThat(jdbc.queryForList("""
                 SELECT s.name FROM servers s LEFT JOIN (
                     SELECT server_id, sum(cpu_millis) AS cpu, sum(memory_mib) AS mem FROM workers WHERE holds_resources
-                    GROUP BY server_id) w ON w.server_id = s.id
-                WHERE s.cpu_millis_used <> COALESCE(w.cpu, 0) OR s.memory_mib_used <> COALESCE(w.mem, 0)""",
+                    GROUP BY server_id) w ON w.server_id = s.id JOIN server_usage u ON u.server_id = s.id
+                WHERE u.cpu_millis_used <> COALESCE(w.cpu, 0) OR u.memory_mib_used <> COALESCE(w.mem, 0)""",
                 String.class)).isEmpty();
         assertThat(jdbc.queryForList("""
-                SELECT a.idx FROM accelerators a WHERE a.used_milli <> (
+                SELECT a.idx FROM accelerator_usage a WHERE a.used_milli <> (
                     SELECT COALESCE(sum(w.milli_gpu), 0) FROM workers w
                     WHERE w.server_id = a.server_id AND w.holds_resources AND a.idx = ANY (w.gpu_indices))""",
                 Integer.class)).isEmpty();

@@ -34,9 +34,9 @@ class InventoryVersionTest extends ApiTestBase {
     static Stream<Arguments> changes() {
         return Stream.<Arguments>of(
                 arguments("usage counters", 0, (Consumer<InventoryVersionTest>) t -> t.jdbc.update(
-                        "UPDATE servers SET cpu_millis_used = 1000, memory_mib_used = 10")),
+                        "UPDATE server_usage SET cpu_millis_used = 1000, memory_mib_used = 10")),
                 arguments("GPU usage", 0, (Consumer<InventoryVersionTest>) t -> t.jdbc.update(
-                        "UPDATE accelerators SET used_milli = 500")),
+                        "UPDATE accelerator_usage SET used_milli = 500")),
                 arguments("heartbeat time", 0, (Consumer<InventoryVersionTest>) t -> t.jdbc.update(
                         "UPDATE servers SET agent_last_seen = now()")),
                 arguments("state through the API", 1, (Consumer<InventoryVersionTest>) t -> assertThat(

@@ -154,7 +154,8 @@ class PowerApiTest extends ApiTestBase {
         jdbc.update("UPDATE servers SET power_watts = 900, power_source = 'model', power_at = now(), energy_joules = 5000 "
                 + "WHERE name = 'silent'");
         // cpu-1: live, no report: the control plane's model, 200 + 400 x 8,000 / 32,000 allocated = 300 W
-        jdbc.update("UPDATE servers SET cpu_millis_used = 8000 WHERE name = 'cpu-1'");
+        jdbc.update("UPDATE server_usage SET cpu_millis_used = 8000 "
+                + "WHERE server_id = (SELECT id FROM servers WHERE name = 'cpu-1')");
 
         Response r = get("/api/v1/cluster/power");
         assertThat(r.status()).as(r.body()).isEqualTo(200);

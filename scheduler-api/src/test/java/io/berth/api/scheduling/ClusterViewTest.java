@@ -128,8 +128,8 @@ class ClusterViewTest extends ApiTestBase {
 
         // everything given back (the counters too, so the database accepts the next placement)
         jdbc.update("UPDATE workers SET holds_resources = false");
-        jdbc.update("UPDATE servers SET cpu_millis_used = 0, memory_mib_used = 0");
-        jdbc.update("UPDATE accelerators SET used_milli = 0");
+        jdbc.update("UPDATE server_usage SET cpu_millis_used = 0, memory_mib_used = 0");
+        jdbc.update("UPDATE accelerator_usage SET used_milli = 0");
         assertThat(view.cycle().holders()).isEmpty();
         assertThat(kept()).isEqualTo(fromScratch()).contains("view-1 cpu=64000 mem=65536 gpus=1000 1000 1000 1000")
                 .doesNotContain("tenant t");

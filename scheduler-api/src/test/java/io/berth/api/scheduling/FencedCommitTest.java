@@ -119,8 +119,8 @@ class FencedCommitTest extends ApiTestBase {
                 jdbc.queryForObject("SELECT state FROM jobs WHERE id = ?", String.class, jobId),
                 count("workers"),
                 jdbc.queryForList("SELECT leader_epoch FROM workers ORDER BY rank", Long.class),
-                jdbc.queryForObject("SELECT cpu_millis_used FROM servers WHERE name = 's1'", Long.class),
-                jdbc.queryForObject("SELECT sum(used_milli) FROM accelerators", Long.class),
+                jdbc.queryForObject("SELECT cpu_millis_used FROM server_usage u JOIN servers s ON s.id = u.server_id WHERE s.name = 's1'", Long.class),
+                jdbc.queryForObject("SELECT sum(used_milli) FROM accelerator_usage", Long.class),
                 jdbc.queryForObject("SELECT count(*) FROM job_events WHERE job_id = ? AND to_state = 'SCHEDULED'",
                         Long.class, jobId));
     }

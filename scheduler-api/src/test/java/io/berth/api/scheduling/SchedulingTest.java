@@ -86,7 +86,7 @@ class SchedulingTest extends ApiTestBase {
 
         assertThat(state(gang)).isEqualTo("QUEUED");
         assertThat(count("workers")).isZero();
-        assertThat(jdbc.queryForObject("SELECT sum(used_milli) FROM accelerators", Long.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT sum(used_milli) FROM accelerator_usage", Long.class)).isZero();
 
         postJson("/api/v1/servers/s3/ready", "");
         settle();
@@ -169,20 +169,21 @@ class SchedulingTest extends ApiTestBase {
         List<Map<String, Object>> gpus = jdbc.queryForList("""
                 SELECT a.used_milli, coalesce((SELECT sum(w.milli_gpu) FROM workers w WHERE w.holds_resources
                        AND w.server_id = a.server_id AND a.idx = ANY (w.gpu_indices)), 0) AS expected
-                FROM accelerators a""");
+                FROM accelerator_usage a""");
         for (Map<String, Object> g : gpus) {
             assertThat(((Number) g.get("used_milli")).longValue()).isEqualTo(((Number) g.get("expected")).longValue())
                     .isLessThanOrEqualTo(1000);
         }
         assertThat(jdbc.queryForObject("""
-                SELECT count(*) FROM servers s WHERE s.cpu_millis_used <> coalesce((SELECT sum(cpu_millis) FROM workers w
-                       WHERE w.holds_resources AND w.server_id = s.id), 0) OR s.cpu_millis_used > s.cpu_millis""",
+                SELECT count(*) FROM servers s JOIN server_usage u ON u.server_id = s.id
+                WHERE u.cpu_millis_used <> coalesce((SELECT sum(cpu_millis) FROM workers w
+                       WHERE w.holds_resources AND w.server_id = s.id), 0) OR u.cpu_millis_used > s.cpu_millis""",
                 Long.class)).isZero();
         assertThat(jdbc.queryForObject("""
                 SELECT count(*) FROM (SELECT job_id FROM workers GROUP BY job_id HAVING count(DISTINCT attempt) > 1) x""",
                 Long.class)).isZero();
         // 24 GPUs, jobs of 1 and 2 GPUs: the cluster is full or nearly so
-        assertThat(jdbc.queryForObject("SELECT sum(used_milli) FROM accelerators", Long.class)).isGreaterThanOrEqualTo(23_000);
+        assertThat(jdbc.queryForObject("SELECT sum(used_milli) FROM accelerator_usage", Long.class)).isGreaterThanOrEqualTo(23_000);
     }
 
     @Autowired
@@ -205,8 +206,8 @@ class SchedulingTest extends ApiTestBase {
         settle();
 
         ids.forEach(id -> assertThat(state(id)).isEqualTo("SCHEDULED"));
-        assertThat(jdbc.queryForList("SELECT used_milli FROM accelerators ORDER BY idx", Integer.class)).containsExactly(1000, 1000);
-        assertThat(jdbc.queryForObject("SELECT cpu_millis_used FROM servers WHERE name = 'share-1'", Long.class)).isEqualTo(4000);
+        assertThat(jdbc.queryForList("SELECT used_milli FROM accelerator_usage ORDER BY idx", Integer.class)).containsExactly(1000, 1000);
+        assertThat(jdbc.queryForObject("SELECT cpu_millis_used FROM server_usage u JOIN servers s ON s.id = u.server_id WHERE s.name = 'share-1'", Long.class)).isEqualTo(4000);
         assertThat(jdbc.queryForObject("SELECT count(DISTINCT leader_epoch) FROM workers WHERE leader_epoch IS NOT NULL",
                 Long.class)).isEqualTo(1);
         assertThat(count("job_events WHERE to_state = 'SCHEDULED' AND reason LIKE 'placed on share-1 GPU [_]'")).isEqualTo(4);
@@ -268,8 +269,8 @@ class SchedulingTest extends ApiTestBase {
 
         assertThat(state(a)).isEqualTo("QUEUED");
         assertThat(count("workers")).isZero();
-        assertThat(jdbc.queryForObject("SELECT sum(used_milli) FROM accelerators", Long.class)).isZero();
-        assertThat(jdbc.queryForObject("SELECT cpu_millis_used FROM servers WHERE name = 'batch-1'", Long.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT sum(used_milli) FROM accelerator_usage", Long.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT cpu_millis_used FROM server_usage u JOIN servers s ON s.id = u.server_id WHERE s.name = 'batch-1'", Long.class)).isZero();
 
         settle(); // the loop reads both again and places them
         assertThat(state(a)).isEqualTo("SCHEDULED");
