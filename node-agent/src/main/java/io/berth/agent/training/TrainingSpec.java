@@ -8,9 +8,11 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The embedded training spec users write in job specs ({@code runtime.embedded}). The control plane
- * passes it through as opaque JSON; it may call {@link #parse(String)} at submission to reject bad
- * specs early. Immutable.
+ * The embedded training run's configuration: the job's training spec ({@code runtime.embedded}, the
+ * record {@link io.berth.core.spec.TrainingSpec} both sides bind) with every default filled in and
+ * the names resolved to enums. The control plane checks the spec at submission; {@link #of} checks it
+ * again (the agent may be newer or older than the control plane) and names the offending field.
+ * Immutable.
  *
  * <pre>{@code
  * {"model":{"type":"mlp","hiddenLayers":[16,16],"activation":"relu"},
@@ -77,6 +79,15 @@ public record TrainingSpec(ModelSpec model, DataSpec data, OptimizerSpec optimiz
      */
     public record OptimizerSpec(OptimizerType type, double learningRate, double momentum,
                                 double beta1, double beta2, double epsilon) {
+    }
+
+    /** Resolves the job's training spec; throws {@link InvalidSpecException} naming the offending field. */
+    public static TrainingSpec of(io.berth.core.spec.TrainingSpec spec) {
+        if (spec == null) {
+            throw new InvalidSpecException("", "the embedded runtime has no training spec");
+        }
+        // the record's null fields are left out of its JSON: the defaults below apply to exactly those
+        return fromJson(JSON.valueToTree(spec));
     }
 
     /** Parses and validates; throws {@link InvalidSpecException} naming the offending field. */

@@ -1,7 +1,6 @@
 package io.berth.api.agents;
 
 import io.berth.core.protocol.Assignment;
-import io.berth.core.protocol.RuntimeKind;
 import io.berth.core.protocol.HeartbeatRequest;
 import io.berth.core.protocol.HeartbeatResponse;
 import io.berth.core.protocol.WorkerReport;
@@ -9,7 +8,7 @@ import io.berth.api.jobs.JobLifecycle;
 import io.berth.api.jobs.JobRepository;
 import io.berth.api.jobs.JobRow;
 import io.berth.api.jobs.JobService;
-import io.berth.api.jobs.JobSpec;
+import io.berth.core.spec.JobSpec;
 import io.berth.api.jobs.JobSpecs;
 import io.berth.api.jobs.WorkerRepository;
 import io.berth.api.jobs.WorkerRow;
@@ -237,15 +236,11 @@ public class AgentService {
     private Assignment assignment(WorkerRow w) {
         JobRow job = jobs.find(w.jobId()).orElseThrow();
         JobSpec spec = JobSpecs.spec(job);
-        JobSpec.RuntimeSpec rt = spec.runtime();
-        Assignment.Runtime runtime = new Assignment.Runtime(RuntimeKind.valueOf(rt.type().name()), rt.embedded(),
-                rt.process() == null ? null : new Assignment.ProcessSpec(rt.process().argv(), rt.process().env(),
-                        rt.process().workingDir()));
         // one directory per job, shared by all ranks and attempts: replicas agree on where to resume from it
         String checkpoint = Path.of(properties.checkpointRoot()).toAbsolutePath().resolve(job.id().toString()).toString();
         boolean multi = w.worldSize() > 1;
         return new Assignment(w.id().toString(), job.id().toString(), job.name(), w.attempt(),
                 w.taskGroup(), w.rank(), w.worldSize(), multi ? w.masterAddr() : null, multi ? w.masterPort() : null,
-                w.gpuIndices(), w.milliGpu(), w.cpuMillis(), w.memoryMib(), checkpoint, runtime, spec.maxRunSeconds());
+                w.gpuIndices(), w.milliGpu(), w.cpuMillis(), w.memoryMib(), checkpoint, spec.runtime(), spec.maxRunSeconds());
     }
 }
