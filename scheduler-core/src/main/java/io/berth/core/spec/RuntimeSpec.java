@@ -7,8 +7,8 @@ import jakarta.validation.constraints.NotNull;
 
 /**
  * What the workers of a job run, on the wire {@code {"type":"embedded","embedded":{...}}} or
- * {@code {"type":"process","process":{...}}}. A new runtime is one record here (named in {@code permits} and
- * {@link JsonSubTypes}) and one worker factory in the node agent; the compiler finds every switch that must learn it.
+ * {@code {"type":"process","process":{...}}}. A new runtime is one record here (named in {@link JsonSubTypes}) and
+ * one worker factory in the node agent's {@code WorkerManager} (its {@code WorkerFactoryTest} fails until it has one).
  *
  * <p>Reading: a missing or unknown {@code type} and the section of another runtime are refused while binding (the
  * control plane names them {@code runtime.type} and {@code runtime.<section>}); a missing section is a validation
