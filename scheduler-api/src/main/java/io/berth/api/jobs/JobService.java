@@ -13,6 +13,9 @@ import io.berth.core.placement.JobRequest;
 import io.berth.core.placement.PlacementResult;
 import io.berth.core.placement.Reason;
 import io.berth.core.spec.JobSpec;
+import io.berth.core.spec.RuntimeSpec;
+import tools.jackson.databind.node.NullNode;
+import tools.jackson.databind.node.ObjectNode;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -222,15 +225,28 @@ public class JobService {
     private static final String SINGLE = "job";
     private static final String BATCH = "batch";
 
-    /** Hex SHA-256 of the UTF-8 bytes. */
-    /** The spec as JSON with map entries in key order: two requests that differ only in key order hash alike. */
-    private static String canonical(JobSpec spec) {
-        return CANONICAL.writeValueAsString(spec);
+    /**
+     * The spec as submitted, as JSON with map entries in key order (two requests that differ only in key order hash
+     * alike). Stored hashes were computed from this form when the runtime was {@code {type, embedded, process}} with
+     * the absent section as null and the training spec a map: it is kept byte for byte, so that a request retried
+     * across an upgrade is still recognised.
+     */
+    static String canonical(JobSpec spec) {
+        ObjectNode tree = CANONICAL.valueToTree(spec);
+        ObjectNode runtime = CANONICAL.createObjectNode();
+        runtime.put("type", spec.runtime().type());
+        runtime.set("embedded", spec.runtime() instanceof RuntimeSpec.Embedded e
+                ? CANONICAL.valueToTree(CANONICAL.convertValue(e.embedded(), Map.class)) : NullNode.getInstance());
+        runtime.set("process", spec.runtime() instanceof RuntimeSpec.Process p
+                ? CANONICAL.valueToTree(p.process()) : NullNode.getInstance());
+        tree.set("runtime", runtime);
+        return CANONICAL.writeValueAsString(tree);
     }
 
     private static final JsonMapper CANONICAL = JsonMapper.builder()
             .enable(tools.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
 
+    /** Hex SHA-256 of the UTF-8 bytes. */
     static String sha256(String s) {
         try {
             return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
