@@ -154,6 +154,28 @@ public class AgentService {
     }
 
     /**
+     * Applies the reconciler's transitions with the rows this heartbeat read, so a worker is not looked up again.
+     * Once a failure, loss or stop has been applied, the rows are stale (a failed attempt marks its other workers
+     * STOPPING, which turns their own failure into STOPPED) and the lifecycle reads each worker itself.
+     */
+    private final class Transitions {
+        private final Map<UUID, WorkerRow> read;
+        private boolean stale;
+
+        Transitions(Map<UUID, WorkerRow> read) {
+            this.read = read;
+        }
+
+        boolean to(HeartbeatReconciler.Transition t) {
+            WorkerRow w = stale ? null : read.get(t.workerId());
+            boolean changed = w != null ? lifecycle.workerReported(w, t.to(), t.exitCode(), t.message())
+                    : lifecycle.workerReported(t.workerId(), t.to(), t.exitCode(), t.message());
+            if (changed && t.to() != WorkerState.RUNNING && t.to() != WorkerState.SUCCEEDED) stale = true;
+            return changed;
+        }
+    }
+
+    /**
      * The workers of a heartbeat ({@link HeartbeatReconciler}): one read of the server's active workers (and one
      * lookup of each reported worker that is not among them: finished, or not this server's), the reports' transitions,
      * a second read only if they changed anything, then the transitions of the workers the agent does not report.
@@ -166,24 +188,35 @@ public class AgentService {
         }
         List<WorkerRow> active = workers.ofServer(serverId, WorkerState.ACTIVE);
         Map<UUID, WorkerState> ours = new HashMap<>();
+        Map<UUID, WorkerRow> read = new HashMap<>();
         for (WorkerRow w : active) {
-            if (reports.containsKey(w.id())) ours.put(w.id(), w.state());
+            if (reports.containsKey(w.id())) {
+                ours.put(w.id(), w.state());
+                read.put(w.id(), w);
+            }
         }
         for (UUID id : reports.keySet()) {
             if (!ours.containsKey(id))
-                workers.find(id).filter(w -> w.serverId() == serverId).ifPresent(w -> ours.put(w.id(), w.state()));
+                workers.find(id).filter(w -> w.serverId() == serverId).ifPresent(w -> {
+                    ours.put(w.id(), w.state());
+                    read.put(w.id(), w);
+                });
         }
         HeartbeatReconciler.ReportsOutcome reported = HeartbeatReconciler.reports(reports.values(), ours);
         boolean changed = false;
+        Transitions apply = new Transitions(read);
         for (HeartbeatReconciler.Transition t : reported.transitions())
-            changed |= lifecycle.workerReported(t.workerId(), t.to(), t.exitCode(), t.message());
+            changed |= apply.to(t);
         // a report may have changed other workers here (a failed attempt stops its siblings)
         if (!reported.transitions().isEmpty()) active = workers.ofServer(serverId, WorkerState.ACTIVE);
+        Map<UUID, WorkerRow> fresh = new HashMap<>();
+        for (WorkerRow w : active) fresh.put(w.id(), w);
+        apply = new Transitions(fresh);
         HeartbeatReconciler.Directives directives = HeartbeatReconciler.assignments(
                 active.stream().map(w -> new HeartbeatReconciler.Stored(w.id(), w.state())).toList(), ours.keySet(),
                 reports);
         for (HeartbeatReconciler.Transition t : directives.transitions()) {
-            lifecycle.workerReported(t.workerId(), t.to(), t.exitCode(), t.message());
+            apply.to(t);
             changed = true;
         }
         List<Assignment> start = new ArrayList<>();
