@@ -16,7 +16,7 @@ class DatabaseAccessArchitectureTest {
     private static final String[] DATABASE = {"org.springframework.jdbc..", "java.sql..", "javax.sql..",
             "jakarta.persistence..", "org.springframework.data.."};
 
-    private final JavaClasses api = new ClassFileImporter()
+    private static final JavaClasses API = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.berth.api");
 
     @Test
@@ -24,13 +24,13 @@ class DatabaseAccessArchitectureTest {
         noClasses().that().haveSimpleNameEndingWith("Controller")
                 .should().dependOnClassesThat().resideInAnyPackage(DATABASE)
                 .because("a controller checks the caller and maps the body; its feature's service reads and writes")
-                .check(api);
+                .check(API);
     }
 
     @Test
     void theSharedEdgeHoldsNoSql() {
         noClasses().that().resideInAnyPackage("io.berth.api.web..", "io.berth.api.errors..", "io.berth.api.paging..")
                 .should().dependOnClassesThat().resideInAnyPackage(DATABASE)
-                .check(api);
+                .check(API);
     }
 }

@@ -16,7 +16,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  * package. The web package's one handler maps the domain exceptions to problem details.
  */
 class WebBoundaryArchitectureTest {
-    private final JavaClasses api = new ClassFileImporter()
+    private static final JavaClasses API = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.berth.api");
 
     @Test
@@ -32,6 +32,6 @@ class WebBoundaryArchitectureTest {
                         "org.springframework.web..", "io.berth.api.web..")
                 .because("services, repositories and domain classes throw io.berth.api.errors exceptions and "
                         + "return plain records; the web layer turns them into HTTP")
-                .check(api);
+                .check(API);
     }
 }

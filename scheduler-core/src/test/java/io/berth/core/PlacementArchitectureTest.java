@@ -13,7 +13,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  * scheduler-core stays plain Java (no Spring, JPA, servlet, HTTP, JDBC or JSON code, nothing of the other modules),
  * and plugins stay free of I/O and clocks (they must be replayable). */
 class PlacementArchitectureTest {
-    private final JavaClasses core = new ClassFileImporter()
+    private static final JavaClasses CORE = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.berth.core");
 
     @Test
@@ -21,7 +21,7 @@ class PlacementArchitectureTest {
         noClasses().should().dependOnClassesThat().resideInAnyPackage(
                 "org.springframework..", "jakarta.persistence..", "javax.persistence..", "org.hibernate..",
                 "jakarta.servlet..", "java.net.http..", "java.sql..", "javax.sql..", "tools.jackson..",
-                "io.berth.api..", "io.berth.agent..").check(core);
+                "io.berth.api..", "io.berth.agent..").check(CORE);
     }
 
     /**
@@ -31,17 +31,17 @@ class PlacementArchitectureTest {
     @Test
     void jacksonAnnotationsOnlyOnTheJobSpec() {
         noClasses().that().resideOutsideOfPackage("io.berth.core.spec..")
-                .should().dependOnClassesThat().resideInAnyPackage("com.fasterxml.jackson..").check(core);
+                .should().dependOnClassesThat().resideInAnyPackage("com.fasterxml.jackson..").check(CORE);
         noClasses().should().dependOnClassesThat(JavaClass.Predicates.resideInAPackage("com.fasterxml.jackson..")
                         .and(DescribedPredicate.not(JavaClass.Predicates.resideInAPackage("com.fasterxml.jackson.annotation.."))))
-                .check(core);
+                .check(CORE);
     }
 
     @Test
     void placementDoesNoIoAndReadsNoClock() {
         noClasses().that().resideInAnyPackage("io.berth.core.placement..")
                 .should().dependOnClassesThat().resideInAnyPackage("java.io..", "java.nio..", "java.net..", "java.time..")
-                .check(core);
+                .check(CORE);
     }
 
     /** The scheduling cycle takes its time from its input, so the simulator can run it on simulated time. */
@@ -53,7 +53,7 @@ class PlacementArchitectureTest {
                 .orShould().callMethod(System.class, "nanoTime")
                 .orShould().dependOnClassesThat().resideInAnyPackage("java.io..", "java.nio..", "java.net..",
                         "io.berth.core.replay..")
-                .check(core);
+                .check(CORE);
     }
 
     /** The power saving policy takes its time from its input too: the trace simulator runs it on simulated time. */
@@ -65,7 +65,7 @@ class PlacementArchitectureTest {
                 .orShould().callMethod(System.class, "nanoTime")
                 .orShould().dependOnClassesThat().resideInAnyPackage("java.io..", "java.nio..", "java.net..",
                         "io.berth.core.replay..")
-                .check(core);
+                .check(CORE);
     }
 
     /** Plugins see the working state as a read-only PlacementView: only the engine reserves and releases. */
@@ -73,12 +73,12 @@ class PlacementArchitectureTest {
     void pluginsCannotChangeTheState() {
         noClasses().that().resideInAnyPackage("io.berth.core.placement.plugins..")
                 .should().dependOnClassesThat().areAssignableTo(io.berth.core.placement.PlacementState.class)
-                .check(core);
+                .check(CORE);
     }
 
     @Test
     void engineDoesNotDependOnTheReplay() {
         noClasses().that().resideInAnyPackage("io.berth.core.placement..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.berth.core.replay..").check(core);
+                .should().dependOnClassesThat().resideInAnyPackage("io.berth.core.replay..").check(CORE);
     }
 }

@@ -91,7 +91,10 @@ class ReconciliationTest {
             assertThat(telemetry.logsOf("proc")).startsWith("started").containsOnlyOnce("started");
         } finally {
             after.close();
-            before.stopAll("test over", Duration.ofSeconds(10)); // the in-JVM embedded worker of "before"
+            // the in-JVM embedded worker of "before"; only it: "before"'s watcher of "proc" was closed with it, so a
+            // stopAll would wait its whole grace for a process that "after" has already stopped
+            before.stop("emb", "test over");
+            awaitFinal(before, "emb");
         }
     }
 

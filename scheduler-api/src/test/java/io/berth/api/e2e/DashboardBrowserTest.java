@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -68,7 +69,9 @@ class DashboardBrowserTest extends ApiTestBase {
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort().withLogFile(dir.resolve("chromedriver.log").toFile()).build();
         driver = new ChromeDriver(service, options);
+        // the pages re-render their tables as they poll, so an element found a moment ago may be gone: look again
         wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+        wait.ignoring(StaleElementReferenceException.class);
         Files.createDirectories(SCREENSHOTS);
         Files.deleteIfExists(SCREENSHOTS.resolve("failure.png"));
         Files.deleteIfExists(SCREENSHOTS.resolve("failure.html"));
@@ -129,7 +132,8 @@ class DashboardBrowserTest extends ApiTestBase {
         // the jobs page follows the training job to SUCCEEDED by itself (it polls)
         driver.findElement(By.cssSelector("#nav a[data-page='jobs']")).click();
         By trainingState = By.cssSelector("tr[data-job-id='" + training + "'] .job-state");
-        new WebDriverWait(driver, Duration.ofSeconds(120)).until(ExpectedConditions.textToBe(trainingState, "SUCCEEDED"));
+        new WebDriverWait(driver, Duration.ofSeconds(120)).ignoring(StaleElementReferenceException.class)
+                .until(ExpectedConditions.textToBe(trainingState, "SUCCEEDED"));
         wait.until(ExpectedConditions.textToBe(By.cssSelector("tr[data-job-id='" + sleeper + "'] .job-state"), "RUNNING"));
         screenshot("02-jobs");
 
@@ -141,14 +145,14 @@ class DashboardBrowserTest extends ApiTestBase {
         wait.until(d -> shownJobs().equals(List.of(training)));
 
         // the job's page: its state, its loss curve drawn with one point per epoch, its logs
-        driver.findElement(By.cssSelector("tr[data-job-id='" + training + "'] a")).click();
+        click(By.cssSelector("tr[data-job-id='" + training + "'] a"));
         wait.until(ExpectedConditions.textToBe(By.cssSelector("#job-state .badge"), "SUCCEEDED"));
         wait.until(ExpectedConditions.attributeToBe(By.id("loss-chart"), "data-points", String.valueOf(EPOCHS)));
         // ECharts draws with SVG: the loss series is a path of EPOCHS points, one move and EPOCHS - 1 lines
         wait.until(d -> lossPathPoints() == EPOCHS);
         wait.until(ExpectedConditions.textMatches(By.id("logs"), java.util.regex.Pattern.compile("epoch " + EPOCHS + "\\b")));
-        assertThat(driver.findElement(By.id("placement-table")).getText()).contains("gpu-node-1", "SUCCEEDED");
-        assertThat(driver.findElement(By.id("events-table")).getText()).contains("QUEUED", "RUNNING", "SUCCEEDED");
+        assertThat(textOf(By.id("placement-table"))).contains("gpu-node-1", "SUCCEEDED");
+        assertThat(textOf(By.id("events-table"))).contains("QUEUED", "RUNNING", "SUCCEEDED");
         screenshot("03-job");
 
         // the nodes page: the server's 4 GPUs, one half allocated to the sleeper; its detail names the holder
@@ -157,8 +161,8 @@ class DashboardBrowserTest extends ApiTestBase {
         wait.until(d -> d.findElements(gpuCells).size() == 4);
         wait.until(d -> d.findElements(gpuCells).stream()
                 .filter(c -> c.getAttribute("title").startsWith("50 % allocated")).count() == 1);
-        assertThat(driver.findElement(By.cssSelector("tr[data-server='gpu-node-1']")).getText()).contains("READY", "connected");
-        driver.findElement(By.cssSelector("tr[data-server='gpu-node-1']")).click();
+        assertThat(textOf(By.cssSelector("tr[data-server='gpu-node-1']"))).contains("READY", "connected");
+        click(By.cssSelector("tr[data-server='gpu-node-1']"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("accelerators-table"), "dashboard-sleeper"));
         assertThat(driver.findElements(By.cssSelector("#accelerators-table tbody tr"))).hasSize(4);
         screenshot("04-nodes");
@@ -326,6 +330,19 @@ class DashboardBrowserTest extends ApiTestBase {
     }
 
     /** Ids of the jobs the jobs page lists, in order. */
+    /** Clicks what the selector finds, finding it again if a re-render replaced it in between. */
+    private void click(By selector) {
+        wait.until(d -> {
+            d.findElement(selector).click();
+            return true;
+        });
+    }
+
+    /** The element's text, finding it again if a re-render replaced it in between. */
+    private String textOf(By selector) {
+        return wait.until(d -> d.findElement(selector).getText());
+    }
+
     private List<String> shownJobs() {
         return driver.findElements(By.cssSelector("#jobs-table tbody tr[data-job-id]")).stream()
                 .map(r -> r.getAttribute("data-job-id")).toList();

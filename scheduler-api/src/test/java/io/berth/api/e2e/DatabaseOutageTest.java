@@ -19,13 +19,14 @@ import static io.berth.api.e2e.ControlPlaneClient.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The database goes away for 30 s under load: a client keeps submitting jobs and reading them, two agents keep
+ * The database goes away for three heartbeat timeouts under load: a client keeps submitting jobs and reading them, two agents keep
  * heartbeating with long-running jobs on them. While it is down every API answer is a 503 problem with Retry-After
  * (never a 500); afterwards the scheduling loop resumes by itself, the running jobs were never touched (the outage
- * lasts six heartbeat timeouts), every submission that got 201 exists and runs, and none that got 503 does.
+ * lasts three heartbeat timeouts), every submission that got 201 exists and runs, and none that got 503 does.
  */
 class DatabaseOutageTest {
     private static final int HEARTBEAT_TIMEOUT_SECONDS = 5;
+    private static final int OUTAGE_SECONDS = 3 * HEARTBEAT_TIMEOUT_SECONDS;
 
     @Test
     void apiAnswers503AndEverythingResumesAfterTheDatabaseComesBack(@TempDir Path dir) throws Exception {
@@ -82,15 +83,15 @@ class DatabaseOutageTest {
 
                 ControlPlaneProcess.StoppedDatabase outage = controlPlane.stopDatabase();
                 down.set(true);
-                sleep(30_000);
+                sleep(OUTAGE_SECONDS * 1000L);
                 down.set(false);
                 outage.restart();
                 sleep(5_000);
                 stop.set(true);
                 load.join();
 
-                System.out.printf("outage of 30 s: answers while down %s; submissions accepted %d, refused %d%n",
-                        answersWhileDown, accepted.size(), refused.size());
+                System.out.printf("outage of %d s: answers while down %s; submissions accepted %d, refused %d%n",
+                        OUTAGE_SECONDS, answersWhileDown, accepted.size(), refused.size());
                 assertThat(badAnswers).as(() -> "answers other than 503 problems with Retry-After; control plane errors:\n"
                         + uncheckedErrors(controlPlane)).isEmpty();
                 assertThat(answersWhileDown).as("answers while the database was down").containsKey("503");

@@ -13,7 +13,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  * annotations and the job spec's records only), and nothing else in scheduler-core depends on it (the engine knows no wire types).
  */
 class ProtocolArchitectureTest {
-    private final JavaClasses core = new ClassFileImporter()
+    private static final JavaClasses CORE = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.berth.core");
 
     @Test
@@ -21,13 +21,13 @@ class ProtocolArchitectureTest {
         classes().that().resideInAPackage("io.berth.core.protocol..")
                 .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "jakarta.validation..",
                         "io.berth.core.protocol..", "io.berth.core.spec..")
-                .check(core);
+                .check(CORE);
     }
 
     @Test
     void nothingElseInCoreDependsOnTheProtocol() {
         noClasses().that().resideOutsideOfPackage("io.berth.core.protocol..")
                 .should().dependOnClassesThat().resideInAPackage("io.berth.core.protocol..")
-                .check(core);
+                .check(CORE);
     }
 }
