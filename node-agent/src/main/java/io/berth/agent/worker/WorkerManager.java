@@ -224,7 +224,8 @@ public final class WorkerManager implements AutoCloseable {
             return EmbeddedWorker.launch(a, e.embedded(), dir, workDir, settings.averagingTimeout(),
                     (id, m) -> enqueueMetrics(id, m));
         }
-        throw new IllegalArgumentException(runtime == null ? "the assignment has no runtime"
+        throw new IllegalArgumentException(runtime == null
+                ? "the assignment has no runtime this agent knows (is the control plane newer than the agent?)"
                 : "no worker factory for runtime " + runtime.type());
     }
 

@@ -127,6 +127,12 @@ class ProtocolJsonTest {
         assertThat(JSON.readValue(json, RuntimeSpec.class)).isEqualTo(runtime);
     }
 
+    /** A newer control plane's runtime: that assignment has none (its worker fails), the heartbeat still reads. */
+    @Test
+    void readsARuntimeOfAnUnknownTypeAsNone() {
+        assertThat(JSON.readValue("{\"type\":\"wasm\",\"wasm\":{\"module\":\"m.wasm\"}}", RuntimeSpec.class)).isNull();
+    }
+
     @Test
     void readsAnEmptyHeartbeatResponse() {
         assertThat(JSON.readValue("{}", HeartbeatResponse.class)).isEqualTo(new HeartbeatResponse(List.of(), List.of()));
