@@ -11,9 +11,9 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The stored spec reads back as the records it was written from, and the scheduler's reading of only what placement
- * needs gives exactly what the whole spec gives: for a spec stored now (normalised) and for rows an older control
- * plane stored (as submitted, with explicit nulls and the other runtime's section as null).
+ * The stored spec reads back as the records it was written from, and gives the scheduler the same request as the
+ * spec submitted: for a spec stored now (normalised) and for rows an older control plane stored (as submitted, with
+ * explicit nulls and the other runtime's section as null). Normalising is idempotent.
  */
 class JobSpecsTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
