@@ -1,5 +1,7 @@
 package io.berth.core;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -8,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
- * scheduler-core stays plain Java (no Spring, JPA, servlet, HTTP, JDBC or JSON types, nothing of the other modules),
+ * scheduler-core stays plain Java (no Spring, JPA, servlet, HTTP, JDBC or JSON code, nothing of the other modules),
  * and plugins stay free of I/O and clocks (they must be replayable). */
 class PlacementArchitectureTest {
     private static final JavaClasses CORE = new ClassFileImporter()
@@ -19,7 +21,20 @@ class PlacementArchitectureTest {
         noClasses().should().dependOnClassesThat().resideInAnyPackage(
                 "org.springframework..", "jakarta.persistence..", "javax.persistence..", "org.hibernate..",
                 "jakarta.servlet..", "java.net.http..", "java.sql..", "javax.sql..", "tools.jackson..",
-                "com.fasterxml.jackson..", "io.berth.api..", "io.berth.agent..").check(CORE);
+                "io.berth.api..", "io.berth.agent..").check(CORE);
+    }
+
+    /**
+     * No JSON machinery either: the job spec's records (io.berth.core.spec) may carry Jackson's annotations, which
+     * have no code, and nothing else in core may.
+     */
+    @Test
+    void jacksonAnnotationsOnlyOnTheJobSpec() {
+        noClasses().that().resideOutsideOfPackage("io.berth.core.spec..")
+                .should().dependOnClassesThat().resideInAnyPackage("com.fasterxml.jackson..").check(CORE);
+        noClasses().should().dependOnClassesThat(JavaClass.Predicates.resideInAPackage("com.fasterxml.jackson..")
+                        .and(DescribedPredicate.not(JavaClass.Predicates.resideInAPackage("com.fasterxml.jackson.annotation.."))))
+                .check(CORE);
     }
 
     @Test

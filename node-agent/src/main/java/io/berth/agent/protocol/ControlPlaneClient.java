@@ -27,13 +27,15 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  */
 public final class ControlPlaneClient {
     /**
-     * Shared mapper: lenient on unknown fields so a newer control plane does not break an older agent. The protocol
+     * Shared mapper: lenient on unknown fields so a newer control plane does not break an older agent; likewise a
+     * runtime of a type this agent does not know reads as null (that worker fails, the heartbeat still reads). The protocol
      * records (io.berth.core.protocol) carry no Jackson annotations; what the agent writes differently from the plain
      * record is a mix-in here.
      */
     public static final JsonMapper JSON = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.FAIL_ON_INVALID_SUBTYPE)
             .addMixIn(HeartbeatRequest.class, HeartbeatRequestJson.class)
             .build();
 

@@ -1,16 +1,25 @@
 package io.berth.agent.training;
 
 import io.berth.agent.json.InvalidSpecException;
-import io.berth.agent.json.SpecObject;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.exc.InvalidFormatException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The embedded training spec users write in job specs ({@code runtime.embedded}). The control plane
- * passes it through as opaque JSON; it may call {@link #parse(String)} at submission to reject bad
- * specs early. Immutable.
+ * The embedded training run's configuration: the job's training spec ({@code runtime.embedded}, the
+ * record {@link io.berth.core.spec.TrainingSpec} both sides bind) with every default filled in and
+ * the names resolved to enums. The control plane checks the spec at submission; {@link #of} checks it
+ * again (the agent may be newer or older than the control plane) and names the offending field.
+ * Immutable.
  *
  * <pre>{@code
  * {"model":{"type":"mlp","hiddenLayers":[16,16],"activation":"relu"},
@@ -28,8 +37,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public record TrainingSpec(ModelSpec model, DataSpec data, OptimizerSpec optimizer,
                            int batchSize, int epochs, int checkpointEveryEpochs, long seed) {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     public enum ModelType { LINEAR, MLP, CNN }
 
@@ -79,100 +86,213 @@ public record TrainingSpec(ModelSpec model, DataSpec data, OptimizerSpec optimiz
                                 double beta1, double beta2, double epsilon) {
     }
 
-    /** Parses and validates; throws {@link InvalidSpecException} naming the offending field. */
+    /**
+     * Resolves the job's training spec (the record the assignment carries): every default filled in, names
+     * resolved, ranges and rules across fields checked. Throws {@link InvalidSpecException} naming the offending
+     * field.
+     */
+    public static TrainingSpec of(io.berth.core.spec.TrainingSpec spec) {
+        if (spec == null) {
+            throw new InvalidSpecException("", "the embedded runtime has no training spec");
+        }
+        ModelSpec model = spec.model() == null ? new ModelSpec(ModelType.MLP, List.of(16, 16), Activation.RELU, 0, 0)
+                : model(spec.model());
+        if (spec.data() == null) {
+            throw new InvalidSpecException("data", "is required");
+        }
+        DataSpec data = data(spec.data());
+        OptimizerSpec optimizer = spec.optimizer() == null
+                ? new OptimizerSpec(OptimizerType.ADAM, 0.01, 0.9, 0.9, 0.999, 1e-8) : optimizer(spec.optimizer());
+        return new TrainingSpec(model, data, optimizer,
+                (int) integer("batchSize", spec.batchSize(), 32, 1, 1_000_000),
+                (int) integer("epochs", spec.epochs(), 10, 1, 1_000_000),
+                (int) integer("checkpointEveryEpochs", spec.checkpointEveryEpochs(), 1, 0, 1_000_000),
+                spec.seed() == null ? 42L : spec.seed());
+    }
+
+    /**
+     * Reads a training spec document strictly (unknown fields, strings for numbers and fractions for integers are
+     * refused) and resolves it with {@link #of}; throws {@link InvalidSpecException} naming the offending field.
+     */
     public static TrainingSpec parse(String json) {
-        JsonNode node;
+        io.berth.core.spec.TrainingSpec wire;
         try {
-            node = JSON.readTree(json);
+            wire = STRICT.readValue(json, io.berth.core.spec.TrainingSpec.class);
+        } catch (UnrecognizedPropertyException e) {
+            Set<String> allowed = new TreeSet<>();
+            e.getKnownPropertyIds().forEach(id -> allowed.add(String.valueOf(id)));
+            throw new InvalidSpecException(path(e), "unknown field (allowed: " + String.join(", ", allowed) + ")");
+        } catch (MismatchedInputException e) {
+            Class<?> t = e.getTargetType();
+            String what = t == Integer.class || t == Long.class || t == int.class || t == long.class ? "an integer"
+                    : t == Double.class || t == double.class ? "a number"
+                    : t == String.class ? "a string" : List.class.isAssignableFrom(t == null ? Object.class : t)
+                    ? "a list of integers" : "an object";
+            Object value = e instanceof InvalidFormatException f ? f.getValue() : null;
+            throw new InvalidSpecException(path(e), "must be " + what + (value == null ? "" : " but was " + value));
         } catch (JacksonException e) {
             throw InvalidSpecException.unreadable("training spec", e);
         }
-        return fromJson(node);
+        return of(wire);
     }
 
-    /** Validates an already-parsed document; throws {@link InvalidSpecException} naming the offending field. */
-    public static TrainingSpec fromJson(JsonNode node) {
-        SpecObject root = SpecObject.root(node)
-                .allowOnly("model", "data", "optimizer", "batchSize", "epochs", "checkpointEveryEpochs", "seed");
-        ModelSpec model = root.object("model").map(TrainingSpec::model)
-                .orElse(new ModelSpec(ModelType.MLP, List.of(16, 16), Activation.RELU, 0, 0));
-        DataSpec data = data(root.requireObject("data"));
-        OptimizerSpec optimizer = root.object("optimizer").map(TrainingSpec::optimizer)
-                .orElse(new OptimizerSpec(OptimizerType.ADAM, 0.01, 0.9, 0.9, 0.999, 1e-8));
-        return new TrainingSpec(model, data, optimizer,
-                root.integer("batchSize", 32, 1, 1_000_000),
-                root.integer("epochs", 10, 1, 1_000_000),
-                root.integer("checkpointEveryEpochs", 1, 0, 1_000_000),
-                root.longValue("seed", 42L, Long.MIN_VALUE, Long.MAX_VALUE));
+    private static final JsonMapper STRICT = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build();
+
+    private static String path(JacksonException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JacksonException.Reference ref : e.getPath()) {
+            if (ref.getPropertyName() != null) {
+                sb.append(sb.isEmpty() ? "" : ".").append(ref.getPropertyName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
     }
 
-    private static ModelSpec model(SpecObject o) {
-        o.allowOnly("type", "hiddenLayers", "activation", "filters", "kernelSize");
-        ModelType type = o.enumValue("type", ModelType.class, ModelType.MLP);
-        Activation activation = o.enumValue("activation", Activation.class, Activation.RELU);
+    private static ModelSpec model(io.berth.core.spec.TrainingSpec.Model m) {
+        ModelType type = enumValue("model.type", m.type(), ModelType.class, ModelType.MLP);
+        Activation activation = enumValue("model.activation", m.activation(), Activation.class, Activation.RELU);
         if (type != ModelType.CNN) {
-            for (String cnnOnly : List.of("filters", "kernelSize")) {
-                if (o.has(cnnOnly)) {
-                    throw new InvalidSpecException(o.pathOf(cnnOnly), "only for model type cnn");
-                }
+            if (m.filters() != null) {
+                throw new InvalidSpecException("model.filters", "only for model type cnn");
+            }
+            if (m.kernelSize() != null) {
+                throw new InvalidSpecException("model.kernelSize", "only for model type cnn");
             }
         }
         return switch (type) {
             case LINEAR -> {
-                if (!o.intList("hiddenLayers", List.of(), 1, 100_000, 64).isEmpty()) {
-                    throw new InvalidSpecException(o.pathOf("hiddenLayers"), "must be empty for model type linear");
+                if (!intList("model.hiddenLayers", m.hiddenLayers(), List.of()).isEmpty()) {
+                    throw new InvalidSpecException("model.hiddenLayers", "must be empty for model type linear");
                 }
                 yield new ModelSpec(type, List.of(), activation, 0, 0);
             }
-            case MLP -> new ModelSpec(type, o.intList("hiddenLayers", List.of(16, 16), 1, 100_000, 64), activation, 0, 0);
-            case CNN -> new ModelSpec(type, o.intList("hiddenLayers", List.of(), 1, 100_000, 64), activation,
-                    o.integer("filters", 4, 1, 256), o.integer("kernelSize", 3, 1, 15));
+            case MLP -> new ModelSpec(type, intList("model.hiddenLayers", m.hiddenLayers(), List.of(16, 16)), activation, 0, 0);
+            case CNN -> new ModelSpec(type, intList("model.hiddenLayers", m.hiddenLayers(), List.of()), activation,
+                    (int) integer("model.filters", m.filters(), 4, 1, 256),
+                    (int) integer("model.kernelSize", m.kernelSize(), 3, 1, 15));
         };
     }
 
-    private static DataSpec data(SpecObject o) {
-        DataType type = o.enumValue("type", DataType.class, null);
+    private static DataSpec data(io.berth.core.spec.TrainingSpec.Data d) {
+        DataType type = enumValue("data.type", d.type(), DataType.class, null);
         if (type == DataType.CSV) {
-            o.allowOnly("type", "path", "classes");
-            return new DataSpec(type, null, 0, 0, o.integer("classes", 0, 0, 100_000), 0, 0, o.string("path", null));
+            onlyFields(d.generator() == null && d.samples() == null && d.features() == null && d.noise() == null
+                    && d.seed() == null, "data", d.generator() != null ? "generator" : d.samples() != null ? "samples"
+                    : d.features() != null ? "features" : d.noise() != null ? "noise" : "seed", "classes", "path", "type");
+            if (d.path() == null) {
+                throw new InvalidSpecException("data.path", "is required");
+            }
+            if (d.path().isBlank()) {
+                throw new InvalidSpecException("data.path", "must be a non-blank string");
+            }
+            return new DataSpec(type, null, 0, 0, (int) integer("data.classes", d.classes(), 0, 0, 100_000), 0, 0, d.path());
         }
-        o.allowOnly("type", "generator", "samples", "features", "classes", "noise", "seed");
-        Generator generator = o.enumValue("generator", Generator.class, null);
-        int samples = o.integer("samples", 1000, 1, 10_000_000);
-        int features = o.integer("features", generator == Generator.BARS ? 64 : 2, 1, 10_000);
+        onlyFields(d.path() == null, "data", "path", "classes", "features", "generator", "noise", "samples", "seed", "type");
+        Generator generator = enumValue("data.generator", d.generator(), Generator.class, null);
+        int samples = (int) integer("data.samples", d.samples(), 1000, 1, 10_000_000);
+        int features = (int) integer("data.features", d.features(), generator == Generator.BARS ? 64 : 2, 1, 10_000);
         if ((generator == Generator.XOR || generator == Generator.SPIRALS) && features != 2) {
-            throw new InvalidSpecException(o.pathOf("features"),
-                    "the " + generator.name().toLowerCase() + " generator produces exactly 2 features");
+            throw new InvalidSpecException("data.features",
+                    "the " + generator.name().toLowerCase(Locale.ROOT) + " generator produces exactly 2 features");
         }
         int side = (int) Math.round(Math.sqrt(features));
         if (generator == Generator.BARS && (side * side != features || side < 2)) {
-            throw new InvalidSpecException(o.pathOf("features"), "the bars generator needs a square number >= 4 (side x side pixels)");
+            throw new InvalidSpecException("data.features", "the bars generator needs a square number >= 4 (side x side pixels)");
         }
         int classes;
         if (generator == Generator.LINEAR) {
-            if (o.has("classes")) {
-                throw new InvalidSpecException(o.pathOf("classes"), "not allowed for the linear (regression) generator");
+            if (d.classes() != null) {
+                throw new InvalidSpecException("data.classes", "not allowed for the linear (regression) generator");
             }
             classes = 0;
         } else if (generator == Generator.XOR) {
-            classes = o.integer("classes", 2, 2, 2);
+            classes = (int) integer("data.classes", d.classes(), 2, 2, 2);
         } else if (generator == Generator.BARS) {
-            classes = o.integer("classes", 2, 2, 4);
+            classes = (int) integer("data.classes", d.classes(), 2, 2, 4);
         } else {
-            classes = o.integer("classes", 2, 2, 1000);
+            classes = (int) integer("data.classes", d.classes(), 2, 2, 1000);
         }
-        return new DataSpec(type, generator, samples, features, classes,
-                o.number("noise", 0.1, 0, 100), o.longValue("seed", 1L, Long.MIN_VALUE, Long.MAX_VALUE), null);
+        return new DataSpec(type, generator, samples, features, classes, number("data.noise", d.noise(), 0.1, 0, 100),
+                d.seed() == null ? 1L : d.seed(), null);
     }
 
-    private static OptimizerSpec optimizer(SpecObject o) {
-        o.allowOnly("type", "learningRate", "momentum", "beta1", "beta2", "epsilon");
-        OptimizerType type = o.enumValue("type", OptimizerType.class, OptimizerType.ADAM);
-        double lr = o.number("learningRate", 0.01, Double.MIN_VALUE, 100);
-        return new OptimizerSpec(type, lr,
-                o.number("momentum", 0.9, 0, 0.999999),
-                o.number("beta1", 0.9, 0, 0.999999),
-                o.number("beta2", 0.999, 0, 0.999999999),
-                o.number("epsilon", 1e-8, Double.MIN_VALUE, 1));
+    private static OptimizerSpec optimizer(io.berth.core.spec.TrainingSpec.Optimizer o) {
+        OptimizerType type = enumValue("optimizer.type", o.type(), OptimizerType.class, OptimizerType.ADAM);
+        return new OptimizerSpec(type,
+                number("optimizer.learningRate", o.learningRate(), 0.01, Double.MIN_VALUE, 100),
+                number("optimizer.momentum", o.momentum(), 0.9, 0, 0.999999),
+                number("optimizer.beta1", o.beta1(), 0.9, 0, 0.999999),
+                number("optimizer.beta2", o.beta2(), 0.999, 0, 0.999999999),
+                number("optimizer.epsilon", o.epsilon(), 1e-8, Double.MIN_VALUE, 1));
+    }
+
+    /** {@code ok}, or the field {@code extra} of {@code at} is not one of {@code allowed} for this kind. */
+    private static void onlyFields(boolean ok, String at, String extra, String... allowed) {
+        if (!ok) {
+            throw new InvalidSpecException(at + "." + extra, "unknown field (allowed: "
+                    + String.join(", ", new TreeSet<>(List.of(allowed))) + ")");
+        }
+    }
+
+    /** One of {@code type}'s constants, matched case-insensitively; {@code def == null} means required. */
+    private static <E extends Enum<E>> E enumValue(String field, String value, Class<E> type, E def) {
+        if (value == null) {
+            if (def == null) {
+                throw new InvalidSpecException(field, "is required");
+            }
+            return def;
+        }
+        List<String> allowed = new ArrayList<>();
+        for (E c : type.getEnumConstants()) {
+            allowed.add(c.name().toLowerCase(Locale.ROOT));
+            if (c.name().equalsIgnoreCase(value)) {
+                return c;
+            }
+        }
+        throw new InvalidSpecException(field, "must be one of " + allowed + " but was \"" + value + "\"");
+    }
+
+    private static long integer(String field, Number value, long def, long min, long max) {
+        if (value == null) {
+            return def;
+        }
+        long n = value.longValue();
+        if (n < min || n > max) {
+            throw new InvalidSpecException(field, "must be between " + min + " and " + max + " but was " + n);
+        }
+        return n;
+    }
+
+    private static double number(String field, Double value, double def, double min, double max) {
+        if (value == null) {
+            return def;
+        }
+        if (!Double.isFinite(value) || value < min || value > max) {
+            throw new InvalidSpecException(field, "must be between " + min + " and " + max + " but was " + value);
+        }
+        return value;
+    }
+
+    /** Widths of layers, each 1..100000, at most 64; null means {@code def}. */
+    private static List<Integer> intList(String field, List<Integer> value, List<Integer> def) {
+        if (value == null) {
+            return def;
+        }
+        if (value.size() > 64) {
+            throw new InvalidSpecException(field, "must have at most 64 entries");
+        }
+        for (int i = 0; i < value.size(); i++) {
+            if (value.get(i) == null) {
+                throw new InvalidSpecException(field + "[" + i + "]", "must be an integer but was null");
+            }
+            integer(field + "[" + i + "]", value.get(i), 0, 1, 100_000);
+        }
+        return List.copyOf(value);
     }
 }

@@ -1,9 +1,8 @@
 package io.berth.agent.worker;
 
 import io.berth.core.protocol.Assignment;
-import io.berth.core.protocol.RuntimeKind;
+import io.berth.core.spec.RuntimeSpec;
 import io.berth.core.protocol.MetricsReport;
-import io.berth.agent.protocol.ControlPlaneClient;
 import io.berth.agent.training.EpochMetrics;
 import io.berth.agent.training.ModelAveraging;
 import io.berth.agent.training.TrainingRun;
@@ -31,27 +30,29 @@ final class EmbeddedWorker extends Worker {
     private volatile ModelAveraging averaging;
     private final Thread thread;
 
-    private EmbeddedWorker(Assignment a, Path dir, Path workDir, Duration averagingTimeout,
-                           BiConsumer<String, MetricsReport> metricsOut) {
+    private EmbeddedWorker(Assignment a, io.berth.core.spec.TrainingSpec training, Path dir, Path workDir,
+                           Duration averagingTimeout, BiConsumer<String, MetricsReport> metricsOut) {
         super(a, dir);
-        this.thread = new Thread(() -> train(workDir, averagingTimeout, metricsOut), "worker-" + a.workerId());
+        this.thread = new Thread(() -> train(training, workDir, averagingTimeout, metricsOut), "worker-" + a.workerId());
         thread.setDaemon(true);
     }
 
-    static EmbeddedWorker launch(Assignment a, Path dir, Path workDir, Duration averagingTimeout,
-                                 BiConsumer<String, MetricsReport> metricsOut) throws IOException {
+    /** Starts training the job's training spec (as submitted: the defaults are filled in here). */
+    static EmbeddedWorker launch(Assignment a, io.berth.core.spec.TrainingSpec training, Path dir, Path workDir,
+                                 Duration averagingTimeout, BiConsumer<String, MetricsReport> metricsOut)
+            throws IOException {
         Files.createDirectories(dir);
-        EmbeddedWorker w = new EmbeddedWorker(a, dir, workDir, averagingTimeout, metricsOut);
+        EmbeddedWorker w = new EmbeddedWorker(a, training, dir, workDir, averagingTimeout, metricsOut);
         w.thread.start();
         return w;
     }
 
-    private void train(Path workDir, Duration averagingTimeout, BiConsumer<String, MetricsReport> metricsOut) {
+    private void train(io.berth.core.spec.TrainingSpec training, Path workDir, Duration averagingTimeout,
+                       BiConsumer<String, MetricsReport> metricsOut) {
         try (Writer log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             try {
-                TrainingSpec spec = TrainingSpec.fromJson(assignment.runtime().embedded() == null ? null
-                        : ControlPlaneClient.JSON.valueToTree(assignment.runtime().embedded()));
+                TrainingSpec spec = TrainingSpec.of(training);
                 int world = assignment.worldSize();
                 int rank = assignment.replicaIndex();
                 if (world > 1 && (assignment.masterAddr() == null || assignment.masterPort() == null)) {
@@ -124,6 +125,6 @@ final class EmbeddedWorker extends Worker {
 
     @Override
     WorkerRecord record() {
-        return new WorkerRecord(assignment, RuntimeKind.embedded.name(), null, null, null, null, null);
+        return new WorkerRecord(assignment, RuntimeSpec.EMBEDDED, null, null, null, null, null);
     }
 }

@@ -1,7 +1,8 @@
 package io.berth.agent.worker;
 
 import io.berth.core.protocol.Assignment;
-import io.berth.core.protocol.RuntimeKind;
+import io.berth.core.spec.ProcessSpec;
+import io.berth.core.spec.RuntimeSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,10 +61,9 @@ final class ProcessWorker extends Worker {
     }
 
     /** Starts the assignment's process and writes its pid file; the returned worker is already running. */
-    static ProcessWorker launch(Assignment a, Path dir, Path workDir, Duration grace, ScheduledExecutorService scheduler)
-            throws IOException {
-        Assignment.ProcessSpec spec = a.runtime().process();
-        if (spec == null || spec.argv().isEmpty()) {
+    static ProcessWorker launch(Assignment a, ProcessSpec spec, Path dir, Path workDir, Duration grace,
+                                ScheduledExecutorService scheduler) throws IOException {
+        if (spec == null || spec.argv() == null || spec.argv().isEmpty()) {
             throw new IllegalArgumentException("runtime.process.argv must not be empty");
         }
         Files.createDirectories(dir);
@@ -78,7 +78,7 @@ final class ProcessWorker extends Worker {
         command.addAll(spec.argv());
         ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
-        env.putAll(spec.env());
+        env.putAll(spec.envOrEmpty());
         env.putAll(WorkerEnvironment.agentVariables(a, workDir));
         Path cwd = spec.workingDir() == null ? dir : dir.resolve(spec.workingDir());
         pb.directory(cwd.toFile());
@@ -177,7 +177,7 @@ final class ProcessWorker extends Worker {
 
     @Override
     WorkerRecord record() {
-        return new WorkerRecord(assignment, RuntimeKind.process.name(), process.pid(), process.startMillis(), null, null, null);
+        return new WorkerRecord(assignment, RuntimeSpec.PROCESS, process.pid(), process.startMillis(), null, null, null);
     }
 
     ProcessIdentity process() {

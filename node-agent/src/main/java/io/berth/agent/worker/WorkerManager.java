@@ -1,7 +1,7 @@
 package io.berth.agent.worker;
 
 import io.berth.core.protocol.Assignment;
-import io.berth.core.protocol.RuntimeKind;
+import io.berth.core.spec.RuntimeSpec;
 import io.berth.core.protocol.MetricsReport;
 import io.berth.core.protocol.WorkerReport;
 import java.io.IOException;
@@ -124,7 +124,7 @@ public final class WorkerManager implements AutoCloseable {
                 workers.put(r.workerId(), new Entry(r, null, s, tail));
                 continue;
             }
-            if (RuntimeKind.process.name().equals(r.kind())) {
+            if (r.assignment() != null && r.assignment().runtime() instanceof RuntimeSpec.Process) {
                 // workers.json written by an agent before pid files existed holds only the pid and start instant
                 ProcessIdentity identity = PidFile.read(dir).map(PidFile::process).orElseGet(() -> r.pid() == null ? null
                         : new ProcessIdentity(r.pid(), false, null, null, r.startMillis()));
@@ -196,27 +196,37 @@ public final class WorkerManager implements AutoCloseable {
             return false;
         }
         Path dir = dirOf(a.workerId());
-        RuntimeKind type = a.runtime() == null ? null : a.runtime().type();
         Worker w;
         try {
-            if (type == RuntimeKind.process) {
-                w = ProcessWorker.launch(a, dir, workDir, settings.stopGrace(), scheduler);
-            } else if (type == RuntimeKind.embedded) {
-                w = EmbeddedWorker.launch(a, dir, workDir, settings.averagingTimeout(),
-                        (id, m) -> enqueueMetrics(id, m));
-            } else {
-                throw new IllegalArgumentException("runtime.type must be \"embedded\" or \"process\" but was " + type);
-            }
+            w = launch(a, dir);
         } catch (IOException | RuntimeException e) {
             reject(a, e.getMessage());
             return true;
         }
-        LOG.log(System.Logger.Level.INFO, "started worker " + a.workerId() + " (" + type + ") of job "
+        LOG.log(System.Logger.Level.INFO, "started worker " + a.workerId() + " (" + a.runtime().type() + ") of job "
                 + a.jobName() + " attempt " + a.attempt() + ", rank " + a.replicaIndex() + "/" + a.worldSize()
                 + ", GPUs " + a.gpuIndices());
         track(w.record(), w, new LogTail(w.logFile));
         scheduleMaxRun(a, 0);
         return true;
+    }
+
+    /**
+     * The worker factory of the assignment's runtime, one per variant of the sealed {@link RuntimeSpec}. (Java 17 has
+     * no pattern switch: WorkerFactoryTest checks that every permitted variant has its branch here.)
+     */
+    private Worker launch(Assignment a, Path dir) throws IOException {
+        RuntimeSpec runtime = a.runtime();
+        if (runtime instanceof RuntimeSpec.Process p) {
+            return ProcessWorker.launch(a, p.process(), dir, workDir, settings.stopGrace(), scheduler);
+        }
+        if (runtime instanceof RuntimeSpec.Embedded e) {
+            return EmbeddedWorker.launch(a, e.embedded(), dir, workDir, settings.averagingTimeout(),
+                    (id, m) -> enqueueMetrics(id, m));
+        }
+        throw new IllegalArgumentException(runtime == null
+                ? "the assignment has no runtime this agent knows (is the control plane newer than the agent?)"
+                : "no worker factory for runtime " + runtime.type());
     }
 
     /** Stops the worker once it has run for maxRunSeconds, counting {@code elapsedMillis} already run. */
@@ -239,7 +249,7 @@ public final class WorkerManager implements AutoCloseable {
         String message = "cannot start: " + problem;
         LOG.log(System.Logger.Level.WARNING, "worker " + a.workerId() + " " + message);
         WorkerStatus s = WorkerStatus.failed(a.workerId(), null, message);
-        String kind = a.runtime() == null ? "unknown" : String.valueOf(a.runtime().type());
+        String kind = a.runtime() == null ? "unknown" : a.runtime().type();
         WorkerRecord r = new WorkerRecord(a, kind, null, null, null, null, null).finished(s);
         workers.put(a.workerId(), new Entry(r, null, s, new LogTail(dirOf(a.workerId()).resolve("output.log"))));
         persist();

@@ -4,7 +4,9 @@ import io.berth.core.protocol.RegisterRequest;
 import io.berth.core.protocol.HeartbeatRequest;
 import io.berth.core.protocol.HeartbeatResponse;
 import io.berth.core.protocol.ReportedState;
-import io.berth.core.protocol.RuntimeKind;
+import io.berth.core.spec.ProcessSpec;
+import io.berth.core.spec.RuntimeSpec;
+import io.berth.core.spec.TrainingSpec;
 import io.berth.core.protocol.WorkerReport;
 import io.berth.core.protocol.Assignment;
 import io.berth.core.protocol.MetricsReport;
@@ -94,11 +96,41 @@ class ProtocolJsonTest {
         Assignment embedded = r.start().get(0);
         assertThat(embedded).isEqualTo(new Assignment("w-1", "j-1", "resnet", 2, "trainers", 1, 2, "10.0.0.1", 29500,
                 List.of(0, 1), 2000, 8000, 32768, "jobs/j-1",
-                new Assignment.Runtime(RuntimeKind.embedded, Map.of("data", Map.of("type", "generated", "generator", "xor")), null),
+                new RuntimeSpec.Embedded(new TrainingSpec(null,
+                        new TrainingSpec.Data("generated", "xor", null, null, null, null, null, null), null, null, null, null, null)),
                 3600));
-        assertThat(r.start().get(1).runtime().process())
-                .isEqualTo(new Assignment.ProcessSpec(List.of("python", "etl.py"), Map.of("A", "1"), null));
+        assertThat(r.start().get(1).runtime())
+                .isEqualTo(new RuntimeSpec.Process(new ProcessSpec(List.of("python", "etl.py"), Map.of("A", "1"), null)));
         assertThat(r.start().get(1).masterPort()).isNull();
+    }
+
+    static Stream<Arguments> runtimes() {
+        return Stream.of(
+                // the fields the user left out stay out: the agent fills in the defaults
+                Arguments.of("embedded", new RuntimeSpec.Embedded(new TrainingSpec(
+                                new TrainingSpec.Model("MLP", List.of(8), null, null, null),
+                                new TrainingSpec.Data("generated", "xor", null, null, null, 0.2, null, null),
+                                null, null, 3, null, null)),
+                        """
+                        {"type":"embedded","embedded":{"model":{"type":"MLP","hiddenLayers":[8]},                        "data":{"type":"generated","generator":"xor","noise":0.2},"epochs":3}}"""),
+                Arguments.of("process", new RuntimeSpec.Process(new ProcessSpec(List.of("torchrun", "train.py"),
+                                Map.of("A", "1"), null)),
+                        """
+                        {"type":"process","process":{"argv":["torchrun","train.py"],"env":{"A":"1"},"workingDir":null}}"""));
+    }
+
+    /** The job spec's runtime inside an assignment: the shape the control plane stores and the user wrote. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("runtimes")
+    void aRuntimeIsItsTypeAndItsSection(String name, RuntimeSpec runtime, String json) {
+        assertThat(JSON.readTree(JSON.writeValueAsString(runtime))).isEqualTo(JSON.readTree(json));
+        assertThat(JSON.readValue(json, RuntimeSpec.class)).isEqualTo(runtime);
+    }
+
+    /** A newer control plane's runtime: that assignment has none (its worker fails), the heartbeat still reads. */
+    @Test
+    void readsARuntimeOfAnUnknownTypeAsNone() {
+        assertThat(JSON.readValue("{\"type\":\"wasm\",\"wasm\":{\"module\":\"m.wasm\"}}", RuntimeSpec.class)).isNull();
     }
 
     @Test

@@ -1,7 +1,9 @@
 package io.berth.agent.worker;
 
 import io.berth.core.protocol.Assignment;
-import io.berth.core.protocol.RuntimeKind;
+import io.berth.core.spec.ProcessSpec;
+import io.berth.core.spec.RuntimeSpec;
+import io.berth.core.spec.TrainingSpec;
 import io.berth.agent.protocol.ControlPlaneClient;
 import io.berth.core.protocol.MetricsReport;
 import java.time.Duration;
@@ -29,7 +31,7 @@ final class Fixtures {
         private Integer masterPort;
         private List<Integer> gpus = List.of();
         private String checkpointDir;
-        private Assignment.Runtime runtime;
+        private RuntimeSpec runtime;
         private Integer maxRunSeconds;
 
         AssignmentBuilder(String workerId) {
@@ -64,7 +66,7 @@ final class Fixtures {
         }
 
         AssignmentBuilder process(List<String> argv, Map<String, String> env, String workingDir) {
-            this.runtime = new Assignment.Runtime(RuntimeKind.process, null, new Assignment.ProcessSpec(argv, env, workingDir));
+            this.runtime = new RuntimeSpec.Process(new ProcessSpec(argv, env, workingDir));
             return this;
         }
 
@@ -73,14 +75,8 @@ final class Fixtures {
         }
 
         AssignmentBuilder embedded(String specJson) {
-            this.runtime = new Assignment.Runtime(RuntimeKind.embedded, embeddedSpec(specJson), null);
+            this.runtime = new RuntimeSpec.Embedded(ControlPlaneClient.JSON.readValue(specJson, TrainingSpec.class));
             return this;
-        }
-
-        /** The training spec as the agent receives it: JSON values. */
-        @SuppressWarnings("unchecked")
-        private static Map<String, Object> embeddedSpec(String specJson) {
-            return ControlPlaneClient.JSON.readValue(specJson, Map.class);
         }
 
         Assignment build() {

@@ -1,7 +1,6 @@
 package io.berth.api.agents;
 
 import io.berth.core.protocol.Assignment;
-import io.berth.core.protocol.RuntimeKind;
 import io.berth.core.protocol.HeartbeatRequest;
 import io.berth.core.protocol.HeartbeatResponse;
 import io.berth.core.protocol.WorkerReport;
@@ -10,7 +9,7 @@ import io.berth.api.jobs.JobLifecycle;
 import io.berth.api.jobs.JobRepository;
 import io.berth.api.jobs.JobRow;
 import io.berth.api.jobs.JobService;
-import io.berth.api.jobs.JobSpec;
+import io.berth.core.spec.JobSpec;
 import io.berth.api.jobs.JobSpecs;
 import io.berth.api.jobs.WorkerRepository;
 import io.berth.api.jobs.WorkerRow;
@@ -130,6 +129,28 @@ public class AgentService {
     }
 
     /**
+     * Applies the reconciler's transitions with the rows this heartbeat read, so a worker is not looked up again.
+     * Once a failure, loss or stop has been applied, the rows are stale (a failed attempt marks its other workers
+     * STOPPING, which turns their own failure into STOPPED) and the lifecycle reads each worker itself.
+     */
+    private final class Transitions {
+        private final Map<UUID, WorkerRow> read;
+        private boolean stale;
+
+        Transitions(Map<UUID, WorkerRow> read) {
+            this.read = read;
+        }
+
+        boolean to(HeartbeatReconciler.Transition t) {
+            WorkerRow w = stale ? null : read.get(t.workerId());
+            boolean changed = w != null ? lifecycle.workerReported(w, t.to(), t.exitCode(), t.message())
+                    : lifecycle.workerReported(t.workerId(), t.to(), t.exitCode(), t.message());
+            if (changed && t.to() != WorkerState.RUNNING && t.to() != WorkerState.SUCCEEDED) stale = true;
+            return changed;
+        }
+    }
+
+    /**
      * The workers of a heartbeat ({@link HeartbeatReconciler}): one read of the server's active workers (and one
      * lookup of each reported worker that is not among them: finished, or not this server's), the reports' transitions,
      * a second read only if they changed anything, then the transitions of the workers the agent does not report.
@@ -142,24 +163,35 @@ public class AgentService {
         }
         List<WorkerRow> active = workers.ofServer(serverId, WorkerState.ACTIVE);
         Map<UUID, WorkerState> ours = new HashMap<>();
+        Map<UUID, WorkerRow> read = new HashMap<>();
         for (WorkerRow w : active) {
-            if (reports.containsKey(w.id())) ours.put(w.id(), w.state());
+            if (reports.containsKey(w.id())) {
+                ours.put(w.id(), w.state());
+                read.put(w.id(), w);
+            }
         }
         for (UUID id : reports.keySet()) {
             if (!ours.containsKey(id))
-                workers.find(id).filter(w -> w.serverId() == serverId).ifPresent(w -> ours.put(w.id(), w.state()));
+                workers.find(id).filter(w -> w.serverId() == serverId).ifPresent(w -> {
+                    ours.put(w.id(), w.state());
+                    read.put(w.id(), w);
+                });
         }
         HeartbeatReconciler.ReportsOutcome reported = HeartbeatReconciler.reports(reports.values(), ours);
         boolean changed = false;
+        Transitions apply = new Transitions(read);
         for (HeartbeatReconciler.Transition t : reported.transitions())
-            changed |= lifecycle.workerReported(t.workerId(), t.to(), t.exitCode(), t.message());
+            changed |= apply.to(t);
         // a report may have changed other workers here (a failed attempt stops its siblings)
         if (!reported.transitions().isEmpty()) active = workers.ofServer(serverId, WorkerState.ACTIVE);
+        Map<UUID, WorkerRow> fresh = new HashMap<>();
+        for (WorkerRow w : active) fresh.put(w.id(), w);
+        apply = new Transitions(fresh);
         HeartbeatReconciler.Directives directives = HeartbeatReconciler.assignments(
                 active.stream().map(w -> new HeartbeatReconciler.Stored(w.id(), w.state())).toList(), ours.keySet(),
                 reports);
         for (HeartbeatReconciler.Transition t : directives.transitions()) {
-            lifecycle.workerReported(t.workerId(), t.to(), t.exitCode(), t.message());
+            apply.to(t);
             changed = true;
         }
         List<Assignment> start = new ArrayList<>();
@@ -212,15 +244,11 @@ public class AgentService {
     private Assignment assignment(WorkerRow w) {
         JobRow job = jobs.find(w.jobId()).orElseThrow();
         JobSpec spec = JobSpecs.spec(job);
-        JobSpec.RuntimeSpec rt = spec.runtime();
-        Assignment.Runtime runtime = new Assignment.Runtime(RuntimeKind.valueOf(rt.type().name()), rt.embedded(),
-                rt.process() == null ? null : new Assignment.ProcessSpec(rt.process().argv(), rt.process().env(),
-                        rt.process().workingDir()));
         // one directory per job, shared by all ranks and attempts: replicas agree on where to resume from it
         String checkpoint = Path.of(properties.checkpointRoot()).toAbsolutePath().resolve(job.id().toString()).toString();
         boolean multi = w.worldSize() > 1;
         return new Assignment(w.id().toString(), job.id().toString(), job.name(), w.attempt(),
                 w.taskGroup(), w.rank(), w.worldSize(), multi ? w.masterAddr() : null, multi ? w.masterPort() : null,
-                w.gpuIndices(), w.milliGpu(), w.cpuMillis(), w.memoryMib(), checkpoint, runtime, spec.maxRunSeconds());
+                w.gpuIndices(), w.milliGpu(), w.cpuMillis(), w.memoryMib(), checkpoint, spec.runtime(), spec.maxRunSeconds());
     }
 }

@@ -1,5 +1,7 @@
 package io.berth.api.jobs;
 
+import io.berth.core.spec.JobSpec;
+
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;

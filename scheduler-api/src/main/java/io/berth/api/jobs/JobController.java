@@ -24,6 +24,8 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import io.berth.core.spec.JobSpec;
+import io.berth.core.spec.RuntimeSpec;
 import tools.jackson.databind.JsonNode;
 
 import java.net.URI;
@@ -141,12 +143,13 @@ class JobController {
 
     private static final List<String> SUPPORTED = List.of("application/json", "application/yaml");
 
-    /** An embedded runtime is checked at submission (the agent would only find out when the job starts). */
-    private void checkRuntime(JobSpec spec, String prefix) {
-        if (spec.runtime().embedded() == null) return;
-        EmbeddedTrainingSpec training = documents.convert(spec.runtime().embedded(), EmbeddedTrainingSpec.class,
-                prefix + "runtime.embedded");
-        List<FieldError> errors = training.crossFieldErrors().stream()
+    /**
+     * An embedded runtime's training spec is checked across its fields at submission (the agent would only find out
+     * when the job starts); its fields were bound and validated with the rest of the spec.
+     */
+    private static void checkRuntime(JobSpec spec, String prefix) {
+        if (!(spec.runtime() instanceof RuntimeSpec.Embedded embedded)) return;
+        List<FieldError> errors = embedded.embedded().crossFieldErrors().stream()
                 .map(e -> new FieldError(prefix + "runtime.embedded." + e.field(), e.message())).toList();
         if (!errors.isEmpty()) throw Invalid.fields(errors);
     }

@@ -38,7 +38,18 @@ public class JobLifecycle {
     @Transactional
     public boolean workerReported(UUID workerId, WorkerState reported, Integer exitCode, String message) {
         WorkerRow w = workers.find(workerId).orElse(null);
-        if (w == null) return false;
+        return w != null && workerReported(w, reported, exitCode, message);
+    }
+
+    /**
+     * An agent's report about a worker the caller has just read, in this transaction, and that nothing changed since
+     * (the heartbeat reconciler's read): no second lookup. The row's state decides STOPPED against FAILED for a worker
+     * being stopped, so a row another transition may have changed (a failed sibling stops the others) must be read
+     * again: use {@link #workerReported(UUID, WorkerState, Integer, String)} then.
+     */
+    @Transactional
+    public boolean workerReported(WorkerRow w, WorkerState reported, Integer exitCode, String message) {
+        UUID workerId = w.id();
         JobRow job = jobs.lock(w.jobId()).orElseThrow();
         boolean current = w.attempt() == job.attempt() && PLACED.contains(job.state());
         switch (reported) {

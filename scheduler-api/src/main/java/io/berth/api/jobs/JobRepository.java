@@ -1,5 +1,7 @@
 package io.berth.api.jobs;
 
+import io.berth.core.spec.JobSpec;
+
 import io.berth.core.scheduling.Usage;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;

@@ -12,6 +12,10 @@ import io.berth.api.paging.Page;
 import io.berth.core.placement.JobRequest;
 import io.berth.core.placement.PlacementResult;
 import io.berth.core.placement.Reason;
+import io.berth.core.spec.JobSpec;
+import io.berth.core.spec.RuntimeSpec;
+import tools.jackson.databind.node.NullNode;
+import tools.jackson.databind.node.ObjectNode;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -88,11 +92,12 @@ public class JobService {
      * Validates and queues a job. With an idempotency key the tenant already used for the same request (the same
      * spec, however formatted), returns that job instead (replayed = true) and stores nothing; the key used for a
      * different request is 422. A job that could never fit the cluster, or is larger than its tenant's whole quota, is
-     * refused with 422.
+     * refused with 422. The spec is stored normalised (every default filled in, see {@link JobSpec#normalised()}); the
+     * idempotency hash is of the spec as submitted.
      */
     public JobViews.Submitted submit(Caller caller, JobSpec spec, String idempotencyKey) {
         check(caller, spec, "");
-        String specJson = JobSpecs.JSON.writeValueAsString(spec);
+        JobSpec stored = spec.normalised();
         String hash = idempotencyKey == null ? null : sha256("job\n" + canonical(spec));
         if (idempotencyKey != null) {
             var existing = jobs.findByIdempotencyKey(spec.tenant(), SINGLE, idempotencyKey);
@@ -101,7 +106,7 @@ public class JobService {
         UUID id = UUID.randomUUID();
         requireFits(feasibility.canEverFit(List.of(spec.toRequest(id.toString()))).get(0), "");
         requireWithinQuota(quotas.neverWithinQuota(List.of(demand(spec))).get(0), "");
-        Set<UUID> inserted = jobs.insertAll(List.of(new JobRepository.NewJob(id, spec, specJson, idempotencyKey,
+        Set<UUID> inserted = jobs.insertAll(List.of(new JobRepository.NewJob(id, stored, JobSpecs.json(stored), idempotencyKey,
                 idempotencyKey == null ? null : SINGLE, hash)));
         if (inserted.isEmpty()) {
             // a concurrent submission with the same key won the unique constraint
@@ -151,12 +156,12 @@ public class JobService {
         for (int i = 0; i < specs.size(); i++) requireFits(fits.get(i), "jobs[" + i + "].");
         List<String> overQuota = quotas.neverWithinQuota(specs.stream().map(JobService::demand).toList());
         for (int i = 0; i < specs.size(); i++) requireWithinQuota(overQuota.get(i), "jobs[" + i + "].");
-        List<String> specJson = specs.stream().map(JobSpecs.JSON::writeValueAsString).toList();
+        List<JobSpec> normalised = specs.stream().map(JobSpec::normalised).toList();
         String hash = idempotencyKey == null ? null
                 : sha256("batch\n" + String.join("\n", specs.stream().map(JobService::canonical).toList()));
         List<JobRepository.NewJob> batch = new ArrayList<>(specs.size());
         for (int i = 0; i < specs.size(); i++) {
-            batch.add(new JobRepository.NewJob(ids.get(i), specs.get(i), specJson.get(i),
+            batch.add(new JobRepository.NewJob(ids.get(i), normalised.get(i), JobSpecs.json(normalised.get(i)),
                     idempotencyKey == null ? null : idempotencyKey + "#" + i, idempotencyKey == null ? null : BATCH, hash));
         }
         Set<UUID> inserted = jobs.insertAll(batch);
@@ -180,9 +185,9 @@ public class JobService {
     private static void check(Caller caller, JobSpec spec, String prefix) {
         if (!caller.seesAllTenants() && !spec.tenant().equals(caller.tenant()))
             throw Forbidden.of("you may only submit jobs for tenant '" + caller.tenant() + "'");
-        List<FieldError> errors = spec.crossFieldErrors();
-        if (!errors.isEmpty())
-            throw Invalid.fields(errors.stream().map(e -> new FieldError(prefix + e.field(), e.message())).toList());
+        List<FieldError> errors = spec.crossFieldErrors().stream()
+                .map(e -> new FieldError(prefix + e.field(), e.message())).toList();
+        if (!errors.isEmpty()) throw Invalid.fields(errors);
     }
 
     /** 422 when the job could never fit the cluster, with the engine's reasons per task group. */
@@ -220,15 +225,28 @@ public class JobService {
     private static final String SINGLE = "job";
     private static final String BATCH = "batch";
 
-    /** Hex SHA-256 of the UTF-8 bytes. */
-    /** The spec as JSON with map entries in key order: two requests that differ only in key order hash alike. */
-    private static String canonical(JobSpec spec) {
-        return CANONICAL.writeValueAsString(spec);
+    /**
+     * The spec as submitted, as JSON with map entries in key order (two requests that differ only in key order hash
+     * alike). Stored hashes were computed from this form when the runtime was {@code {type, embedded, process}} with
+     * the absent section as null and the training spec a map: it is kept byte for byte, so that a request retried
+     * across an upgrade is still recognised.
+     */
+    static String canonical(JobSpec spec) {
+        ObjectNode tree = CANONICAL.valueToTree(spec);
+        ObjectNode runtime = CANONICAL.createObjectNode();
+        runtime.put("type", spec.runtime().type());
+        runtime.set("embedded", spec.runtime() instanceof RuntimeSpec.Embedded e
+                ? CANONICAL.valueToTree(CANONICAL.convertValue(e.embedded(), Map.class)) : NullNode.getInstance());
+        runtime.set("process", spec.runtime() instanceof RuntimeSpec.Process p
+                ? CANONICAL.valueToTree(p.process()) : NullNode.getInstance());
+        tree.set("runtime", runtime);
+        return CANONICAL.writeValueAsString(tree);
     }
 
     private static final JsonMapper CANONICAL = JsonMapper.builder()
             .enable(tools.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
 
+    /** Hex SHA-256 of the UTF-8 bytes. */
     static String sha256(String s) {
         try {
             return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")

@@ -1,5 +1,7 @@
 package io.berth.api.jobs;
 
+import io.berth.core.spec.JobSpec;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;

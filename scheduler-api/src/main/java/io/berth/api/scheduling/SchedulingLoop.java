@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
+import org.springframework.transaction.event.TransactionalEventListener;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
@@ -39,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -78,6 +80,12 @@ public class SchedulingLoop implements SmartLifecycle {
     private final Condition wake = lock.newCondition();
     /** Parsed specs of the jobs queued at the last cycle (specs never change), so waiting jobs are parsed once. */
     private volatile Map<UUID, JobRequest> requests = Map.of();
+    /**
+     * Specs of the jobs submitted through this replica, as the submission parsed them, until a cycle sees the job: so
+     * the loop parses a spec only for jobs another replica took. An optimisation only: a job missing here is read
+     * from its stored spec.
+     */
+    private final Map<UUID, JobRequest> submitted = new ConcurrentHashMap<>();
     private boolean wakeRequested;
     private volatile Thread thread;
     private volatile boolean running;
@@ -123,6 +131,14 @@ public class SchedulingLoop implements SmartLifecycle {
         wake();
     }
 
+    /** Runs after the submission's commit (or at once when it had no transaction). */
+    @TransactionalEventListener(fallbackExecution = true)
+    void onSubmitted(JobService.JobsSubmitted event) {
+        // jobs cancelled before any cycle saw them would stay: bounded by forgetting all (they are parsed then)
+        if (submitted.size() > QUEUE_SCAN_LIMIT) submitted.clear();
+        for (JobRequest r : event.jobs()) submitted.put(UUID.fromString(r.jobId()), r);
+    }
+
     /** The queue policies every cycle runs with (what-if answers use the same). */
     CyclePolicies policies() {
         return policies;
@@ -138,7 +154,7 @@ public class SchedulingLoop implements SmartLifecycle {
         List<QueuedJob> out = new ArrayList<>(queue.size());
         for (JobRow job : queue) {
             try {
-                out.add(queued(job, request(job, known)));
+                out.add(queued(job, request(job, known, false)));
             } catch (RuntimeException e) {
                 // an unreadable spec: the next cycle cancels the job
             }
@@ -146,9 +162,13 @@ public class SchedulingLoop implements SmartLifecycle {
         return out;
     }
 
-    /** The job's spec as the engine takes it: the one the last cycle parsed, else parsed now (throws when unreadable). */
-    private static JobRequest request(JobRow job, Map<UUID, JobRequest> known) {
+    /**
+     * The job's spec as the engine takes it: the one the last cycle used, else the submission's, else read from the
+     * stored spec (throws when unreadable). {@code take}: the submission's is handed over (a cycle, not a what-if).
+     */
+    private JobRequest request(JobRow job, Map<UUID, JobRequest> known, boolean take) {
         JobRequest request = known.get(job.id());
+        if (request == null) request = take ? submitted.remove(job.id()) : submitted.get(job.id());
         return request != null ? request : JobSpecs.request(job);
     }
 
@@ -186,7 +206,7 @@ public class SchedulingLoop implements SmartLifecycle {
         for (JobRow job : queue) {
             JobRequest request;
             try {
-                request = request(job, known);
+                request = request(job, known, true);
             } catch (RuntimeException e) {
                 lifecycle.cancel(job.id(), "unreadable job spec: " + e.getMessage());
                 continue;

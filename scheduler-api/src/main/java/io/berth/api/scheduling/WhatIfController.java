@@ -2,7 +2,7 @@ package io.berth.api.scheduling;
 
 import io.berth.api.auth.Caller;
 import io.berth.api.jobs.JobService;
-import io.berth.api.jobs.JobSpec;
+import io.berth.core.spec.JobSpec;
 import io.berth.core.placement.JobRequest;
 import io.berth.api.web.DocumentReader;
 import io.swagger.v3.oas.annotations.Operation;

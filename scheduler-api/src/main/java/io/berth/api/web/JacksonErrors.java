@@ -4,7 +4,10 @@ import io.berth.api.errors.FieldError;
 import io.berth.api.errors.Invalid;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import tools.jackson.databind.exc.InvalidFormatException;
+import tools.jackson.databind.exc.InvalidTypeIdException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.exc.ValueInstantiationException;
@@ -18,7 +21,19 @@ final class JacksonErrors {
     static FieldError toFieldError(JacksonException e, String format) {
         String path = path(e);
         if (e instanceof UnrecognizedPropertyException u) {
+            String variant = variantName(u.getReferringClass());
+            if (variant != null && variantNames(u.getReferringClass()).contains(u.getPropertyName()))
+                return new FieldError(path, "not allowed for type " + variant); // another runtime's section
             return new FieldError(path, "unknown field '" + u.getPropertyName() + "'");
+        }
+        if (e instanceof InvalidTypeIdException t && t.getBaseType() != null) {
+            // the type of a sealed type with named variants (the job spec's runtime): named like an enum field
+            Class<?> base = t.getBaseType().getRawClass();
+            JsonTypeInfo info = base.getAnnotation(JsonTypeInfo.class);
+            String field = (path.equals("body") ? "" : path + ".") + (info == null ? "type" : info.property());
+            if (t.getTypeId() == null) return new FieldError(field, "must not be null");
+            return new FieldError(field, "invalid value '" + t.getTypeId() + "', expected one of "
+                    + String.join(", ", variantNames(base)));
         }
         if (e instanceof InvalidFormatException f) {
             return new FieldError(path, "invalid value '" + f.getValue() + "', expected "
@@ -47,6 +62,32 @@ final class JacksonErrors {
                     + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
         }
         return new FieldError(path, "malformed " + format);
+    }
+
+    /** The JSON names of the variants of a type annotated with {@link JsonSubTypes}, or of its sealed parent's. */
+    private static java.util.List<String> variantNames(Class<?> type) {
+        JsonSubTypes variants = subtypes(type);
+        return variants == null ? java.util.List.of()
+                : java.util.Arrays.stream(variants.value()).map(JsonSubTypes.Type::name).toList();
+    }
+
+    /** The JSON name of a variant of a sealed type annotated with {@link JsonSubTypes}; null when it is none. */
+    private static String variantName(Class<?> type) {
+        if (type == null) return null;
+        for (Class<?> parent : type.getInterfaces()) {
+            JsonSubTypes variants = parent.getAnnotation(JsonSubTypes.class);
+            if (variants == null) continue;
+            for (JsonSubTypes.Type t : variants.value()) if (t.value() == type) return t.name();
+        }
+        return null;
+    }
+
+    private static JsonSubTypes subtypes(Class<?> type) {
+        if (type == null) return null;
+        if (type.getAnnotation(JsonSubTypes.class) != null) return type.getAnnotation(JsonSubTypes.class);
+        for (Class<?> parent : type.getInterfaces())
+            if (parent.getAnnotation(JsonSubTypes.class) != null) return parent.getAnnotation(JsonSubTypes.class);
+        return null;
     }
 
     private static String path(JacksonException e) {

@@ -1,6 +1,12 @@
 package io.berth.api.web;
 
+import io.berth.core.spec.RuntimeSpec;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.ValueDeserializer;
+import tools.jackson.databind.deser.DeserializationProblemHandler;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.cfg.CoercionAction;
@@ -42,6 +48,25 @@ public final class StrictMappers {
                 // a number or boolean where a string belongs ("name": 123) is refused, not turned into "123"
                 .withCoercionConfig(LogicalType.Textual, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
+                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+                .addHandler(OTHER_RUNTIME_NULL);
     }
+
+    /**
+     * The job spec's runtime is one of several variants ({@code {"type":"process","process":{...}}}); the section of
+     * another variant is refused, except as an explicit null, which the API itself wrote into answers before the
+     * runtime became a sealed type ({@code "embedded": null} next to a process), so such a spec can be sent back.
+     */
+    private static final DeserializationProblemHandler OTHER_RUNTIME_NULL = new DeserializationProblemHandler() {
+        @Override
+        public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p, ValueDeserializer<?> deserializer,
+                                             Object beanOrClass, String propertyName) {
+            Class<?> type = beanOrClass instanceof Class<?> c ? c : beanOrClass.getClass();
+            if (p.currentToken() != JsonToken.VALUE_NULL || !RuntimeSpec.class.isAssignableFrom(type)) return false;
+            return switch (propertyName) {
+                case RuntimeSpec.EMBEDDED, RuntimeSpec.PROCESS -> true;
+                default -> false;
+            };
+        }
+    };
 }

@@ -34,8 +34,8 @@ class HeartbeatWorkersTest extends ApiTestBase {
         return jdbc.queryForObject("SELECT state FROM workers WHERE id = ?::uuid", String.class, worker);
     }
 
-    @Test
-    void startsTheGangThenAFailedRankStopsItsSiblingInTheSameAnswer() {
+    /** A gang of two on gpu-1, placed; its worker ids by rank. */
+    private List<String> placedGang() {
         Response server = postJson("/api/v1/servers", "{\"name\":\"gpu-1\",\"cpuMillis\":64000,\"memoryMib\":262144,"
                 + "\"accelerators\":[{\"kind\":\"GPU\",\"model\":\"H100\",\"memoryMib\":81920},"
                 + "{\"kind\":\"GPU\",\"model\":\"H100\",\"memoryMib\":81920}]}");
@@ -52,6 +52,12 @@ class HeartbeatWorkersTest extends ApiTestBase {
         List<String> ranks = jdbc.queryForList("SELECT id::text FROM workers WHERE job_id = ?::uuid ORDER BY rank",
                 String.class, id);
         assertThat(ranks).hasSize(2);
+        return ranks;
+    }
+
+    @Test
+    void startsTheGangThenAFailedRankStopsItsSiblingInTheSameAnswer() {
+        List<String> ranks = placedGang();
         String rank0 = ranks.get(0);
         String rank1 = ranks.get(1);
 
@@ -73,5 +79,21 @@ class HeartbeatWorkersTest extends ApiTestBase {
         String stopped = heartbeat("");
         assertThat(JsonPath.<List<String>>read(stopped, "$.stop")).isEmpty();
         assertThat(workerState(rank1)).isEqualTo("STOPPED");
+    }
+
+    /**
+     * Both ranks fail in one heartbeat: the first failure fails the attempt and marks the other STOPPING, so the
+     * second report (applied in the same heartbeat) ends it STOPPED, not as a second failure of the attempt.
+     */
+    @Test
+    void aSecondFailureInTheSameHeartbeatIsTheStopOfAWorkerAlreadyBeingStopped() {
+        List<String> ranks = placedGang();
+        heartbeat("");
+        heartbeat(report(ranks.get(0), "RUNNING") + "," + report(ranks.get(1), "RUNNING"));
+
+        heartbeat(report(ranks.get(0), "FAILED") + "," + report(ranks.get(1), "FAILED"));
+
+        assertThat(List.of(workerState(ranks.get(0)), workerState(ranks.get(1)))).containsExactly("FAILED", "STOPPED");
+        assertThat(jdbc.queryForObject("SELECT failures FROM jobs", Integer.class)).isEqualTo(1);
     }
 }

@@ -242,7 +242,7 @@ class HostileInputTest extends ApiTestBase {
         try (var jobs = java.nio.file.Files.list(examples.resolve("jobs"))) {
             for (java.nio.file.Path job : jobs.toList()) {
                 assertThat(documents.read(java.nio.file.Files.readAllBytes(job), DocumentReader.YAML,
-                        io.berth.api.jobs.JobSpec.class)).as(job.toString()).isNotNull();
+                        io.berth.core.spec.JobSpec.class)).as(job.toString()).isNotNull();
             }
         }
         assertThat(documents.read(java.nio.file.Files.readAllBytes(examples.resolve("inventory.yaml")), DocumentReader.YAML,

@@ -1,7 +1,8 @@
 package io.berth.core.protocol;
 
+import io.berth.core.spec.RuntimeSpec;
+
 import java.util.List;
-import java.util.Map;
 
 /**
  * One worker (one replica of one attempt of a job) the control plane placed on an agent.
@@ -19,6 +20,7 @@ import java.util.Map;
  * @param memoryMib     memory reserved, MiB
  * @param checkpointDir same for every attempt of the job; absolute, or relative to the agent's work dir;
  *                      null = no checkpointing
+ * @param runtime       what to run: the job's runtime as stored at submission (the job spec's own record)
  * @param maxRunSeconds the agent stops the worker (FAILED) after this long; null = no limit
  */
 public record Assignment(String workerId,
@@ -35,33 +37,11 @@ public record Assignment(String workerId,
                          long cpuMillis,
                          long memoryMib,
                          String checkpointDir,
-                         Runtime runtime,
+                         RuntimeSpec runtime,
                          Integer maxRunSeconds) {
 
     public Assignment {
         gpuIndices = gpuIndices == null ? List.of() : List.copyOf(gpuIndices);
         worldSize = Math.max(1, worldSize);
-    }
-
-    /**
-     * What to run.
-     *
-     * @param embedded the job's training spec (the agent's TrainingSpec) as JSON values; set iff type is embedded
-     * @param process  set iff type is process
-     */
-    public record Runtime(RuntimeKind type, Map<String, Object> embedded, ProcessSpec process) {
-    }
-
-    /**
-     * @param argv       program and arguments, non-empty; argv[0] is looked up on PATH
-     * @param env        extra environment variables; the agent's own variables (CUDA_VISIBLE_DEVICES, RANK, ...) win
-     * @param workingDir absolute, or relative to the worker's directory in the agent's work dir; null = that directory
-     */
-    public record ProcessSpec(List<String> argv, Map<String, String> env, String workingDir) {
-
-        public ProcessSpec {
-            argv = argv == null ? List.of() : List.copyOf(argv);
-            env = env == null ? Map.of() : Map.copyOf(env);
-        }
     }
 }

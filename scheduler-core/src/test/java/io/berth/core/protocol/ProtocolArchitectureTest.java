@@ -9,8 +9,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
- * The agent protocol is a leaf both the control plane and the agent use: plain records (the JDK and Bean Validation
- * annotations only), and nothing else in scheduler-core depends on it (the engine knows no wire types).
+ * The agent protocol is a leaf both the control plane and the agent use: plain records (the JDK, Bean Validation
+ * annotations and the job spec's records only), and nothing else in scheduler-core depends on it (the engine knows no wire types).
  */
 class ProtocolArchitectureTest {
     private static final JavaClasses CORE = new ClassFileImporter()
@@ -20,7 +20,7 @@ class ProtocolArchitectureTest {
     void theProtocolUsesOnlyTheJdkAndValidationAnnotations() {
         classes().that().resideInAPackage("io.berth.core.protocol..")
                 .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "jakarta.validation..",
-                        "io.berth.core.protocol..")
+                        "io.berth.core.protocol..", "io.berth.core.spec..")
                 .check(CORE);
     }
 
