@@ -8,6 +8,11 @@
 -- update write the server_usage row, a row lock orders them and the CHECK sees the later one's total.
 -- Every server and accelerator has its usage row, created by triggers in the statement that inserts it and deleted
 -- by the cascade that deletes it. Usage rows are not inventory: they do not move inventory_version (V5).
+--
+-- No placement or release may commit between the copy below and the drop of the old columns (it would be lost from
+-- the copy): a control plane still running the previous version (a rolling upgrade) waits here instead. The ALTERs
+-- at the end take stronger locks anyway; this one takes them before the copy.
+LOCK TABLE servers, accelerators IN SHARE ROW EXCLUSIVE MODE;
 
 CREATE TABLE server_usage (
     server_id         BIGINT PRIMARY KEY REFERENCES servers (id) ON DELETE CASCADE,

@@ -129,25 +129,14 @@ public class AgentService {
     }
 
     /**
-     * Applies the reconciler's transitions with the rows this heartbeat read, so a worker is not looked up again.
-     * Once a failure, loss or stop has been applied, the rows are stale (a failed attempt marks its other workers
-     * STOPPING, which turns their own failure into STOPPED) and the lifecycle reads each worker itself.
+     * Applies a transition with the row this heartbeat read, so the worker is not looked up again; a row changed since
+     * by an earlier transition (a failed attempt stops its siblings) is safe, as the lifecycle's UPDATEs check the
+     * state they move from. A worker this heartbeat did not read is looked up.
      */
-    private final class Transitions {
-        private final Map<UUID, WorkerRow> read;
-        private boolean stale;
-
-        Transitions(Map<UUID, WorkerRow> read) {
-            this.read = read;
-        }
-
-        boolean to(HeartbeatReconciler.Transition t) {
-            WorkerRow w = stale ? null : read.get(t.workerId());
-            boolean changed = w != null ? lifecycle.workerReported(w, t.to(), t.exitCode(), t.message())
-                    : lifecycle.workerReported(t.workerId(), t.to(), t.exitCode(), t.message());
-            if (changed && t.to() != WorkerState.RUNNING && t.to() != WorkerState.SUCCEEDED) stale = true;
-            return changed;
-        }
+    private boolean apply(Map<UUID, WorkerRow> read, HeartbeatReconciler.Transition t) {
+        WorkerRow w = read.get(t.workerId());
+        return w != null ? lifecycle.workerReported(w, t.to(), t.exitCode(), t.message())
+                : lifecycle.workerReported(t.workerId(), t.to(), t.exitCode(), t.message());
     }
 
     /**
@@ -179,19 +168,17 @@ public class AgentService {
         }
         HeartbeatReconciler.ReportsOutcome reported = HeartbeatReconciler.reports(reports.values(), ours);
         boolean changed = false;
-        Transitions apply = new Transitions(read);
         for (HeartbeatReconciler.Transition t : reported.transitions())
-            changed |= apply.to(t);
+            changed |= apply(read, t);
         // a report may have changed other workers here (a failed attempt stops its siblings)
         if (!reported.transitions().isEmpty()) active = workers.ofServer(serverId, WorkerState.ACTIVE);
         Map<UUID, WorkerRow> fresh = new HashMap<>();
         for (WorkerRow w : active) fresh.put(w.id(), w);
-        apply = new Transitions(fresh);
         HeartbeatReconciler.Directives directives = HeartbeatReconciler.assignments(
                 active.stream().map(w -> new HeartbeatReconciler.Stored(w.id(), w.state())).toList(), ours.keySet(),
                 reports);
         for (HeartbeatReconciler.Transition t : directives.transitions()) {
-            apply.to(t);
+            apply(fresh, t);
             changed = true;
         }
         List<Assignment> start = new ArrayList<>();

@@ -43,7 +43,9 @@ import javax.sql.DataSource;
  * </ul>
  * The JPA services ({@code TokenService}, {@code Quotas}' API methods, {@code AuditLog}, {@code TopologyService}) are
  * called from controllers, the security filter and start-up only, never inside a JDBC transaction (an agent's token is
- * enrolled after its registration's transaction has committed). {@code TransactionManagersTest} drives those paths,
+ * enrolled after its registration's transaction has committed). An after-commit {@code @TransactionalEventListener}
+ * of a JDBC transaction still runs with that transaction's connection bound, so a listener that needs a JPA feature
+ * hands the work to another thread (as {@code HeldHeartbeats} does). {@code TransactionManagersTest} drives those paths,
  * and {@link #repositoriesRefuseJdbcTransactions()} makes the silent case loud.
  */
 @Configuration(proxyBeanMethods = false)

@@ -42,10 +42,9 @@ public class JobLifecycle {
     }
 
     /**
-     * An agent's report about a worker the caller has just read, in this transaction, and that nothing changed since
-     * (the heartbeat reconciler's read): no second lookup. The row's state decides STOPPED against FAILED for a worker
-     * being stopped, so a row another transition may have changed (a failed sibling stops the others) must be read
-     * again: use {@link #workerReported(UUID, WorkerState, Integer, String)} then.
+     * An agent's report about a worker the caller has read (the heartbeat reconciler's read): no second lookup. The
+     * row may be stale (a cancel or a failed sibling may have marked it STOPPING since): the transitions check the
+     * state they move from in their UPDATEs, and a stopped worker's end is STOPPED whatever the row said.
      */
     @Transactional
     public boolean workerReported(WorkerRow w, WorkerState reported, Integer exitCode, String message) {
@@ -61,8 +60,7 @@ public class JobLifecycle {
                 }
             }
             case SUCCEEDED -> {
-                WorkerState to = w.state() == WorkerState.STOPPING ? WorkerState.STOPPED : WorkerState.SUCCEEDED;
-                if (workers.transition(workerId, WorkerState.ACTIVE, to, exitCode, message) && current
+                if (end(w, WorkerState.SUCCEEDED, exitCode, message) == WorkerState.SUCCEEDED && current
                         && allIn(job, EnumSet.of(WorkerState.SUCCEEDED))) {
                     if (job.state() == JobState.SCHEDULED)
                         jobs.transition(job.id(), Set.of(JobState.SCHEDULED), JobState.RUNNING, "all workers running");
@@ -70,9 +68,8 @@ public class JobLifecycle {
                 }
             }
             case FAILED, LOST, STOPPED -> {
-                WorkerState to = w.state() == WorkerState.STOPPING ? WorkerState.STOPPED : reported;
-                if (workers.transition(workerId, WorkerState.ACTIVE, to, exitCode, message) && current
-                        && to != WorkerState.STOPPED) {
+                WorkerState to = end(w, reported, exitCode, message);
+                if (to != null && to != WorkerState.STOPPED && current) {
                     attemptFailed(job, "worker rank " + w.rank() + " on " + w.serverName() + " "
                             + (reported == WorkerState.LOST ? "was lost" : "failed")
                             + (exitCode == null ? "" : " with exit code " + exitCode)
@@ -84,6 +81,20 @@ public class JobLifecycle {
             }
         }
         return true;
+    }
+
+    /**
+     * Ends a worker as reported, or as STOPPED when it was being stopped. Decided by the row as it is now, under the
+     * job's lock, not as the caller read it: a cancel, a preemption or a failed sibling may have marked it STOPPING
+     * since. Tries the transition the caller's read expects first, so a second statement runs only when that read was
+     * stale (a STOPPING worker never becomes live again). Returns the state it ended in, or null if it had already ended.
+     */
+    private WorkerState end(WorkerRow w, WorkerState reported, Integer exitCode, String message) {
+        if (w.state() != WorkerState.STOPPING
+                && workers.transition(w.id(), LIVE_WORKER, reported, exitCode, message)) return reported;
+        if (workers.transition(w.id(), Set.of(WorkerState.STOPPING), WorkerState.STOPPED, exitCode, message))
+            return WorkerState.STOPPED;
+        return null;
     }
 
     /** Cancels a live job: CANCELLED at once, its workers are told to stop. False if it had already ended. */

@@ -18,8 +18,8 @@ import java.util.TreeMap;
  * <p>
  * A reservation takes a share lock on the server rows (and GPU rows) it checks for READY (HEALTHY) in the same
  * statement, so a state or health change and a placement are ordered as when the counters were columns of those
- * rows: the later one sees the earlier one's commit. Heartbeats and inventory edits write the inventory rows and never
- * the counters.
+ * rows: the later one sees the earlier one's commit. Only placements and releases (also a release a heartbeat's
+ * finished worker causes) change the counters; a capacity edit rewrites only the capacity copy, through V18's trigger.
  */
 @Repository
 class UsageCounters implements HeldResources {

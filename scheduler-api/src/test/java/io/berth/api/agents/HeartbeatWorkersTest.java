@@ -2,11 +2,16 @@ package io.berth.api.agents;
 
 import com.jayway.jsonpath.JsonPath;
 import io.berth.api.ApiTestBase;
+import io.berth.api.jobs.JobLifecycle;
+import io.berth.api.jobs.WorkerRepository;
+import io.berth.api.jobs.WorkerRow;
+import io.berth.api.jobs.WorkerState;
 import io.berth.api.scheduling.SchedulingLoop;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import java.util.List;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,6 +22,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HeartbeatWorkersTest extends ApiTestBase {
     @Autowired
     SchedulingLoop loop;
+    @Autowired
+    WorkerRepository workers;
+    @Autowired
+    JobLifecycle lifecycle;
 
     private String heartbeat(String workers) {
         Response hb = postJson("/api/v1/agents/gpu-1/heartbeat", "{\"workers\":[" + workers + "]}");
@@ -95,5 +104,26 @@ class HeartbeatWorkersTest extends ApiTestBase {
 
         assertThat(List.of(workerState(ranks.get(0)), workerState(ranks.get(1)))).containsExactly("FAILED", "STOPPED");
         assertThat(jdbc.queryForObject("SELECT failures FROM jobs", Integer.class)).isEqualTo(1);
+    }
+
+    /**
+     * A heartbeat reads its workers before it takes the job's lock; a cancel that commits in between marks them
+     * STOPPING. The report of a failure, applied with the row read before the cancel, ends the worker STOPPED, and the
+     * cancelled job is not charged a failure.
+     */
+    @Test
+    void aFailureReportedWithARowReadBeforeACancelEndsTheWorkerStopped() {
+        List<String> ranks = placedGang();
+        heartbeat("");
+        heartbeat(report(ranks.get(0), "RUNNING") + "," + report(ranks.get(1), "RUNNING"));
+        WorkerRow readBefore = workers.find(UUID.fromString(ranks.get(0))).orElseThrow();
+        assertThat(readBefore.state()).isEqualTo(WorkerState.RUNNING);
+        String job = jdbc.queryForObject("SELECT id::text FROM jobs", String.class);
+        assertThat(postJson("/api/v1/jobs/" + job + "/cancel", "").status()).isEqualTo(200);
+
+        assertThat(lifecycle.workerReported(readBefore, WorkerState.FAILED, 3, "boom")).isTrue();
+
+        assertThat(workerState(ranks.get(0))).isEqualTo("STOPPED");
+        assertThat(jdbc.queryForObject("SELECT failures FROM jobs", Integer.class)).isZero();
     }
 }
