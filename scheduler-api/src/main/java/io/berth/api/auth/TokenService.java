@@ -3,6 +3,7 @@ package io.berth.api.auth;
 import io.berth.api.db.JpaTransactional;
 import org.springframework.data.domain.Sort;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -47,14 +48,16 @@ public class TokenService {
     /** How long an unknown token is remembered as unknown: a token issued on another replica works after it. */
     private static final Duration UNKNOWN_TIME = Duration.ofSeconds(5);
     private final ApiTokenRepository repository;
+    private final TokenWrites writes;
     private final SecureRandom random = new SecureRandom();
     private final Cache<ByteBuffer, Caller> known = Caffeine.newBuilder().maximumSize(KNOWN_ENTRIES)
             .expireAfterWrite(KNOWN_TIME).build();
     private final Cache<ByteBuffer, Boolean> unknown = Caffeine.newBuilder().maximumSize(UNKNOWN_ENTRIES)
             .expireAfterWrite(UNKNOWN_TIME).build();
 
-    TokenService(ApiTokenRepository repository) {
+    TokenService(ApiTokenRepository repository, TokenWrites writes) {
         this.repository = repository;
+        this.writes = writes;
     }
 
     /** A newly issued token: the secret is shown once and never stored. */
@@ -66,7 +69,7 @@ public class TokenService {
                             Instant revokedAt) {
     }
 
-    @JpaTransactional
+    @Transactional
     public Issued issue(String name, Role role, String tenant, String server) {
         byte[] secret = new byte[32];
         random.nextBytes(secret);
@@ -75,10 +78,10 @@ public class TokenService {
     }
 
     /** Stores a token chosen by the operator (e.g. the bootstrap admin token from a Kubernetes Secret). */
-    @JpaTransactional
+    @Transactional
     public Issued store(String name, Role role, String tenant, String server, String token) {
         UUID id = UUID.randomUUID();
-        repository.insertUnlessPresent(id, name, hash(token), role.name(), tenant, server);
+        writes.insertUnlessPresent(id, name, hash(token), role, tenant, server);
         unknown.invalidate(ByteBuffer.wrap(hash(token)));
         return new Issued(id, name, role, tenant, server, token);
     }
@@ -124,9 +127,9 @@ public class TokenService {
      * A token bound to {@code server} for an agent that registered with an enrollment token. Earlier enrolled tokens
      * of that server are revoked, so a restarted agent does not leave valid tokens behind.
      */
-    @JpaTransactional
+    @Transactional
     public Issued enroll(String server) {
-        forget(repository.revokeAgentTokens(server, "enrolled:" + server));
+        forget(writes.revokeAgentTokens(server, "enrolled:" + server));
         return issue("enrolled:" + server, Role.AGENT, null, server);
     }
 

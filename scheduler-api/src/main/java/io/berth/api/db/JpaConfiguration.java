@@ -41,7 +41,8 @@ import javax.sql.DataSource;
  * creates, the links a server's deletion removes ({@code TopologyRepository});</li>
  * <li>the audit insert ({@code AuditFilter}, auto-committed, outside any transaction).</li>
  * </ul>
- * The JPA services ({@code TokenService}, {@code Quotas}' API methods, {@code AuditLog}, {@code TopologyService}) are
+ * The JPA services ({@code TokenService}'s reads and revocation; issuing and enrolling are JDBC writes, see
+ * {@code auth.TokenWrites}; {@code Quotas}' API methods, {@code AuditLog}, {@code TopologyService}) are
  * called from controllers, the security filter and start-up only, never inside a JDBC transaction (an agent's token is
  * enrolled after its registration's transaction has committed). An after-commit {@code @TransactionalEventListener}
  * of a JDBC transaction still runs with that transaction's connection bound, so a listener that needs a JPA feature
