@@ -4,7 +4,6 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.berth.api.auth.Caller;
-import io.berth.api.errors.FieldError;
 import io.berth.api.errors.Invalid;
 import io.berth.api.paging.Page;
 import io.berth.api.web.ApiException;
@@ -25,7 +24,6 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import io.berth.core.spec.JobSpec;
-import io.berth.core.spec.RuntimeSpec;
 import tools.jackson.databind.JsonNode;
 
 import java.net.URI;
@@ -80,7 +78,6 @@ class JobController {
                                               @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         checkKey(key);
         JobSpec spec = documents.read(body, DocumentReader.concreteType(contentType, SUPPORTED), JobSpec.class);
-        checkRuntime(spec, "");
         JobViews.Submitted submitted = jobs.submit(Caller.current(), spec, key);
         return ResponseEntity.status(submitted.replayed() ? HttpStatus.OK : HttpStatus.CREATED)
                 .location(URI.create("/api/v1/jobs/" + submitted.id())).body(submitted);
@@ -127,7 +124,6 @@ class JobController {
         try {
             JobBatch batch = documents.convert(tree, JobBatch.class);
             documents.validate(batch);
-            for (int i = 0; i < batch.jobs().size(); i++) checkRuntime(batch.jobs().get(i), "jobs[" + i + "].");
             submitted = jobs.submitAll(Caller.current(), batch.jobs(), key);
         } finally {
             batchSlots.release();
@@ -142,17 +138,6 @@ class JobController {
     }
 
     private static final List<String> SUPPORTED = List.of("application/json", "application/yaml");
-
-    /**
-     * An embedded runtime's training spec is checked across its fields at submission (the agent would only find out
-     * when the job starts); its fields were bound and validated with the rest of the spec.
-     */
-    private static void checkRuntime(JobSpec spec, String prefix) {
-        if (!(spec.runtime() instanceof RuntimeSpec.Embedded embedded)) return;
-        List<FieldError> errors = embedded.embedded().crossFieldErrors().stream()
-                .map(e -> new FieldError(prefix + "runtime.embedded." + e.field(), e.message())).toList();
-        if (!errors.isEmpty()) throw Invalid.fields(errors);
-    }
 
     /**
      * Jobs the caller may see, newest first; {@code state} may be repeated or comma-separated (any of them);

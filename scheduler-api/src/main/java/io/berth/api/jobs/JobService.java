@@ -182,7 +182,17 @@ public class JobService {
     }
 
     /** The caller may submit for the spec's tenant and the spec is consistent; field names start with prefix. */
+    /**
+     * What every way in (submit, batch, what-if) checks beyond the records' own validation: an embedded runtime's
+     * training spec across its fields (the agent would only find out when the job starts), the caller's tenant, and
+     * the spec's rules across fields.
+     */
     private static void check(Caller caller, JobSpec spec, String prefix) {
+        if (spec.runtime() instanceof RuntimeSpec.Embedded embedded) {
+            List<FieldError> errors = embedded.embedded().crossFieldErrors().stream()
+                    .map(e -> new FieldError(prefix + "runtime.embedded." + e.field(), e.message())).toList();
+            if (!errors.isEmpty()) throw Invalid.fields(errors);
+        }
         if (!caller.seesAllTenants() && !spec.tenant().equals(caller.tenant()))
             throw Forbidden.of("you may only submit jobs for tenant '" + caller.tenant() + "'");
         List<FieldError> errors = spec.crossFieldErrors().stream()

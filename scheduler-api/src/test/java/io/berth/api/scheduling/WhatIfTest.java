@@ -130,4 +130,21 @@ class WhatIfTest extends ApiTestBase {
         assertThat(bad.status()).as(bad.body()).isEqualTo(400);
         assertThat(bad.body()).contains("taskGroups[0].gpus");
     }
+
+    /** What-if checks an embedded training spec across its fields, as a submission does. */
+    @Test
+    void anEmbeddedTrainingSpecIsCheckedAcrossItsFieldsAsASubmissionWould() {
+        liveServer("wi-6", "default", 2, "H100", 64000, 262144);
+        String spec = """
+                {"name":"csv-without-path","tenant":"t","taskGroups":[{"name":"g","replicas":1,"cpuMillis":1000,
+                 "memoryMib":1024}],"runtime":{"type":"embedded","embedded":{"model":{"type":"mlp","hiddenLayers":[8]},
+                 "data":{"type":"csv"},"epochs":1}}}""";
+
+        for (String path : List.of("/api/v1/jobs/what-if", "/api/v1/jobs")) {
+            Response r = postJson(path, spec);
+            assertThat(r.status()).as(path + ": " + r.body()).isEqualTo(400);
+            assertThat((String) JsonPath.read(r.body(), "$.errors[0].field")).isEqualTo("runtime.embedded.data.path");
+            assertThat((String) JsonPath.read(r.body(), "$.errors[0].message")).isEqualTo("required for csv data");
+        }
+    }
 }
