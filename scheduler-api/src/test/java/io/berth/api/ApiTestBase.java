@@ -31,7 +31,10 @@ import java.time.Duration;
                 "berth.scheduler.interval-millis=100", "berth.local-agent.enabled=false",
                 "berth.auth.admin-token-file=target/test-admin-token", "berth.scheduler.checkpoint-root=target/test-checkpoints",
                 // every test's unauthenticated calls are audited (the per-minute bound is tested in AuditBoundsTest)
-                "berth.auth.audit-unauthenticated-per-minute=1000000"})
+                "berth.auth.audit-unauthenticated-per-minute=1000000",
+                // facility power is IT power times this (PowerApiTest); set here, not per test: a test class with
+                // its own properties gets its own context, about 20 s of start-up and a second scheduling loop
+                "berth.power.pue=1.4"})
 public abstract class ApiTestBase {
     protected static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 

@@ -22,14 +22,26 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class EmbeddedPostgresRestartTest {
     private final HttpClient http = HttpClient.newHttpClient();
-    private String adminToken;
 
+    /**
+     * One directory's life, in two starts (each is seconds of initdb, migrations and start-up): created closed and
+     * durable; its data there after a restart; and, made into a directory from before passwords in between (trust
+     * for everyone, no password file), given a password and rid of trust by that restart.
+     */
     @Test
-    void dataSurvivesARestart(@TempDir Path dir) throws Exception {
+    void dataSurvivesARestartClosedAndDurableAndADirectoryWithoutPasswordGetsOne(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("pgdata");
+        Path passwordFile = dir.resolve("pgdata.password");
+        String admin;
         try (ConfigurableApplicationContext first = start(data)) {
-            String admin = first.getBean(TokenService.class).issue("restart-admin", Role.ADMIN, null, null).token();
-            adminToken = admin;
+            assertThat(Files.getPosixFilePermissions(passwordFile))
+                    .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            int port = postgresPort(data);
+            assertThat(connect(port, null)).startsWith("refused: ");
+            assertThat(connect(port, "wrong")).startsWith("refused: ");
+            assertThat(connect(port, Files.readString(passwordFile).strip())).isEqualTo("fsync=on synchronous_commit=on");
+
+            admin = first.getBean(TokenService.class).issue("restart-admin", Role.ADMIN, null, null).token();
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(first, "/api/v1/inventory/import"))
                     .header("Content-Type", "application/yaml").header("Authorization", "Bearer " + admin)
                     .POST(HttpRequest.BodyPublishers.ofFile(Path.of("../examples/inventory.yaml"))).build(),
@@ -38,33 +50,16 @@ class EmbeddedPostgresRestartTest {
         }
         assertThat(Files.exists(data.resolve("PG_VERSION"))).isTrue();
 
-        try (ConfigurableApplicationContext second = start(data)) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(second, "/api/v1/servers/dgx-r1-01"))
-                            .header("Authorization", "Bearer " + adminToken).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(r.statusCode()).isEqualTo(200);
-            assertThat(r.body()).contains("\"model\":\"H100\"");
-        }
-    }
-
-    @Test
-    void closedAndDurableAndADirectoryWithoutPasswordGetsOne(@TempDir Path dir) throws Exception {
-        Path data = dir.resolve("pgdata");
-        Path passwordFile = dir.resolve("pgdata.password");
-        int port;
-        try (ConfigurableApplicationContext first = start(data)) {
-            assertThat(Files.getPosixFilePermissions(passwordFile))
-                    .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-            port = postgresPort(data);
-            assertThat(connect(port, null)).startsWith("refused: ");
-            assertThat(connect(port, "wrong")).startsWith("refused: ");
-            assertThat(connect(port, Files.readString(passwordFile).strip())).isEqualTo("fsync=on synchronous_commit=on");
-        }
-        // a directory from before passwords: trust for everyone and no password file
         Path hba = data.resolve("pg_hba.conf");
         Files.writeString(hba, "local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n");
         Files.delete(passwordFile);
         try (ConfigurableApplicationContext second = start(data)) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(second, "/api/v1/servers/dgx-r1-01"))
+                            .header("Authorization", "Bearer " + admin).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).contains("\"model\":\"H100\"");
+
             String password = Files.readString(passwordFile).strip();
             assertThat(connect(postgresPort(data), null)).startsWith("refused: ");
             assertThat(connect(postgresPort(data), password)).isEqualTo("fsync=on synchronous_commit=on");

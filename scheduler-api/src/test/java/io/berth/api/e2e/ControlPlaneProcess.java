@@ -89,11 +89,11 @@ final class ControlPlaneProcess implements AutoCloseable {
     }
 
     /**
-     * Stops the embedded PostgreSQL under the running control plane (fast shutdown: sessions are cut, as in a
-     * database crash or fail-over) and returns a handle that starts it again with the same command line.
+     * Stops the embedded PostgreSQL whose data directory is {@code data} (fast shutdown: sessions are cut, as in a
+     * database crash or fail-over) and returns a handle that starts it again with the same command line, logging to
+     * a file in {@code logDir}.
      */
-    StoppedDatabase stopDatabase() throws IOException, InterruptedException {
-        Path data = dir.resolve("pgdata");
+    static StoppedDatabase stopDatabase(Path data, Path logDir) throws IOException, InterruptedException {
         long pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).strip());
         // postmaster.opts holds the server's command line: "/.../bin/postgres" "-D" "/x/pgdata" "-p" "5432" ...
         List<String> command = new ArrayList<>();
@@ -105,7 +105,7 @@ final class ControlPlaneProcess implements AutoCloseable {
         ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
         new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start().waitFor();
         postmaster.onExit().join();
-        return new StoppedDatabase(command, dir.resolve("postgres-restarted.log"));
+        return new StoppedDatabase(command, logDir.resolve("postgres-restarted.log"));
     }
 
     /** A stopped database; {@link #restart()} brings it back on the same port and data. */
@@ -126,9 +126,9 @@ final class ControlPlaneProcess implements AutoCloseable {
         return all.toString();
     }
 
-    /** ERROR lines of every run's log, each with the 12 lines after it (the stack trace's top), for failure messages. */
-    String errors() throws IOException {
-        List<String> lines = log().lines().toList();
+    /** The ERROR lines of a log, each with the 12 lines after it (the stack trace's top), for failure messages. */
+    static String errors(String log) {
+        List<String> lines = log.lines().toList();
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < lines.size(); i++) {
             if (!lines.get(i).contains(" ERROR ")) continue;

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.test.context.TestPropertySource;
 
 import java.sql.Timestamp;
 import java.util.List;
@@ -20,9 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Power reports in heartbeats over real HTTP on the real PostgreSQL: the energy counter they integrate, the usage
  * record's energy from it, the cluster power endpoints and gauges, and the validation of the reports. The heartbeat
- * timeout is 5 s (ApiTestBase), which caps every integrated interval; PUE 1.4.
+ * timeout is 5 s and the PUE 1.4 (both ApiTestBase); the timeout caps every integrated interval.
  */
-@TestPropertySource(properties = "berth.power.pue=1.4")
 class PowerApiTest extends ApiTestBase {
     @Autowired
     SchedulingLoop loop;
