@@ -42,12 +42,6 @@ public class WorkerRepository {
         this.usage = usage;
     }
 
-    /** Stamps the leader epoch on the workers of one attempt of a job (a placement committed one job at a time). */
-    public void stampLeaderEpoch(UUID jobId, int attempt, long leaderEpoch) {
-        jdbc.sql("UPDATE workers SET leader_epoch = ? WHERE job_id = ? AND attempt = ?")
-                .params(leaderEpoch, jobId, attempt).update();
-    }
-
     /** A worker's figures for one epoch, one statement; a repeated epoch replaces them (delivery is at least once). */
     public void recordMetrics(WorkerRow w, MetricsReport m) {
         jdbc.sql("""
@@ -79,27 +73,10 @@ public class WorkerRepository {
     }
 
     /**
-     * Adds one worker's demand to the counters of its server and GPUs and inserts the worker. Capacity overflow
-     * raises DataIntegrityViolationException (CHECK constraint); an unschedulable server raises
-     * {@link HeldResources.ReservationRefused}.
-     */
-    public void reserve(WorkerRow w) {
-        long serverId = held.reserve(w);
-        jdbc.sql("""
-                        INSERT INTO workers (id, job_id, attempt, task_group, replica, rank, world_size, server_id,
-                            gpu_indices, milli_gpu, cpu_millis, memory_mib, network_mbps, storage_gib, storage_mb_per_sec,
-                            master_addr, master_port, state)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ASSIGNED')""")
-                .params(w.id(), w.jobId(), w.attempt(), w.taskGroup(), w.replica(), w.rank(), w.worldSize(), serverId,
-                        w.gpuIndices().toArray(Integer[]::new), w.milliGpu(), w.cpuMillis(), w.memoryMib(),
-                        w.networkMbps(), w.storageGib(), w.storageMbPerSec(), w.masterAddr(), w.masterPort())
-                .update();
-    }
-
-    /**
-     * {@link #reserve} for many workers in a fixed number of statements (see {@link HeldResources#reserveAll}). Every
-     * worker is stamped with the leader epoch. Refusals throw as in {@link #reserve}; the caller's transaction must
-     * then roll back.
+     * Adds the workers' demand to the counters of their servers and GPUs and inserts the workers, stamped with the
+     * leader epoch: three statements whatever the number of workers (see {@link HeldResources#reserveAll}). Capacity
+     * overflow raises DataIntegrityViolationException (CHECK constraint); a server that is not READY or a GPU that is
+     * not healthy raises {@link HeldResources.ReservationRefused}. Either way the caller's transaction must roll back.
      */
     public void reserveAll(List<WorkerRow> rows, long leaderEpoch) {
         Map<String, Long> ids = held.reserveAll(rows);

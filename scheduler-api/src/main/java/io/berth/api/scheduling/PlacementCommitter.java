@@ -74,8 +74,7 @@ class PlacementCommitter {
         String master = ordered.get(0).server();
         String masterAddr = agentAddress(master);
         Set<Integer> ports = portsInUse(List.of(master)).getOrDefault(master, new HashSet<>());
-        for (WorkerRow w : workerRows(job, attempt, ordered, masterAddr, ports)) workers.reserve(w);
-        workers.stampLeaderEpoch(job.id(), attempt, epoch);
+        workers.reserveAll(workerRows(job, attempt, ordered, masterAddr, ports), epoch);
         jobs.event(job.id(), JobState.QUEUED, JobState.SCHEDULED, "placed on " + placementText(ordered));
         events.publishEvent(new WorkersChanged(ordered.stream().map(Assignment::server).collect(Collectors.toSet())));
     }
