@@ -24,7 +24,7 @@ import java.util.UUID;
  * database's CHECKs refuse any reservation beyond capacity. Callers own the transaction.
  */
 @Repository
-public class WorkerRepository {
+class WorkerRepository {
     private static final String COLUMNS = "w.id, w.job_id, w.attempt, w.task_group, w.replica, w.rank, w.world_size, "
             + "w.server_id, s.name AS server_name, w.gpu_indices, w.milli_gpu, w.cpu_millis, w.memory_mib, "
             + "w.network_mbps, w.storage_gib, w.storage_mb_per_sec, w.master_addr, w.master_port, w.state, w.holds_resources, w.exit_code, w.message";
@@ -58,17 +58,13 @@ public class WorkerRepository {
                 lines.stream().map(l -> new Object[]{w.jobId(), w.id(), l.replace("\u0000", "")}).toList());
     }
 
-    /** A job by id and name. */
-    public record JobName(UUID id, String name) {
-    }
-
     /** The jobs whose current attempt has an ASSIGNED or RUNNING worker on this GPU, by name. */
-    public List<JobName> jobsOnGpu(long serverId, int index) {
+    public List<ServerWorkers.JobName> jobsOnGpu(long serverId, int index) {
         return jdbc.sql("""
                         SELECT DISTINCT j.id, j.name FROM workers w JOIN jobs j ON j.id = w.job_id
                         WHERE w.server_id = ? AND w.state IN ('ASSIGNED', 'RUNNING') AND ? = ANY (w.gpu_indices)
                           AND w.attempt = j.attempt ORDER BY j.name""")
-                .params(serverId, index).query((rs, n) -> new JobName(rs.getObject(1, UUID.class), rs.getString(2)))
+                .params(serverId, index).query((rs, n) -> new ServerWorkers.JobName(rs.getObject(1, UUID.class), rs.getString(2)))
                 .list();
     }
 
