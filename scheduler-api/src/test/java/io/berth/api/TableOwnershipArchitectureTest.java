@@ -19,7 +19,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static java.util.Map.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -190,37 +189,14 @@ class TableOwnershipArchitectureTest {
     }
 
     /**
-     * Repositories are package-private to their feature. Not yet: jobs' two repositories, which scheduling's tests
-     * name (they build a PlacementCommitter from them), and whose users outside jobs are listed in
-     * {@link #jobsRepositoriesAreUsedOnlyByTheClassesThatStillDo}.
+     * Repositories are package-private to their feature: another feature calls the feature's public facade (for
+     * jobs: {@code JobLifecycle}, {@code JobQueue}, {@code ServerWorkers}), and the compiler keeps it so.
      */
     @Test
     void repositoriesArePackagePrivate() {
         classes().that().haveSimpleNameEndingWith("Repository").and().areNotInterfaces()
-                .and().doNotHaveFullyQualifiedName("io.berth.api.jobs.JobRepository")
-                .and().doNotHaveFullyQualifiedName("io.berth.api.jobs.WorkerRepository")
                 .should().notBePublic()
                 .because("another feature calls an intent-named method of the feature's service")
-                .check(API);
-    }
-
-    /** The debt of {@link #repositoriesArePackagePrivate}: it may only shrink. */
-    @Test
-    void jobsRepositoriesAreUsedOnlyByTheClassesThatStillDo() {
-        noClasses().that().resideOutsideOfPackage("io.berth.api.jobs..")
-                .and().doNotHaveFullyQualifiedName("io.berth.api.scheduling.SchedulingLoop")
-                .and().doNotHaveFullyQualifiedName("io.berth.api.scheduling.PlacementCommitter")
-                .and().doNotHaveFullyQualifiedName("io.berth.api.agents.HeartbeatMonitor")
-                .and().doNotHaveFullyQualifiedName("io.berth.api.agents.AgentService")
-                .should().dependOnClassesThat().haveFullyQualifiedName("io.berth.api.jobs.JobRepository")
-                .check(API);
-        noClasses().that().resideOutsideOfPackage("io.berth.api.jobs..")
-                .and().doNotHaveFullyQualifiedName("io.berth.api.scheduling.PlacementCommitter")
-                .and().doNotHaveFullyQualifiedName("io.berth.api.agents.AgentTelemetry")
-                .and().doNotHaveFullyQualifiedName("io.berth.api.agents.AgentRegistration")
-                .and().doNotHaveFullyQualifiedName("io.berth.api.agents.AgentService")
-                .and().doNotHaveFullyQualifiedName("io.berth.api.health.AcceleratorHealthService")
-                .should().dependOnClassesThat().haveFullyQualifiedName("io.berth.api.jobs.WorkerRepository")
                 .check(API);
     }
 

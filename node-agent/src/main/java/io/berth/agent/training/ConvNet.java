@@ -1,6 +1,6 @@
 package io.berth.agent.training;
 
-import io.berth.agent.training.TrainingSpec.Activation;
+import io.berth.agent.training.TrainingConfig.Activation;
 import java.util.List;
 import java.util.Random;
 

@@ -1,7 +1,7 @@
 package io.berth.agent.training;
 
 import io.berth.agent.json.InvalidSpecException;
-import io.berth.agent.training.TrainingSpec.DataSpec;
+import io.berth.agent.training.TrainingConfig.DataSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

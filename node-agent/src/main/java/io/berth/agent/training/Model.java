@@ -27,7 +27,7 @@ interface Model<S> {
     /** Predicted class (classification) or value (regression) for one sample. */
     double predict(double[] p, double[] x, S scratch);
 
-    static Model<?> forSpec(TrainingSpec.ModelSpec spec, int features, int classes) {
+    static Model<?> forSpec(TrainingConfig.ModelSpec spec, int features, int classes) {
         return switch (spec.type()) {
             case LINEAR, MLP -> Network.forSpec(spec, features, classes);
             case CNN -> {

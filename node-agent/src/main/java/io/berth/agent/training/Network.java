@@ -1,6 +1,6 @@
 package io.berth.agent.training;
 
-import io.berth.agent.training.TrainingSpec.Activation;
+import io.berth.agent.training.TrainingConfig.Activation;
 import java.util.Random;
 
 /**
@@ -44,7 +44,7 @@ final class Network implements Model<Network.Scratch> {
         parameterCount = off - base;
     }
 
-    static Network forSpec(TrainingSpec.ModelSpec model, int features, int classes) {
+    static Network forSpec(TrainingConfig.ModelSpec model, int features, int classes) {
         return new Network(layerSizes(features, model.hiddenLayers(), classes), model.activation(), classes > 0);
     }
 

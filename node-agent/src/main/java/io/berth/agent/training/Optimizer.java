@@ -1,6 +1,6 @@
 package io.berth.agent.training;
 
-import io.berth.agent.training.TrainingSpec.OptimizerSpec;
+import io.berth.agent.training.TrainingConfig.OptimizerSpec;
 
 /**
  * Updates parameters in place from an averaged gradient. The whole state is a list of arrays plus a

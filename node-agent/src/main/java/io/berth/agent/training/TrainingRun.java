@@ -60,12 +60,12 @@ public final class TrainingRun {
     public record Result(int resumedFromEpoch, int epochs, double[] parameters, List<EpochMetrics> history) {
     }
 
-    private final TrainingSpec spec;
+    private final TrainingConfig spec;
     private final Options options;
     private final Listener listener;
     private volatile boolean cancelled;
 
-    public TrainingRun(TrainingSpec spec, Options options, Listener listener) {
+    public TrainingRun(TrainingConfig spec, Options options, Listener listener) {
         this.spec = spec;
         this.options = options;
         this.listener = listener;
@@ -251,7 +251,7 @@ public final class TrainingRun {
      * Evaluates {@code parameters} on the whole data set of {@code spec}: accuracy for
      * classification, mean squared error for regression.
      */
-    public static double evaluate(TrainingSpec spec, double[] parameters, Path dataDir) {
+    public static double evaluate(TrainingConfig spec, double[] parameters, Path dataDir) {
         Dataset data = Dataset.load(spec.data(), dataDir);
         return evaluate(Model.forSpec(spec.model(), data.features(), data.classes()), parameters, data);
     }

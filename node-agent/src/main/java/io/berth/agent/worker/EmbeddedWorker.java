@@ -6,7 +6,7 @@ import io.berth.core.protocol.MetricsReport;
 import io.berth.agent.training.EpochMetrics;
 import io.berth.agent.training.ModelAveraging;
 import io.berth.agent.training.TrainingRun;
-import io.berth.agent.training.TrainingSpec;
+import io.berth.agent.training.TrainingConfig;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +52,7 @@ final class EmbeddedWorker extends Worker {
         try (Writer log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             try {
-                TrainingSpec spec = TrainingSpec.of(training);
+                TrainingConfig spec = TrainingConfig.of(training);
                 int world = assignment.worldSize();
                 int rank = assignment.replicaIndex();
                 if (world > 1 && (assignment.masterAddr() == null || assignment.masterPort() == null)) {

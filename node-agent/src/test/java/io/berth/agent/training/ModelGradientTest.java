@@ -2,7 +2,7 @@ package io.berth.agent.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.berth.agent.training.TrainingSpec.Activation;
+import io.berth.agent.training.TrainingConfig.Activation;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;

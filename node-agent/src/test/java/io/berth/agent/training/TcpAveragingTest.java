@@ -41,7 +41,7 @@ class TcpAveragingTest {
     @Test
     void twoReplicasTrainOnTheirShardsAndEndWithTheSameModel() throws Exception {
         int port = freePort();
-        TrainingSpec spec = TrainingSpec.parse("""
+        TrainingConfig spec = TrainingConfig.parse("""
                 {"model":{"type":"mlp","hiddenLayers":[16],"activation":"tanh"},
                  "data":{"type":"generated","generator":"xor","samples":400,"noise":0.05},
                  "optimizer":{"type":"adam","learningRate":0.02},"batchSize":16,"epochs":30}""");
@@ -106,8 +106,8 @@ class TcpAveragingTest {
                 "model":{"type":"mlp","hiddenLayers":[8],"activation":"tanh"},
                 "data":{"type":"generated","generator":"blobs","samples":300,"classes":3,"noise":0.5},
                 "optimizer":{"type":"momentum","learningRate":0.05},"batchSize":16""";
-        TrainingSpec four = TrainingSpec.parse("{" + common + ",\"epochs\":4}");
-        TrainingSpec eight = TrainingSpec.parse("{" + common + ",\"epochs\":8}");
+        TrainingConfig four = TrainingConfig.parse("{" + common + ",\"epochs\":4}");
+        TrainingConfig eight = TrainingConfig.parse("{" + common + ",\"epochs\":8}");
         Path agentA = dir.resolve("agent-a/ckpt/replica-0.ckpt");
         Path agentB = dir.resolve("agent-b/ckpt/replica-1.ckpt");
         Path agentC = dir.resolve("agent-c/ckpt/replica-1.ckpt"); // rank 1 requeued onto a server without its checkpoint
@@ -122,7 +122,7 @@ class TcpAveragingTest {
         assertThat(Checkpoint.read(Checkpoint.previous(agentA)).epoch()).isEqualTo(7);
     }
 
-    private TrainingRunTest.Recorder[] runPair(TrainingSpec spec, Path ckpt0, Path ckpt1) throws Exception {
+    private TrainingRunTest.Recorder[] runPair(TrainingConfig spec, Path ckpt0, Path ckpt1) throws Exception {
         int port = freePort();
         TrainingRunTest.Recorder rec0 = new TrainingRunTest.Recorder();
         TrainingRunTest.Recorder rec1 = new TrainingRunTest.Recorder();

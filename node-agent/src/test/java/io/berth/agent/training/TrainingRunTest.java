@@ -81,7 +81,7 @@ class TrainingRunTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("convergingSpecs")
     void converges(String name, String json, double bound) throws Exception {
-        TrainingSpec spec = TrainingSpec.parse(json);
+        TrainingConfig spec = TrainingConfig.parse(json);
         Recorder rec = new Recorder();
 
         TrainingRun.Result result = new TrainingRun(spec, single(1, null, dir), rec).run();
@@ -102,7 +102,7 @@ class TrainingRunTest {
 
     @Test
     void dataParallelOverTwoThreadsDecreasesLoss() throws Exception {
-        TrainingSpec spec = TrainingSpec.parse("""
+        TrainingConfig spec = TrainingConfig.parse("""
                 {"model":{"type":"mlp","hiddenLayers":[16],"activation":"tanh"},
                  "data":{"type":"generated","generator":"blobs","samples":400,"features":2,"classes":3,"noise":0.6},
                  "optimizer":{"type":"adam","learningRate":0.02},"batchSize":32,"epochs":10}""");
@@ -117,7 +117,7 @@ class TrainingRunTest {
 
     @Test
     void twoThreadsComputeTheSameGradientAsOneUpToRounding() throws Exception {
-        TrainingSpec spec = TrainingSpec.parse("""
+        TrainingConfig spec = TrainingConfig.parse("""
                 {"model":{"type":"mlp","hiddenLayers":[8]},
                  "data":{"type":"generated","generator":"xor","samples":200},
                  "optimizer":{"type":"sgd","learningRate":0.1},"batchSize":20,"epochs":3}""");
@@ -136,8 +136,8 @@ class TrainingRunTest {
                 "model":{"type":"mlp","hiddenLayers":[8],"activation":"tanh"},
                 "data":{"type":"generated","generator":"spirals","samples":300,"classes":2},
                 "optimizer":{"type":"adam","learningRate":0.01},"batchSize":16,"checkpointEveryEpochs":2""";
-        TrainingSpec firstHalf = TrainingSpec.parse("{" + common + ",\"epochs\":4}");
-        TrainingSpec whole = TrainingSpec.parse("{" + common + ",\"epochs\":8}");
+        TrainingConfig firstHalf = TrainingConfig.parse("{" + common + ",\"epochs\":4}");
+        TrainingConfig whole = TrainingConfig.parse("{" + common + ",\"epochs\":8}");
         Path ckpt = dir.resolve("ckpt/replica-0.ckpt");
 
         new TrainingRun(firstHalf, single(2, ckpt, dir), new Recorder()).run();
@@ -154,7 +154,7 @@ class TrainingRunTest {
 
     @Test
     void aFinishedCheckpointRunsNoMoreEpochs() throws Exception {
-        TrainingSpec spec = TrainingSpec.parse("""
+        TrainingConfig spec = TrainingConfig.parse("""
                 {"model":{"type":"linear"},"data":{"type":"generated","generator":"linear","samples":50},"epochs":2}""");
         Path ckpt = dir.resolve("done.ckpt");
         new TrainingRun(spec, single(1, ckpt, dir), new Recorder()).run();
@@ -176,7 +176,7 @@ class TrainingRunTest {
             csv.append(a).append(',').append(b).append(',').append(a + b > 0 ? 1 : 0).append('\n');
         }
         java.nio.file.Files.writeString(dir.resolve("half-planes.csv"), csv);
-        TrainingSpec spec = TrainingSpec.parse("""
+        TrainingConfig spec = TrainingConfig.parse("""
                 {"model":{"type":"linear"},"data":{"type":"csv","path":"half-planes.csv","classes":2},
                  "optimizer":{"type":"adam","learningRate":0.05},"epochs":20}""");
 

@@ -10,7 +10,7 @@ import io.berth.api.inventory.ServerStatus;
 import io.berth.api.inventory.ServerView;
 import io.berth.api.jobs.JobLifecycle;
 import io.berth.api.jobs.JobService;
-import io.berth.api.jobs.WorkerRepository;
+import io.berth.api.jobs.ServerWorkers;
 import io.berth.api.jobs.WorkerRow;
 import io.berth.api.jobs.WorkerState;
 import io.berth.api.power.ServerEvents;
@@ -38,13 +38,13 @@ class AgentRegistration {
 
     private final InventoryService inventory;
     private final JobLifecycle lifecycle;
-    private final WorkerRepository workers;
+    private final ServerWorkers workers;
     private final ServerStatus status;
     private final SchedulerProperties properties;
     private final ApplicationEventPublisher events;
     private final ServerEvents serverEvents;
 
-    AgentRegistration(InventoryService inventory, JobLifecycle lifecycle, WorkerRepository workers, ServerStatus status,
+    AgentRegistration(InventoryService inventory, JobLifecycle lifecycle, ServerWorkers workers, ServerStatus status,
                       SchedulerProperties properties, ApplicationEventPublisher events, ServerEvents serverEvents) {
         this.inventory = inventory;
         this.lifecycle = lifecycle;

@@ -6,12 +6,12 @@ import io.berth.core.protocol.HeartbeatResponse;
 import io.berth.core.protocol.WorkerReport;
 import io.berth.api.inventory.ServerStatus;
 import io.berth.api.jobs.JobLifecycle;
-import io.berth.api.jobs.JobRepository;
+import io.berth.api.jobs.JobQueue;
 import io.berth.api.jobs.JobRow;
 import io.berth.api.jobs.JobService;
 import io.berth.core.spec.JobSpec;
 import io.berth.api.jobs.JobSpecs;
-import io.berth.api.jobs.WorkerRepository;
+import io.berth.api.jobs.ServerWorkers;
 import io.berth.api.jobs.WorkerRow;
 import io.berth.api.jobs.WorkerState;
 import io.berth.api.power.PowerManager;
@@ -45,8 +45,8 @@ import java.util.UUID;
 @Service
 public class AgentService {
     private final JobLifecycle lifecycle;
-    private final JobRepository jobs;
-    private final WorkerRepository workers;
+    private final JobQueue jobs;
+    private final ServerWorkers workers;
     private final JdbcClient jdbc;
     private final SchedulerProperties properties;
     private final ApplicationEventPublisher events;
@@ -56,7 +56,7 @@ public class AgentService {
     private final ServerEvents serverEvents;
     private final ServerStatus status;
 
-    AgentService(JobLifecycle lifecycle, JobRepository jobs, WorkerRepository workers, JdbcClient jdbc,
+    AgentService(JobLifecycle lifecycle, JobQueue jobs, ServerWorkers workers, JdbcClient jdbc,
                  SchedulerProperties properties, ApplicationEventPublisher events, AgentTelemetry telemetry,
                  PowerManager power, PowerSavingProperties powerSaving, ServerEvents serverEvents,
                  ServerStatus status) {

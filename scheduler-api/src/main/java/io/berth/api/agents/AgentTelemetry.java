@@ -6,7 +6,7 @@ import io.berth.core.protocol.MetricsReport;
 import io.berth.core.protocol.LogBatch;
 import io.berth.api.health.AcceleratorHealthService;
 import io.berth.api.inventory.ServerStatus;
-import io.berth.api.jobs.WorkerRepository;
+import io.berth.api.jobs.ServerWorkers;
 import io.berth.api.jobs.WorkerRow;
 import io.berth.api.errors.NotFound;
 import org.springframework.stereotype.Service;
@@ -25,10 +25,10 @@ import java.util.UUID;
 @Service
 class AgentTelemetry {
     private final ServerStatus status;
-    private final WorkerRepository workers;
+    private final ServerWorkers workers;
     private final AcceleratorHealthService acceleratorHealth;
 
-    AgentTelemetry(ServerStatus status, WorkerRepository workers, AcceleratorHealthService acceleratorHealth) {
+    AgentTelemetry(ServerStatus status, ServerWorkers workers, AcceleratorHealthService acceleratorHealth) {
         this.status = status;
         this.workers = workers;
         this.acceleratorHealth = acceleratorHealth;

@@ -3,7 +3,7 @@ package io.berth.api.agents;
 import io.berth.api.db.DatabaseOutage;
 import io.berth.api.inventory.ServerStatus;
 import io.berth.api.jobs.JobLifecycle;
-import io.berth.api.jobs.JobRepository;
+import io.berth.api.jobs.JobQueue;
 import io.berth.api.jobs.JobService;
 import io.berth.api.leader.Leadership;
 import io.berth.api.scheduling.SchedulerProperties;
@@ -38,7 +38,7 @@ class HeartbeatMonitor {
 
     private final JdbcClient jdbc;
     private final ServerStatus status;
-    private final JobRepository jobs;
+    private final JobQueue jobs;
     private final JobLifecycle lifecycle;
     private final SchedulerProperties properties;
     private final TransactionTemplate tx;
@@ -53,7 +53,7 @@ class HeartbeatMonitor {
     HeartbeatMonitor(JdbcClient jdbc, JobLifecycle lifecycle, SchedulerProperties properties, TransactionTemplate tx,
                      ApplicationEventPublisher events, Leadership leadership,
                      io.berth.api.inventory.InventoryService inventory, io.berth.api.power.PowerManager power,
-                     ServerStatus status, JobRepository jobs) {
+                     ServerStatus status, JobQueue jobs) {
         this.status = status;
         this.jobs = jobs;
         this.power = power;

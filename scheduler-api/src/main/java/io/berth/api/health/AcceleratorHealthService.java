@@ -4,7 +4,7 @@ import io.berth.api.errors.NotFound;
 import io.berth.api.inventory.InventoryService;
 import io.berth.api.inventory.ServerStatus;
 import io.berth.api.jobs.JobLifecycle;
-import io.berth.api.jobs.WorkerRepository;
+import io.berth.api.jobs.ServerWorkers;
 import io.berth.core.inventory.AcceleratorHealth;
 import io.berth.core.inventory.ServerState;
 import io.berth.core.protocol.AcceleratorError;
@@ -35,11 +35,11 @@ public class AcceleratorHealthService {
     private final JobLifecycle lifecycle;
     private final InventoryService inventory;
     private final ServerStatus status;
-    private final WorkerRepository workers;
+    private final ServerWorkers workers;
     private final MeterRegistry meters;
 
     AcceleratorHealthService(JdbcClient jdbc, HealthPolicy policy, JobLifecycle lifecycle, InventoryService inventory,
-                             ServerStatus status, WorkerRepository workers, MeterRegistry meters) {
+                             ServerStatus status, ServerWorkers workers, MeterRegistry meters) {
         this.jdbc = jdbc;
         this.policy = policy;
         this.lifecycle = lifecycle;
@@ -82,7 +82,7 @@ public class AcceleratorHealthService {
                 changed = true;
             }
             if (actions.contains(HealthPolicy.Action.REQUEUE)) {
-                for (WorkerRepository.JobName job : workers.jobsOnGpu(serverId, e.index())) {
+                for (ServerWorkers.JobName job : workers.jobsOnGpu(serverId, e.index())) {
                     if (lifecycle.requeueAfterHardwareError(job.id(), "requeued to resume from its "
                             + "checkpoint, without counting a failure: " + why)) {
                         outcome.add("requeued job " + job.name() + " (" + job.id() + ")");

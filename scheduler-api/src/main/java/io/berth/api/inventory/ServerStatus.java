@@ -160,28 +160,36 @@ public class ServerStatus {
                 .params(serverId, index).query(String.class).optional();
     }
 
-    /** The health policy takes an accelerator out of service (latched UNHEALTHY); the server's version moves. Two statements. */
+    /**
+     * The health policy takes an accelerator out of service (latched UNHEALTHY); the server's version moves. Two
+     * statements, the server row first: a placement locks its servers and then their accelerators
+     * ({@code scheduling.UsageCounters}), so a verdict taking the accelerator row first could deadlock with it.
+     */
     public void acceleratorFailed(long serverId, int index, String reason) {
+        jdbc.sql("UPDATE servers SET version = version + 1 WHERE id = ?").param(serverId).update();
         jdbc.sql("""
                         UPDATE accelerators SET health = 'UNHEALTHY', health_latched = true, health_reason = ?,
                             health_changed_at = now() WHERE server_id = ? AND idx = ?""")
                 .params(reason, serverId, index).update();
-        jdbc.sql("UPDATE servers SET version = version + 1 WHERE id = ?").param(serverId).update();
     }
 
     /**
      * An operator sets an accelerator's health ({@code latched} keeps it so whatever the agent reports); the server's
-     * version moves. Two statements. False when no such accelerator.
+     * version moves. Two statements, the server row first (as in {@link #acceleratorFailed}). False when no such
+     * accelerator (then nothing is written).
      */
     public boolean setAcceleratorHealth(String server, int index, AcceleratorHealth health, boolean latched,
                                         String reason) {
-        int n = jdbc.sql("""
-                        UPDATE accelerators a SET health = ?, health_latched = ?, health_reason = ?, health_changed_at = now()
-                        FROM servers s WHERE s.id = a.server_id AND s.name = ? AND a.idx = ?""")
-                .params(health.name(), latched, reason, server, index).update();
-        if (n == 0) return false;
-        jdbc.sql("UPDATE servers SET version = version + 1 WHERE name = ?").param(server).update();
-        return true;
+        Optional<Long> serverId = jdbc.sql("""
+                        UPDATE servers s SET version = s.version + 1
+                        WHERE s.name = ? AND EXISTS (SELECT 1 FROM accelerators a WHERE a.server_id = s.id AND a.idx = ?)
+                        RETURNING s.id""")
+                .params(server, index).query(Long.class).optional();
+        if (serverId.isEmpty()) return false;
+        return jdbc.sql("""
+                        UPDATE accelerators SET health = ?, health_latched = ?, health_reason = ?, health_changed_at = now()
+                        WHERE server_id = ? AND idx = ?""")
+                .params(health.name(), latched, reason, serverId.get(), index).update() > 0;
     }
 
     /** One accelerator's health as stored, with its server's id. */

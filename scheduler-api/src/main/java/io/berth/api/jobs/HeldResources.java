@@ -18,12 +18,10 @@ public interface HeldResources {
         }
     }
 
-    /** Adds one worker's demand to its server and GPUs (one statement each); returns the server's id. */
-    long reserve(WorkerRow worker);
-
     /**
-     * Adds the demand of many workers, summed per server and per GPU, in one statement for the servers and one for
-     * the GPUs whatever the batch size. Returns the servers' ids by name.
+     * Adds the demand of one worker or many (a job's workers, or a batch of jobs'), summed per server and per GPU, in
+     * one statement for the servers and one for the GPUs whatever the number of workers. Returns the servers' ids by
+     * name.
      */
     Map<String, Long> reserveAll(List<WorkerRow> workers);
 

@@ -22,7 +22,7 @@ import java.util.UUID;
 
 /** Jobs and their events. Every state change goes through {@link #transition}, which also writes the event. */
 @Repository
-public class JobRepository {
+class JobRepository {
     private static final String COLUMNS = "id, name, tenant, priority, state, spec::text AS spec, attempt, failures, "
             + "max_retries, max_run_seconds, gpu_milli, cpu_millis, memory_mib, pending_reason, message, version, "
             + "created_at, updated_at, started_at, finished_at";
@@ -183,12 +183,8 @@ public class JobRepository {
         return n == 1;
     }
 
-    /** One job of a batched placement commit: move it to SCHEDULED under {@code attempt} if still at {@code version}. */
-    public record Scheduling(UUID id, long version, int attempt) {
-    }
-
     /** {@link #schedule} for many jobs in one statement; returns the ids that moved (the others changed meanwhile). */
-    public Set<UUID> scheduleAll(List<Scheduling> jobs) {
+    public Set<UUID> scheduleAll(List<JobQueue.Scheduling> jobs) {
         return new HashSet<>(jdbc.sql("""
                         UPDATE jobs j SET state = 'SCHEDULED', attempt = d.attempt, version = j.version + 1,
                             updated_at = now(), pending_reason = NULL, message = NULL
@@ -196,8 +192,8 @@ public class JobRepository {
                         WHERE j.id = d.id AND j.state = 'QUEUED' AND j.version = d.version
                         RETURNING j.id""")
                 .params(jobs.stream().map(j -> j.id().toString()).toArray(String[]::new),
-                        jobs.stream().map(Scheduling::version).toArray(Long[]::new),
-                        jobs.stream().map(Scheduling::attempt).toArray(Integer[]::new))
+                        jobs.stream().map(JobQueue.Scheduling::version).toArray(Long[]::new),
+                        jobs.stream().map(JobQueue.Scheduling::attempt).toArray(Integer[]::new))
                 .query(UUID.class).list());
     }
 
@@ -232,12 +228,8 @@ public class JobRepository {
                 .params(id, from == null ? null : from.name(), to.name(), reason).update();
     }
 
-    /** An event to record with {@link #events(List)}. */
-    public record NewEvent(UUID jobId, JobState from, JobState to, String reason) {
-    }
-
     /** Records many events in one statement, in list order. */
-    public void events(List<NewEvent> events) {
+    public void events(List<JobQueue.NewEvent> events) {
         jdbc.sql("""
                         INSERT INTO job_events (job_id, from_state, to_state, reason)
                         SELECT job_id, from_state, to_state, reason
@@ -246,7 +238,7 @@ public class JobRepository {
                 .params(events.stream().map(e -> e.jobId().toString()).toArray(String[]::new),
                         events.stream().map(e -> e.from() == null ? null : e.from().name()).toArray(String[]::new),
                         events.stream().map(e -> e.to().name()).toArray(String[]::new),
-                        events.stream().map(NewEvent::reason).toArray(String[]::new))
+                        events.stream().map(JobQueue.NewEvent::reason).toArray(String[]::new))
                 .update();
     }
 

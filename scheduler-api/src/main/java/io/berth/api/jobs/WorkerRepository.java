@@ -24,7 +24,7 @@ import java.util.UUID;
  * database's CHECKs refuse any reservation beyond capacity. Callers own the transaction.
  */
 @Repository
-public class WorkerRepository {
+class WorkerRepository {
     private static final String COLUMNS = "w.id, w.job_id, w.attempt, w.task_group, w.replica, w.rank, w.world_size, "
             + "w.server_id, s.name AS server_name, w.gpu_indices, w.milli_gpu, w.cpu_millis, w.memory_mib, "
             + "w.network_mbps, w.storage_gib, w.storage_mb_per_sec, w.master_addr, w.master_port, w.state, w.holds_resources, w.exit_code, w.message";
@@ -40,12 +40,6 @@ public class WorkerRepository {
         this.template = template;
         this.held = held;
         this.usage = usage;
-    }
-
-    /** Stamps the leader epoch on the workers of one attempt of a job (a placement committed one job at a time). */
-    public void stampLeaderEpoch(UUID jobId, int attempt, long leaderEpoch) {
-        jdbc.sql("UPDATE workers SET leader_epoch = ? WHERE job_id = ? AND attempt = ?")
-                .params(leaderEpoch, jobId, attempt).update();
     }
 
     /** A worker's figures for one epoch, one statement; a repeated epoch replaces them (delivery is at least once). */
@@ -64,42 +58,21 @@ public class WorkerRepository {
                 lines.stream().map(l -> new Object[]{w.jobId(), w.id(), l.replace("\u0000", "")}).toList());
     }
 
-    /** A job by id and name. */
-    public record JobName(UUID id, String name) {
-    }
-
     /** The jobs whose current attempt has an ASSIGNED or RUNNING worker on this GPU, by name. */
-    public List<JobName> jobsOnGpu(long serverId, int index) {
+    public List<ServerWorkers.JobName> jobsOnGpu(long serverId, int index) {
         return jdbc.sql("""
                         SELECT DISTINCT j.id, j.name FROM workers w JOIN jobs j ON j.id = w.job_id
                         WHERE w.server_id = ? AND w.state IN ('ASSIGNED', 'RUNNING') AND ? = ANY (w.gpu_indices)
                           AND w.attempt = j.attempt ORDER BY j.name""")
-                .params(serverId, index).query((rs, n) -> new JobName(rs.getObject(1, UUID.class), rs.getString(2)))
+                .params(serverId, index).query((rs, n) -> new ServerWorkers.JobName(rs.getObject(1, UUID.class), rs.getString(2)))
                 .list();
     }
 
     /**
-     * Adds one worker's demand to the counters of its server and GPUs and inserts the worker. Capacity overflow
-     * raises DataIntegrityViolationException (CHECK constraint); an unschedulable server raises
-     * {@link HeldResources.ReservationRefused}.
-     */
-    public void reserve(WorkerRow w) {
-        long serverId = held.reserve(w);
-        jdbc.sql("""
-                        INSERT INTO workers (id, job_id, attempt, task_group, replica, rank, world_size, server_id,
-                            gpu_indices, milli_gpu, cpu_millis, memory_mib, network_mbps, storage_gib, storage_mb_per_sec,
-                            master_addr, master_port, state)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ASSIGNED')""")
-                .params(w.id(), w.jobId(), w.attempt(), w.taskGroup(), w.replica(), w.rank(), w.worldSize(), serverId,
-                        w.gpuIndices().toArray(Integer[]::new), w.milliGpu(), w.cpuMillis(), w.memoryMib(),
-                        w.networkMbps(), w.storageGib(), w.storageMbPerSec(), w.masterAddr(), w.masterPort())
-                .update();
-    }
-
-    /**
-     * {@link #reserve} for many workers in a fixed number of statements (see {@link HeldResources#reserveAll}). Every
-     * worker is stamped with the leader epoch. Refusals throw as in {@link #reserve}; the caller's transaction must
-     * then roll back.
+     * Adds the workers' demand to the counters of their servers and GPUs and inserts the workers, stamped with the
+     * leader epoch: three statements whatever the number of workers (see {@link HeldResources#reserveAll}). Capacity
+     * overflow raises DataIntegrityViolationException (CHECK constraint); a server that is not READY or a GPU that is
+     * not healthy raises {@link HeldResources.ReservationRefused}. Either way the caller's transaction must roll back.
      */
     public void reserveAll(List<WorkerRow> rows, long leaderEpoch) {
         Map<String, Long> ids = held.reserveAll(rows);

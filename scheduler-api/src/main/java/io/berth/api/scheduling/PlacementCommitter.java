@@ -1,10 +1,9 @@
 package io.berth.api.scheduling;
 
 import io.berth.api.jobs.JobLifecycle;
-import io.berth.api.jobs.JobRepository;
+import io.berth.api.jobs.JobQueue;
 import io.berth.api.jobs.JobRow;
 import io.berth.api.jobs.JobState;
-import io.berth.api.jobs.WorkerRepository;
 import io.berth.api.jobs.WorkerRow;
 import io.berth.api.leader.LeaderFence;
 import io.berth.api.leader.Leadership;
@@ -33,8 +32,7 @@ import java.util.stream.Collectors;
  */
 @Component
 class PlacementCommitter {
-    private final JobRepository jobs;
-    private final WorkerRepository workers;
+    private final JobQueue jobs;
     private final JdbcClient jdbc;
     private final SchedulerProperties properties;
     private final LeaderFence fence;
@@ -42,12 +40,11 @@ class PlacementCommitter {
     private final ApplicationEventPublisher events;
     private final JobLifecycle lifecycle;
 
-    PlacementCommitter(JobRepository jobs, WorkerRepository workers, JdbcClient jdbc, SchedulerProperties properties,
+    PlacementCommitter(JobQueue jobs, JdbcClient jdbc, SchedulerProperties properties,
                        LeaderFence fence, Leadership leadership, ApplicationEventPublisher events, JobLifecycle lifecycle) {
         this.events = events;
         this.lifecycle = lifecycle;
         this.jobs = jobs;
-        this.workers = workers;
         this.jdbc = jdbc;
         this.properties = properties;
         this.fence = fence;
@@ -74,8 +71,7 @@ class PlacementCommitter {
         String master = ordered.get(0).server();
         String masterAddr = agentAddress(master);
         Set<Integer> ports = portsInUse(List.of(master)).getOrDefault(master, new HashSet<>());
-        for (WorkerRow w : workerRows(job, attempt, ordered, masterAddr, ports)) workers.reserve(w);
-        workers.stampLeaderEpoch(job.id(), attempt, epoch);
+        jobs.addWorkers(workerRows(job, attempt, ordered, masterAddr, ports), epoch);
         jobs.event(job.id(), JobState.QUEUED, JobState.SCHEDULED, "placed on " + placementText(ordered));
         events.publishEvent(new WorkersChanged(ordered.stream().map(Assignment::server).collect(Collectors.toSet())));
     }
@@ -90,7 +86,7 @@ class PlacementCommitter {
     void commitAll(List<Pending> batch) {
         long epoch = fence.check(leadership);
         Set<UUID> scheduled = jobs.scheduleAll(batch.stream()
-                .map(p -> new JobRepository.Scheduling(p.job().id(), p.job().version(), p.job().attempt() + 1)).toList());
+                .map(p -> new JobQueue.Scheduling(p.job().id(), p.job().version(), p.job().attempt() + 1)).toList());
         for (Pending p : batch) if (!scheduled.contains(p.job().id())) throw new StaleJob(p.job().id());
         Map<String, String> addresses = new HashMap<>();
         List<String> names = batch.stream().flatMap(p -> p.assignments().stream()).map(Assignment::server).distinct().toList();
@@ -101,18 +97,18 @@ class PlacementCommitter {
                 });
         Map<String, Set<Integer>> ports = portsInUse(names);
         List<WorkerRow> rows = new ArrayList<>();
-        List<JobRepository.NewEvent> placedEvents = new ArrayList<>(batch.size());
+        List<JobQueue.NewEvent> placedEvents = new ArrayList<>(batch.size());
         Set<String> servers = new HashSet<>();
         for (Pending p : batch) {
             List<Assignment> ordered = ranked(p.assignments());
             String master = ordered.get(0).server();
             rows.addAll(workerRows(p.job(), p.job().attempt() + 1, ordered, addresses.get(master),
                     ports.computeIfAbsent(master, k -> new HashSet<>())));
-            placedEvents.add(new JobRepository.NewEvent(p.job().id(), JobState.QUEUED, JobState.SCHEDULED,
+            placedEvents.add(new JobQueue.NewEvent(p.job().id(), JobState.QUEUED, JobState.SCHEDULED,
                     "placed on " + placementText(ordered)));
             ordered.forEach(a -> servers.add(a.server()));
         }
-        workers.reserveAll(rows, epoch);
+        jobs.addWorkers(rows, epoch);
         jobs.events(placedEvents);
         events.publishEvent(new WorkersChanged(servers));
     }

@@ -2,7 +2,7 @@ package io.berth.api.scheduling;
 
 import io.berth.api.db.DatabaseOutage;
 import io.berth.api.jobs.JobLifecycle;
-import io.berth.api.jobs.JobRepository;
+import io.berth.api.jobs.JobQueue;
 import io.berth.api.jobs.JobRow;
 import io.berth.api.jobs.JobService;
 import io.berth.api.jobs.JobSpecs;
@@ -67,7 +67,7 @@ public class SchedulingLoop implements SmartLifecycle {
     private final ClusterView cluster;
     private final Placement placement;
     private final PlacementCommitter committer;
-    private final JobRepository jobs;
+    private final JobQueue jobs;
     private final JobLifecycle lifecycle;
     private final Quotas quotas;
     private final Leadership leadership;
@@ -91,14 +91,14 @@ public class SchedulingLoop implements SmartLifecycle {
     private volatile boolean running;
 
     SchedulingLoop(SchedulerProperties properties, ClusterView cluster, Placement placement,
-                   PlacementCommitter committer, JobRepository jobs, JobLifecycle lifecycle, Quotas quotas,
+                   PlacementCommitter committer, JobQueue jobs, JobLifecycle lifecycle, Quotas quotas,
                    MeterRegistry meters, Leadership leadership) {
         this(properties, cluster, placement, committer, jobs, lifecycle, quotas, meters, leadership, null);
     }
 
     @Autowired
     SchedulingLoop(SchedulerProperties properties, ClusterView cluster, Placement placement,
-                   PlacementCommitter committer, JobRepository jobs, JobLifecycle lifecycle, Quotas quotas,
+                   PlacementCommitter committer, JobQueue jobs, JobLifecycle lifecycle, Quotas quotas,
                    MeterRegistry meters, Leadership leadership, PowerManager power) {
         this.power = power;
         this.properties = properties;

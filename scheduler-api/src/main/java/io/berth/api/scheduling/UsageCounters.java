@@ -7,8 +7,10 @@ import org.springframework.stereotype.Repository;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -29,28 +31,6 @@ class UsageCounters implements HeldResources {
         this.jdbc = jdbc;
     }
 
-    @Override
-    public long reserve(WorkerRow w) {
-        long serverId = jdbc.sql("""
-                        WITH s AS (SELECT id FROM servers WHERE name = ? AND state = 'READY' FOR SHARE)
-                        UPDATE server_usage u SET cpu_millis_used = u.cpu_millis_used + ?,
-                            memory_mib_used = u.memory_mib_used + ?, network_mbps_used = u.network_mbps_used + ?
-                        FROM s WHERE u.server_id = s.id RETURNING u.server_id""")
-                .params(w.serverName(), w.cpuMillis(), w.memoryMib(), w.networkMbps()).query(Long.class).optional()
-                .orElseThrow(() -> new ReservationRefused("server " + w.serverName() + " is not READY"));
-        if (!w.gpuIndices().isEmpty()) {
-            int n = jdbc.sql("""
-                            WITH a AS (SELECT server_id, idx FROM accelerators
-                                       WHERE server_id = ? AND idx = ANY (?) AND health = 'HEALTHY' FOR SHARE)
-                            UPDATE accelerator_usage u SET used_milli = u.used_milli + ?
-                            FROM a WHERE u.server_id = a.server_id AND u.idx = a.idx""")
-                    .params(serverId, w.gpuIndices().toArray(Integer[]::new), w.milliGpu()).update();
-            if (n != w.gpuIndices().size())
-                throw new ReservationRefused("GPUs " + w.gpuIndices() + " of " + w.serverName() + " are not all healthy");
-        }
-        return serverId;
-    }
-
     /** What the workers reserved on one server take of its counted resources. */
     private record ServerDemand(long cpuMillis, long memoryMib, long networkMbps) {
         ServerDemand plus(ServerDemand o) {
@@ -59,8 +39,9 @@ class UsageCounters implements HeldResources {
     }
 
     /**
-     * The demand is summed per server and per GPU first (an UPDATE ... FROM applies one row per target row), so the
-     * CHECKs see the batch's total. Servers are share-locked in name order.
+     * The one reservation path, for a placement committed alone (one job's workers) or in a batch: two statements
+     * whatever the number of workers. The demand is summed per server and per GPU first (an UPDATE ... FROM applies
+     * one row per target row), so the CHECKs see the batch's total. Servers are share-locked in name order.
      */
     @Override
     public Map<String, Long> reserveAll(List<WorkerRow> rows) {
@@ -100,16 +81,26 @@ class UsageCounters implements HeldResources {
             gpuMilli.add(milli);
         }));
         if (!gpuIdx.isEmpty()) {
-            int n = jdbc.sql("""
+            Set<String> reserved = new HashSet<>();
+            jdbc.sql("""
                             WITH a AS (SELECT a.server_id, a.idx, d.milli
                                        FROM unnest(?::bigint[], ?::int[], ?::int[]) AS d(server_id, idx, milli)
                                        JOIN accelerators a ON a.server_id = d.server_id AND a.idx = d.idx
                                        WHERE a.health = 'HEALTHY' FOR SHARE OF a)
                             UPDATE accelerator_usage u SET used_milli = u.used_milli + a.milli
-                            FROM a WHERE u.server_id = a.server_id AND u.idx = a.idx""")
+                            FROM a WHERE u.server_id = a.server_id AND u.idx = a.idx RETURNING u.server_id, u.idx""")
                     .params(gpuServer.toArray(Long[]::new), gpuIdx.toArray(Integer[]::new), gpuMilli.toArray(Integer[]::new))
-                    .update();
-            if (n != gpuIdx.size()) throw new ReservationRefused("some of the GPUs placed on are not healthy any more");
+                    .query(rs -> {
+                        reserved.add(rs.getLong(1) + "/" + rs.getInt(2));
+                    });
+            if (reserved.size() != gpuIdx.size()) {
+                perGpu.forEach((name, gpus) -> {
+                    List<Integer> refused = gpus.keySet().stream()
+                            .filter(idx -> !reserved.contains(ids.get(name) + "/" + idx)).toList();
+                    if (!refused.isEmpty())
+                        throw new ReservationRefused("GPUs " + refused + " of " + name + " are not healthy");
+                });
+            }
         }
         return ids;
     }

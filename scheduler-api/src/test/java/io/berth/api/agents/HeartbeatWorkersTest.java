@@ -3,7 +3,7 @@ package io.berth.api.agents;
 import com.jayway.jsonpath.JsonPath;
 import io.berth.api.ApiTestBase;
 import io.berth.api.jobs.JobLifecycle;
-import io.berth.api.jobs.WorkerRepository;
+import io.berth.api.jobs.ServerWorkers;
 import io.berth.api.jobs.WorkerRow;
 import io.berth.api.jobs.WorkerState;
 import io.berth.api.scheduling.SchedulingLoop;
@@ -23,7 +23,7 @@ class HeartbeatWorkersTest extends ApiTestBase {
     @Autowired
     SchedulingLoop loop;
     @Autowired
-    WorkerRepository workers;
+    ServerWorkers workers;
     @Autowired
     JobLifecycle lifecycle;
 

@@ -180,11 +180,14 @@ class DashboardBrowserTest extends ApiTestBase {
     }
 
     /**
-     * Stands in, in the browser only, for the power API that another branch builds (contract-power.md): a script run
-     * before the dashboard's own in every page answers {@code /api/v1/cluster/power*} itself when sessionStorage's
-     * {@code berth.test.power} is {@code data} (contract-shaped figures: zone a with racks r1 and r2, zone b with r3,
-     * PUE 1.4) or {@code missing} (a 404 problem), and passes the call to the control plane otherwise. It also keeps
-     * every console.error and console.warn call and uncaught error in {@code window.berthErrors}.
+     * A script run before the dashboard's own in every page. It answers {@code /api/v1/cluster/power} and
+     * {@code /power/history} in the browser itself, in the shape of the control plane's {@code power.PowerController},
+     * so the power card is checked against figures the test chooses rather than whatever this test's servers happen
+     * to report. sessionStorage's {@code berth.test.power} picks them: {@code data} (zone a with racks r1 and r2, zone
+     * b with r3, PUE 1.4), {@code racks} (14 racks of no zone, for the chart's grouping of the smaller ones) or
+     * {@code missing} (a 404 problem, as from a control plane without the power API); unset or {@code off} passes the
+     * call to the control plane. It also keeps every console.error and
+     * console.warn call and uncaught error in {@code window.berthErrors}.
      */
     private static final String BROWSER_STUB = """
             window.berthErrors = [];
@@ -279,7 +282,7 @@ class DashboardBrowserTest extends ApiTestBase {
         assertThat(driver.findElement(usageChart).getAttribute("data-series")).isEqualTo("acme,beta,gamma");
         screenshot("08-usage-30d");
 
-        // the cluster page without the power API (this branch has none; a stubbed 404 where it exists): a short note
+        // the cluster page without power data, a short note: the stub's 404 stands for a control plane without the power API
         By note = By.id("power-note");
         if (get("/api/v1/cluster/power").status() == 404) {
             driver.findElement(By.cssSelector("#nav a[data-page='cluster']")).click();

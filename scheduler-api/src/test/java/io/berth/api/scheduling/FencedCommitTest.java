@@ -3,9 +3,8 @@ package io.berth.api.scheduling;
 import com.jayway.jsonpath.JsonPath;
 import io.berth.api.ApiTestBase;
 import io.berth.api.jobs.JobLifecycle;
-import io.berth.api.jobs.JobRepository;
+import io.berth.api.jobs.JobQueue;
 import io.berth.api.jobs.JobRow;
-import io.berth.api.jobs.WorkerRepository;
 import io.berth.api.leader.LeaderFence;
 import io.berth.api.leader.Leadership;
 import io.berth.core.placement.Assignment;
@@ -42,9 +41,7 @@ class FencedCommitTest extends ApiTestBase {
     @Autowired
     org.springframework.context.ApplicationEventPublisher events;
     @Autowired
-    JobRepository jobs;
-    @Autowired
-    WorkerRepository workers;
+    JobQueue jobs;
     @Autowired
     JdbcClient jdbcClient;
     @Autowired
@@ -110,7 +107,7 @@ class FencedCommitTest extends ApiTestBase {
 
     private void commit(Leadership leadership, UUID jobId) {
         JobRow job = jobs.find(jobId).orElseThrow();
-        PlacementCommitter committer = new PlacementCommitter(jobs, workers, jdbcClient, properties, fence, leadership, events, lifecycle);
+        PlacementCommitter committer = new PlacementCommitter(jobs, jdbcClient, properties, fence, leadership, events, lifecycle);
         tx.executeWithoutResult(status -> committer.commit(job, onS1()));
     }
 
@@ -162,7 +159,7 @@ class FencedCommitTest extends ApiTestBase {
         UUID job = queuedJob("victim");
         commit(contextLeadership, job);
         Leadership leadership = new FixedLeadership(leader, fence.current() + epochOffset);
-        PlacementCommitter committer = new PlacementCommitter(jobs, workers, jdbcClient, properties, fence, leadership,
+        PlacementCommitter committer = new PlacementCommitter(jobs, jdbcClient, properties, fence, leadership,
                 events, lifecycle);
 
         if (preempts) {
@@ -217,7 +214,7 @@ class FencedCommitTest extends ApiTestBase {
         UUID second = queuedJob("after-take-over");
         long oldEpoch = fence.current();
         Leadership oldLeader = new FixedLeadership(true, oldEpoch);
-        PlacementCommitter committer = new PlacementCommitter(jobs, workers, jdbcClient, properties, fence, oldLeader, events, lifecycle);
+        PlacementCommitter committer = new PlacementCommitter(jobs, jdbcClient, properties, fence, oldLeader, events, lifecycle);
         JobRow firstRow = jobs.find(first).orElseThrow();
 
         CompletableFuture<Long> newEpoch = tx.execute(status -> {
@@ -245,7 +242,7 @@ class FencedCommitTest extends ApiTestBase {
         postJson("/api/v1/servers/s1/cordon", ""); // nobody can place, so the background loop cannot interfere
         queuedJob("waiting");
         SchedulingLoop loop = new SchedulingLoop(properties, cluster, placement,
-                new PlacementCommitter(jobs, workers, jdbcClient, properties, fence, contextLeadership, events, lifecycle), jobs, lifecycle,
+                new PlacementCommitter(jobs, jdbcClient, properties, fence, contextLeadership, events, lifecycle), jobs, lifecycle,
                 quotas, new SimpleMeterRegistry(), new FixedLeadership(leader, fence.current()));
 
         assertThat(loop.cycle()).isEqualTo(new SchedulingLoop.CycleResult(considered, 0, 0, 0));

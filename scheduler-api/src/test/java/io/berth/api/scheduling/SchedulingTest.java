@@ -190,7 +190,7 @@ class SchedulingTest extends ApiTestBase {
     PlacementCommitter committer;
 
     @Autowired
-    io.berth.api.jobs.JobRepository jobRepository;
+    io.berth.api.jobs.JobQueue jobQueue;
 
     @Test
     void oneCycleCommitsSharedGpusOfManyJobsTogetherWithExactCounters() {
@@ -236,11 +236,11 @@ class SchedulingTest extends ApiTestBase {
         java.util.function.IntFunction<List<io.berth.core.placement.Assignment>> onGpu = g -> List.of(
                 new io.berth.core.placement.Assignment("g", 0, "port-1", List.of(g), 1000, 1000, 1024, 0, 0, 0),
                 new io.berth.core.placement.Assignment("g", 1, "port-2", List.of(g), 1000, 1000, 1024, 0, 0, 0));
-        committer.commit(jobRepository.find(first).orElseThrow(), onGpu.apply(0));
-        committer.commit(jobRepository.find(twins.get(0)).orElseThrow(), onGpu.apply(1));
+        committer.commit(jobQueue.find(first).orElseThrow(), onGpu.apply(0));
+        committer.commit(jobQueue.find(twins.get(0)).orElseThrow(), onGpu.apply(1));
         committer.commitAll(List.of(
-                new PlacementCommitter.Pending(jobRepository.find(twins.get(1)).orElseThrow(), onGpu.apply(2)),
-                new PlacementCommitter.Pending(jobRepository.find(twins.get(2)).orElseThrow(), onGpu.apply(3))));
+                new PlacementCommitter.Pending(jobQueue.find(twins.get(1)).orElseThrow(), onGpu.apply(2)),
+                new PlacementCommitter.Pending(jobQueue.find(twins.get(2)).orElseThrow(), onGpu.apply(3))));
 
         assertThat(jdbc.queryForList("SELECT master_port FROM workers WHERE rank = 0", Integer.class))
                 .hasSize(4).doesNotHaveDuplicates();
@@ -257,8 +257,8 @@ class SchedulingTest extends ApiTestBase {
         liveServer("batch-1", "default", 4, "H100", 64000, 65536);
         String a = submit("a", "t", 0, 1, 1);
         String b = submit("b", "t", 0, 1, 1);
-        var rowA = jobRepository.find(java.util.UUID.fromString(a)).orElseThrow();
-        var rowB = jobRepository.find(java.util.UUID.fromString(b)).orElseThrow();
+        var rowA = jobQueue.find(java.util.UUID.fromString(a)).orElseThrow();
+        var rowB = jobQueue.find(java.util.UUID.fromString(b)).orElseThrow();
         jdbc.update("UPDATE jobs SET version = version + 1 WHERE id = ?::uuid", b); // changed since it was read
 
         var placeA = List.of(new io.berth.core.placement.Assignment("g", 0, "batch-1", List.of(0), 1000, 1000, 1024, 0, 0, 0));

@@ -6,6 +6,9 @@ import io.berth.api.jobs.WorkerRow;
 import io.berth.core.placement.Assignment;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.DataAccessException;
@@ -18,14 +21,17 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * The usage counters of V18 (server_usage, accelerator_usage) against direct SQL: every server and accelerator has
  * its row from the statement that inserts it, the database refuses over-allocation and a capacity below what is held
  * (the capacity copy follows the server in the same statement), and deleting the inventory deletes the counters.
+ * The reservation both placement commits use (one job, or a batch) sums the demand and names what it refuses.
  * A reservation in flight and a change of the server's state or capacity are ordered by row locks, as when the
  * counters were columns of the server row (two connections, the waiting one with a lock timeout).
  */
@@ -91,8 +97,62 @@ class UsageCountersTest extends ApiTestBase {
     }
 
     private static WorkerRow worker(long cpuMillis) {
+        return worker("u-1", List.of(0), 1000, cpuMillis, 0);
+    }
+
+    private static WorkerRow worker(String server, List<Integer> gpus, int milliGpu, long cpuMillis, long networkMbps) {
         return WorkerRow.assigned(UUID.randomUUID(), 1,
-                new Assignment("main", 0, "u-1", List.of(0), 1000, cpuMillis, 0, 0, 0, 0), 0, 1, "u-1", 29500);
+                new Assignment("main", 0, server, gpus, milliGpu, cpuMillis, 0, 0, 0, networkMbps), 0, 1, server, 29500);
+    }
+
+    static Stream<Arguments> reservations() {
+        return Stream.of(
+                // u-1: 1,000 + 2,000 = 3,000 millicores, 10 + 20 Mbit/s; GPU 0: 300 + 700 = 1,000, GPU 1: 700
+                arguments("one job's workers sharing a GPU add up", "",
+                        List.of(worker("u-1", List.of(0), 300, 1000, 10), worker("u-1", List.of(0, 1), 700, 2000, 20)),
+                        "u-1 3000/8000 0/1024 30/100 gpus=0:1000,1:700; u-2 0/1000 0/1 0/0 gpus=-"),
+                arguments("a batch over two servers, one without GPUs", "",
+                        List.of(worker("u-2", List.of(), 0, 500, 0), worker("u-1", List.of(1), 1000, 8000, 100)),
+                        "u-1 8000/8000 0/1024 100/100 gpus=0:0,1:1000; u-2 500/1000 0/1 0/0 gpus=-"),
+                // GPU 0: 600 + 600 = 1,200 > 1,000 (per GPU CHECK)
+                arguments("a GPU's total over 1,000 is refused", "",
+                        List.of(worker("u-1", List.of(0), 600, 1, 0), worker("u-1", List.of(0), 600, 1, 0)),
+                        "accelerator_usage_share_within_capacity"),
+                // 7,000 + 1,001 = 8,001 > 8,000 millicores (summed before the CHECK)
+                arguments("a server's total over capacity is refused", "",
+                        List.of(worker("u-1", List.of(), 0, 7000, 0), worker("u-1", List.of(), 0, 1001, 0)),
+                        "server_usage_cpu_within_capacity"),
+                arguments("a server not READY is refused", "UPDATE servers SET state = 'CORDONED' WHERE name = 'u-2'",
+                        List.of(worker("u-1", List.of(0), 1000, 1, 0), worker("u-2", List.of(), 0, 1, 0)),
+                        "server u-2 is not READY"),
+                arguments("a GPU not healthy is refused, named", "UPDATE accelerators SET health = 'UNHEALTHY' WHERE idx = 1",
+                        List.of(worker("u-1", List.of(0, 1), 500, 1, 0)),
+                        "GPUs [1] of u-1 are not healthy"));
+    }
+
+    /**
+     * The one reservation path both commits take (a job alone and a batch of jobs): demand summed per server and GPU,
+     * refusals named; a refused reservation is rolled back by its caller, so the counters are left as they were.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("reservations")
+    void theReservationPathOfBothCommits(String name, String setup, List<WorkerRow> workers, String expected)
+            throws SQLException {
+        if (!setup.isEmpty()) jdbc.update(setup);
+        try (Connection placement = begin(null)) {
+            if (expected.startsWith("u-1 ")) {
+                assertThat(counters(placement).reserveAll(workers)).containsOnlyKeys(
+                        workers.stream().map(WorkerRow::serverName).distinct().toList());
+                placement.commit();
+                assertThat(usage()).isEqualTo(expected);
+            } else {
+                assertThatThrownBy(() -> counters(placement).reserveAll(workers))
+                        .isInstanceOfAny(HeldResources.ReservationRefused.class, DataIntegrityViolationException.class)
+                        .hasMessageContaining(expected);
+                placement.rollback();
+                assertThat(usage()).isEqualTo("u-1 0/8000 0/1024 0/100 gpus=0:0,1:0; u-2 0/1000 0/1 0/0 gpus=-");
+            }
+        }
     }
 
     /** A transaction on its own connection; {@link #sql} runs statements in it. */
@@ -117,11 +177,11 @@ class UsageCountersTest extends ApiTestBase {
     void aReservationWaitsForAStateChangeInFlightAndThenSeesIt() throws SQLException {
         try (Connection cordon = begin(null); Connection placement = begin("300ms")) {
             sql(cordon, "UPDATE servers SET state = 'CORDONED' WHERE name = 'u-1'");
-            assertThatThrownBy(() -> counters(placement).reserve(worker(1000)))
+            assertThatThrownBy(() -> counters(placement).reserveAll(List.of(worker(1000))))
                     .isInstanceOf(DataAccessException.class).hasMessageContaining("lock timeout");
             placement.rollback();
             cordon.commit();
-            assertThatThrownBy(() -> counters(placement).reserve(worker(1000)))
+            assertThatThrownBy(() -> counters(placement).reserveAll(List.of(worker(1000))))
                     .isInstanceOf(HeldResources.ReservationRefused.class).hasMessage("server u-1 is not READY");
             placement.rollback();
         }
@@ -131,7 +191,7 @@ class UsageCountersTest extends ApiTestBase {
     @Test
     void aCapacityEditWaitsForAReservationInFlightAndIsCheckedAgainstItsTotal() throws SQLException {
         try (Connection placement = begin(null); Connection edit = begin("300ms")) {
-            assertThat(counters(placement).reserve(worker(6000))).isPositive();
+            assertThat(counters(placement).reserveAll(List.of(worker(6000)))).containsKey("u-1");
             assertThatThrownBy(() -> sql(edit, "UPDATE servers SET cpu_millis = 5000 WHERE name = 'u-1'"))
                     .isInstanceOf(SQLException.class).hasMessageContaining("lock timeout");
             edit.rollback();

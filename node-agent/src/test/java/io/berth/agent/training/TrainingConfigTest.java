@@ -4,26 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.berth.agent.json.InvalidSpecException;
-import io.berth.agent.training.TrainingSpec.Activation;
-import io.berth.agent.training.TrainingSpec.DataSpec;
-import io.berth.agent.training.TrainingSpec.DataType;
-import io.berth.agent.training.TrainingSpec.Generator;
-import io.berth.agent.training.TrainingSpec.ModelSpec;
-import io.berth.agent.training.TrainingSpec.ModelType;
-import io.berth.agent.training.TrainingSpec.OptimizerSpec;
-import io.berth.agent.training.TrainingSpec.OptimizerType;
+import io.berth.agent.training.TrainingConfig.Activation;
+import io.berth.agent.training.TrainingConfig.DataSpec;
+import io.berth.agent.training.TrainingConfig.DataType;
+import io.berth.agent.training.TrainingConfig.Generator;
+import io.berth.agent.training.TrainingConfig.ModelSpec;
+import io.berth.agent.training.TrainingConfig.ModelType;
+import io.berth.agent.training.TrainingConfig.OptimizerSpec;
+import io.berth.agent.training.TrainingConfig.OptimizerType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class TrainingSpecTest {
+class TrainingConfigTest {
 
     @Test
     void minimalSpecTakesTheDocumentedDefaults() {
-        TrainingSpec spec = TrainingSpec.parse("{\"data\":{\"type\":\"generated\",\"generator\":\"xor\"}}");
+        TrainingConfig spec = TrainingConfig.parse("{\"data\":{\"type\":\"generated\",\"generator\":\"xor\"}}");
 
-        assertThat(spec).isEqualTo(new TrainingSpec(
+        assertThat(spec).isEqualTo(new TrainingConfig(
                 new ModelSpec(ModelType.MLP, List.of(16, 16), Activation.RELU, 0, 0),
                 new DataSpec(DataType.GENERATED, Generator.XOR, 1000, 2, 2, 0.1, 1, null),
                 new OptimizerSpec(OptimizerType.ADAM, 0.01, 0.9, 0.9, 0.999, 1e-8),
@@ -32,13 +32,13 @@ class TrainingSpecTest {
 
     @Test
     void fullSpecFromTheContract() {
-        TrainingSpec spec = TrainingSpec.parse("""
+        TrainingConfig spec = TrainingConfig.parse("""
                 {"model":{"type":"mlp","hiddenLayers":[16,16],"activation":"tanh"},
                  "data":{"type":"generated","generator":"blobs","samples":2000,"features":5,"classes":4,"noise":0.3,"seed":9},
                  "optimizer":{"type":"momentum","learningRate":0.05,"momentum":0.8},
                  "batchSize":64,"epochs":20,"checkpointEveryEpochs":5,"seed":7}""");
 
-        assertThat(spec).isEqualTo(new TrainingSpec(
+        assertThat(spec).isEqualTo(new TrainingConfig(
                 new ModelSpec(ModelType.MLP, List.of(16, 16), Activation.TANH, 0, 0),
                 new DataSpec(DataType.GENERATED, Generator.BLOBS, 2000, 5, 4, 0.3, 9, null),
                 new OptimizerSpec(OptimizerType.MOMENTUM, 0.05, 0.8, 0.9, 0.999, 1e-8),
@@ -47,7 +47,7 @@ class TrainingSpecTest {
 
     @Test
     void cnnSpecWithBarsDefaults() {
-        TrainingSpec spec = TrainingSpec.parse("""
+        TrainingConfig spec = TrainingConfig.parse("""
                 {"model":{"type":"cnn","filters":6},"data":{"type":"generated","generator":"bars","classes":4}}""");
 
         assertThat(spec.model()).isEqualTo(new ModelSpec(ModelType.CNN, List.of(), Activation.RELU, 6, 3));
@@ -81,7 +81,7 @@ class TrainingSpecTest {
             not json                     | {"data":                                                                        | ''                  | not well-formed
             """)
     void rejectsInvalidSpecNamingTheField(String name, String json, String field, String problem) {
-        assertThatThrownBy(() -> TrainingSpec.parse(json))
+        assertThatThrownBy(() -> TrainingConfig.parse(json))
                 .isInstanceOfSatisfying(InvalidSpecException.class, e -> {
                     assertThat(e.field()).isEqualTo(field);
                     assertThat(e.problem()).contains(problem);

@@ -35,7 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
  * @param checkpointEveryEpochs write a checkpoint every N epochs and after the last; 0 = only after the last
  * @param seed                  seeds parameter initialisation and the per-epoch shuffle
  */
-public record TrainingSpec(ModelSpec model, DataSpec data, OptimizerSpec optimizer,
+public record TrainingConfig(ModelSpec model, DataSpec data, OptimizerSpec optimizer,
                            int batchSize, int epochs, int checkpointEveryEpochs, long seed) {
 
     public enum ModelType { LINEAR, MLP, CNN }
@@ -91,7 +91,7 @@ public record TrainingSpec(ModelSpec model, DataSpec data, OptimizerSpec optimiz
      * resolved, ranges and rules across fields checked. Throws {@link InvalidSpecException} naming the offending
      * field.
      */
-    public static TrainingSpec of(io.berth.core.spec.TrainingSpec spec) {
+    public static TrainingConfig of(io.berth.core.spec.TrainingSpec spec) {
         if (spec == null) {
             throw new InvalidSpecException("", "the embedded runtime has no training spec");
         }
@@ -103,7 +103,7 @@ public record TrainingSpec(ModelSpec model, DataSpec data, OptimizerSpec optimiz
         DataSpec data = data(spec.data());
         OptimizerSpec optimizer = spec.optimizer() == null
                 ? new OptimizerSpec(OptimizerType.ADAM, 0.01, 0.9, 0.9, 0.999, 1e-8) : optimizer(spec.optimizer());
-        return new TrainingSpec(model, data, optimizer,
+        return new TrainingConfig(model, data, optimizer,
                 (int) integer("batchSize", spec.batchSize(), 32, 1, 1_000_000),
                 (int) integer("epochs", spec.epochs(), 10, 1, 1_000_000),
                 (int) integer("checkpointEveryEpochs", spec.checkpointEveryEpochs(), 1, 0, 1_000_000),
@@ -114,7 +114,7 @@ public record TrainingSpec(ModelSpec model, DataSpec data, OptimizerSpec optimiz
      * Reads a training spec document strictly (unknown fields, strings for numbers and fractions for integers are
      * refused) and resolves it with {@link #of}; throws {@link InvalidSpecException} naming the offending field.
      */
-    public static TrainingSpec parse(String json) {
+    public static TrainingConfig parse(String json) {
         io.berth.core.spec.TrainingSpec wire;
         try {
             wire = STRICT.readValue(json, io.berth.core.spec.TrainingSpec.class);
