@@ -88,19 +88,26 @@ class ControlPlaneStartTest {
 
     /**
      * A second control plane on the data directory of a live one stops at start-up with one clear message naming the
-     * live one's pid, and the live one is not disturbed.
+     * live one's pid, and the live one is not disturbed: its PostgreSQL (which a start takes for an orphan when nobody
+     * holds the directory's lock) still runs and it still writes.
      */
     @Test
     @Order(2)
     void aSecondControlPlaneOnALiveDirectoryStopsWithTheHoldersPid() throws Exception {
+        String postmaster = Files.readAllLines(dir.resolve("pgdata").resolve("postmaster.pid")).get(0);
         try (ControlPlaneProcess second = new ControlPlaneProcess(dir, ControlPlaneProcess.freePort(), List.of())) {
             assertThatThrownBy(second::start).hasMessageContaining("control plane exited with 1")
                     .hasMessageContaining("the embedded PostgreSQL data directory " + dir.resolve("pgdata")
                             + " is in use by another running control plane (pid " + live.pid() + ")")
                     .hasMessageNotContaining("Exception"); // the failure analysis, not a stack trace
         }
-        live.stop();
-        live.start(); // the live one's data and lock were left alone
+        assertThat(Files.readAllLines(dir.resolve("pgdata").resolve("postmaster.pid")).get(0)).isEqualTo(postmaster);
+        assertThat(ProcessHandle.of(Long.parseLong(postmaster.strip())).map(ProcessHandle::isAlive)).contains(true);
+        HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + live.port()
+                        + "/api/v1/zones")).header("Authorization", "Bearer " + live.adminToken())
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"after\"}"))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     }
 
     private static HttpResponse<String> get(String url) throws Exception {
