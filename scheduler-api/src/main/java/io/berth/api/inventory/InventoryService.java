@@ -1,32 +1,26 @@
 package io.berth.api.inventory;
 
 import io.berth.api.errors.FieldError;
-import io.berth.api.errors.Invalid;
 import io.berth.api.errors.NotFound;
 import io.berth.api.inventory.TopologySpecs.LinkSpec;
 import io.berth.api.inventory.TopologySpecs.RackSpec;
 import io.berth.api.inventory.TopologySpecs.SwitchSpec;
 import io.berth.api.inventory.TopologySpecs.VolumeSpec;
 import io.berth.api.inventory.TopologySpecs.ZoneSpec;
-import io.berth.api.paging.Page;
 import io.berth.core.inventory.Inventory;
 import io.berth.core.inventory.NetworkLink;
 import io.berth.core.inventory.NetworkSwitch;
 import io.berth.core.inventory.Rack;
 import io.berth.core.inventory.Server;
-import io.berth.core.inventory.ServerState;
 import io.berth.core.inventory.SharedVolume;
 import io.berth.core.inventory.Zone;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 
