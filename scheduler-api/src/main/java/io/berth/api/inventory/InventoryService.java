@@ -67,6 +67,24 @@ public class InventoryService {
         return servers.upsert(server, HardwareSource.OPERATOR);
     }
 
+    /**
+     * Node sync's write of one Kubernetes Node: creates its zone and its rack (in that zone) when missing, an existing
+     * rack keeping its zone, then creates or replaces the server as {@link #putServer} does. One transaction: a
+     * refused server leaves no zone or rack behind. Returns true when the server was created.
+     */
+    @Transactional
+    public boolean syncNodeServer(ServerSpec spec, String zone) {
+        topology.upsertZone(new ZoneSpec(zone));
+        topology.ensureRack(spec.rackOrDefault(), zone);
+        return putServer(spec);
+    }
+
+    /** The names of every server, in name order. */
+    @Transactional(readOnly = true)
+    public List<String> serverNames() {
+        return servers.names();
+    }
+
     /** What an agent's registration did to its server's description ({@link #registerAgentServer}). */
     public enum AgentRegistration {
         /** a new server, described by the agent */

@@ -41,6 +41,7 @@ import java.util.UUID;
  * reads them, in both kinds of transaction;</li>
  * <li>{@link #drain} and {@link #settleDrains}: one UPDATE each that reads the workers (the jobs feature's table), for
  * the API, the health policy and the heartbeat monitor;</li>
+ * <li>{@link #names}: node sync's check for servers without a Node, each interval;</li>
  * <li>{@link #allocations}: one read joining scheduling's usage counters and the holders.</li>
  * </ul>
  */
@@ -136,6 +137,10 @@ class ServerRepository {
     Optional<ServerView> find(String name) {
         List<Row> rows = jdbc.sql("SELECT " + COLUMNS + AGENT_AGE + " FROM servers WHERE name = ?").param(name).query(this::row).list();
         return withParts(rows).stream().findFirst();
+    }
+
+    List<String> names() {
+        return jdbc.sql("SELECT name FROM servers ORDER BY name").query(String.class).list();
     }
 
     /** Every server as a core record, for export and for the placement snapshot. */
