@@ -134,7 +134,7 @@ class ServerServiceTest extends ApiTestBase {
                         org.assertj.core.groups.Tuple.tuple(1, "NVIDIA Corp", "UNHEALTHY"));
         assertThat(jdbc.queryForList("SELECT idx FROM accelerator_usage ORDER BY idx", Integer.class))
                 .containsExactly(0, 1);
-        assertThat(replaced.updatedAt()).isAfterOrEqualTo(replaced.createdAt());
+        assertThat(replaced.updatedAt()).isAfter(replaced.createdAt()); // the replacing transaction's time
 
         // the same description again is still a write through the API: the version moves
         assertThat(servers.put(spec("gpu-1", 2, "NVIDIA Corp", 48000))).isFalse();
@@ -165,9 +165,11 @@ class ServerServiceTest extends ApiTestBase {
 
         CompletableFuture<Boolean> replacement = CompletableFuture.supplyAsync(
                 () -> servers.put(spec("gpu-1", 1, "NVIDIA", 32000)));
+        // the replacement's lockHoldings waits for the writer's row lock
         await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE%'",
-                Long.class) == 1);
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                        + "AND query LIKE '%JOIN server_usage u ON u.server_id = s.id%FOR UPDATE%'", Long.class) >= 1);
+        assertThat(replacement).isNotDone();
         release.countDown();
         writer.get(30, TimeUnit.SECONDS);
 
