@@ -50,24 +50,6 @@ public class InventoryService {
     // ---------------------------------------------------------------- servers
 
     /**
-     * Creates or replaces the server as an operator describes it; returns true when it was created. Usage counters
-     * are kept; a replacement that would remove or shrink a resource jobs hold is refused with a 409 naming the
-     * resources and their holders, and nothing changes. For callers inside a JDBC transaction (node sync); the API's
-     * replacement is {@link ServerService#put}.
-     */
-    @Transactional
-    public boolean putServer(ServerSpec spec) {
-        checks.validateServer(spec);
-        Server server = spec.toServer();
-        Holdings held = servers.lockHoldings(List.of(server.name())).get(server.name());
-        if (held != null) {
-            List<FieldError> refused = held.refusals(server, "");
-            if (!refused.isEmpty()) throw InventoryConflict.inUse(refused);
-        }
-        return servers.upsert(server, HardwareSource.OPERATOR);
-    }
-
-    /**
      * Node sync's write of one Kubernetes Node: creates its zone and its rack (in that zone) when missing, an existing
      * rack keeping its zone, then creates or replaces the server as {@link #putServer} does. One transaction: a
      * refused server leaves no zone or rack behind. Returns true when the server was created.
@@ -77,6 +59,23 @@ public class InventoryService {
         topology.upsertZone(new ZoneSpec(zone));
         topology.ensureRack(spec.rackOrDefault(), zone);
         return putServer(spec);
+    }
+
+    /**
+     * Creates or replaces the server as an operator describes it; returns true when it was created. Usage counters
+     * are kept; a replacement that would remove or shrink a resource jobs hold is refused with a 409 naming the
+     * resources and their holders, and nothing changes. The caller owns the transaction; the API's replacement is
+     * {@link ServerService#put}, on Spring Data.
+     */
+    private boolean putServer(ServerSpec spec) {
+        checks.validateServer(spec);
+        Server server = spec.toServer();
+        Holdings held = servers.lockHoldings(List.of(server.name())).get(server.name());
+        if (held != null) {
+            List<FieldError> refused = held.refusals(server, "");
+            if (!refused.isEmpty()) throw InventoryConflict.inUse(refused);
+        }
+        return servers.upsert(server, HardwareSource.OPERATOR);
     }
 
     /** The names of every server, in name order. */
