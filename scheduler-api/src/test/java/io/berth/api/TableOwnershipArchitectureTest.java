@@ -85,10 +85,7 @@ class TableOwnershipArchitectureTest {
      * not moved behind the owner's service yet. Each entry is a debt, not a rule: {@link #theExceptionsAreStillNeeded}
      * fails when one is paid, so the list only shrinks.
      */
-    private static final Set<String> NOT_YET_MOVED = Set.of(
-            // k8s: node sync creates the racks and zones of the nodes it imports (zones and racks are moving to
-            // Spring Data in inventory, issue #13) and finds the servers it manages
-            "zones write k8s", "racks write k8s", "servers read k8s");
+    private static final Set<String> NOT_YET_MOVED = Set.of(); // none left
 
     private record Access(String table, boolean write, String feature, String file) {
         String key() {

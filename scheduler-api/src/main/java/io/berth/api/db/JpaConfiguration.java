@@ -20,12 +20,14 @@ import javax.sql.DataSource;
  * Two transaction managers, one per kind of feature.
  * <ul>
  * <li>{@code transactionManager} (primary, {@link JdbcTransactionManager}): every plain {@code @Transactional} and the
- * {@code TransactionTemplate}: the JdbcClient features (jobs, workers, servers, placement commits, heartbeats, the
- * monitors). Declared here because Spring Boot's JPA auto-configuration would otherwise put a JpaTransactionManager
- * in its place, which costs the heartbeat path 12-26% of its throughput (an EntityManager per transaction).</li>
+ * {@code TransactionTemplate}: the JdbcClient features (jobs, workers, placement commits, heartbeats, agent
+ * registration, the inventory import, the monitors). Declared here because Spring Boot's JPA auto-configuration would
+ * otherwise put a JpaTransactionManager in its place, which costs the heartbeat path 12-26% of its throughput (an
+ * EntityManager per transaction).</li>
  * <li>{@value #JPA}: the Spring Data repositories and the services of the features on JPA (tokens, quotas, the audit
- * log's reads, the topology's collections), through {@link JpaTransactional}. It exposes its connection to
- * JdbcClient, so explicit SQL inside a JPA transaction (ON CONFLICT upserts) runs in that transaction.</li>
+ * log's reads, the topology's collections, the REST API's servers), through {@link JpaTransactional}. It exposes
+ * its connection to JdbcClient, so explicit SQL inside a JPA transaction (ON CONFLICT upserts, a server's row lock)
+ * runs in that transaction.</li>
  * </ul>
  * <b>The rule: a transaction of one manager never calls into the other.</b> Spring cannot nest them: a JPA transaction
  * (or a Spring Data repository call, which opens one) inside a JDBC transaction fails when it binds its connection
@@ -39,15 +41,19 @@ import javax.sql.DataSource;
  * <li>the topology in {@code InventoryService}: the snapshot (a batch submission's feasibility check reads it inside
  * its transaction), export, import, single creates with their reference checks, the rack an agent's registration
  * creates, the links a server's deletion removes ({@code TopologyRepository});</li>
+ * <li>the servers in {@code InventoryService} ({@code ServerRepository}): the snapshot, export and import, an agent's
+ * registration, node sync, the health policy's drain; and, inside {@code ServerService}'s JPA transactions, the lock
+ * on a server's row and usage before an edit reads it, and the drain;</li>
  * <li>the audit insert ({@code AuditFilter}, auto-committed, outside any transaction).</li>
  * </ul>
  * The JPA services ({@code TokenService}'s reads and revocation; issuing and enrolling are JDBC writes, see
- * {@code auth.TokenWrites}; {@code Quotas}' API methods, {@code AuditLog}, {@code TopologyService}) are
- * called from controllers, the security filter and start-up only, never inside a JDBC transaction (an agent's token is
- * enrolled after its registration's transaction has committed). An after-commit {@code @TransactionalEventListener}
- * of a JDBC transaction still runs with that transaction's connection bound, so a listener that needs a JPA feature
- * hands the work to another thread (as {@code HeldHeartbeats} does). {@code TransactionManagersTest} drives those paths,
- * and {@link #repositoriesRefuseJdbcTransactions()} makes the silent case loud.
+ * {@code auth.TokenWrites}; {@code Quotas}' API methods, {@code AuditLog}, {@code TopologyService},
+ * {@code ServerService}) are called from controllers, the security filter and start-up only, never inside a JDBC
+ * transaction (an agent's token is enrolled after its registration's transaction has committed). An after-commit
+ * {@code @TransactionalEventListener} of a JDBC transaction still runs with that transaction's connection bound, so a
+ * listener that needs a JPA feature hands the work to another thread (as {@code HeldHeartbeats} does).
+ * {@code TransactionManagersTest} drives those paths, and {@link #repositoriesRefuseJdbcTransactions()} makes the
+ * silent case loud.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableJpaRepositories(basePackages = "io.berth.api", transactionManagerRef = JpaConfiguration.JPA)

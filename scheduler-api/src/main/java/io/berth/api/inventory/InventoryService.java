@@ -1,66 +1,74 @@
 package io.berth.api.inventory;
 
 import io.berth.api.errors.FieldError;
-import io.berth.api.errors.Invalid;
 import io.berth.api.errors.NotFound;
 import io.berth.api.inventory.TopologySpecs.LinkSpec;
 import io.berth.api.inventory.TopologySpecs.RackSpec;
 import io.berth.api.inventory.TopologySpecs.SwitchSpec;
 import io.berth.api.inventory.TopologySpecs.VolumeSpec;
 import io.berth.api.inventory.TopologySpecs.ZoneSpec;
-import io.berth.api.paging.Page;
 import io.berth.core.inventory.Inventory;
 import io.berth.core.inventory.NetworkLink;
 import io.berth.core.inventory.NetworkSwitch;
 import io.berth.core.inventory.Rack;
 import io.berth.core.inventory.Server;
-import io.berth.core.inventory.ServerState;
 import io.berth.core.inventory.SharedVolume;
 import io.berth.core.inventory.Zone;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
- * The inventory feature's facade. Every write runs in one transaction and checks references (rack, zone, switch, link
- * endpoints) first, so bad input is refused with a 400 naming the field and nothing is stored.
+ * The inventory feature's facade for what runs in JDBC transactions: the whole inventory (snapshot, export, import),
+ * the topology's creates, agent registration, node sync, drains the health policy and the heartbeat monitor start
+ * and settle, and the allocation views. Every write runs in one transaction and checks references (rack, zone,
+ * switch, link endpoints) first, so bad input is refused with a 400 naming the field and nothing is stored.
+ * <p>
+ * The servers stay explicit SQL here ({@link ServerRepository}) where speed or the transaction needs it: the import
+ * (batched upserts of thousands of servers), an agent's registration (on its hot path, inside the registration's
+ * transaction), node sync's replacements (inside its transaction), the snapshot the scheduling cycle and a batch
+ * submission read. The REST API's reads and writes of single servers are {@link ServerService}'s, on Spring Data.
  */
 @Service
 public class InventoryService {
     private final ServerRepository servers;
     private final TopologyRepository topology;
+    private final InventoryChecks checks;
 
-    InventoryService(ServerRepository servers, TopologyRepository topology) {
+    InventoryService(ServerRepository servers, TopologyRepository topology, InventoryChecks checks) {
         this.servers = servers;
         this.topology = topology;
+        this.checks = checks;
     }
 
     // ---------------------------------------------------------------- servers
 
+    /**
+     * Node sync's write of one Kubernetes Node: creates its zone and its rack (in that zone) when missing, an existing
+     * rack keeping its zone, then creates or replaces the server as {@link #putServer} does. One transaction: a
+     * refused server leaves no zone or rack behind. Returns true when the server was created.
+     */
     @Transactional
-    public ServerView createServer(ServerSpec spec) {
-        validate(new InventoryDocument(null, null, null, null, List.of(spec), null), false);
-        servers.insert(spec.toServer(), HardwareSource.OPERATOR);
-        return servers.find(spec.name()).orElseThrow();
+    public boolean syncNodeServer(ServerSpec spec, String zone) {
+        topology.upsertZone(new ZoneSpec(zone));
+        topology.ensureRack(spec.rackOrDefault(), zone);
+        return putServer(spec);
     }
 
     /**
      * Creates or replaces the server as an operator describes it; returns true when it was created. Usage counters
      * are kept; a replacement that would remove or shrink a resource jobs hold is refused with a 409 naming the
-     * resources and their holders, and nothing changes.
+     * resources and their holders, and nothing changes. The caller owns the transaction; the API's replacement is
+     * {@link ServerService#put}, on Spring Data.
      */
-    @Transactional
-    public boolean putServer(ServerSpec spec) {
-        validate(new InventoryDocument(null, null, null, null, List.of(spec), null), false);
+    private boolean putServer(ServerSpec spec) {
+        checks.validateServer(spec);
         Server server = spec.toServer();
         Holdings held = servers.lockHoldings(List.of(server.name())).get(server.name());
         if (held != null) {
@@ -68,6 +76,12 @@ public class InventoryService {
             if (!refused.isEmpty()) throw InventoryConflict.inUse(refused);
         }
         return servers.upsert(server, HardwareSource.OPERATOR);
+    }
+
+    /** The names of every server, in name order. */
+    @Transactional(readOnly = true)
+    public List<String> serverNames() {
+        return servers.names();
     }
 
     /** What an agent's registration did to its server's description ({@link #registerAgentServer}). */
@@ -107,7 +121,7 @@ public class InventoryService {
             if (!refused.isEmpty()) throw InventoryConflict.inUse(refused);
         }
         topology.ensureRack(server.rack(), "default");
-        validate(new InventoryDocument(null, null, null, null, List.of(found), null), false);
+        checks.validateServer(found);
         if (held == null) {
             servers.insert(server, HardwareSource.AGENT);
             return AgentRegistration.CREATED;
@@ -116,6 +130,10 @@ public class InventoryService {
         return AgentRegistration.UPDATED;
     }
 
+    /**
+     * The stored server, read with explicit SQL on the caller's transaction: an agent's registration reads it inside
+     * its JDBC transaction. The API's reads are {@link ServerService}'s.
+     */
     @Transactional(readOnly = true)
     public java.util.Optional<ServerView> findServer(String name) {
         return servers.find(name);
@@ -125,6 +143,9 @@ public class InventoryService {
     public ServerView server(String name) {
         return servers.find(name).orElseThrow(() -> NotFound.of("server", name));
     }
+
+    // The allocation views stay explicit SQL: each is one read joining the servers with scheduling's usage counters
+    // and the holders' workers and jobs.
 
     /** What is allocated on the server; holders of tenants other than {@code holderTenant} (when set) left out. */
     @Transactional(readOnly = true)
@@ -140,22 +161,11 @@ public class InventoryService {
                 ServerAllocation.count(all.stream().flatMap(s -> s.accelerators().stream()).toList()));
     }
 
-    @Transactional(readOnly = true)
-    public Page<ServerView> servers(ServerRepository.Filter filter, int page, int size) {
-        return new Page<>(servers.list(filter, page * size, size), page, size, servers.count(filter));
-    }
-
-    /** Sets the state with its reason (null: none given; READY clears it). */
-    @Transactional
-    public ServerView changeState(String name, ServerState state, String reason) {
-        if (!servers.updateState(name, state, reason)) throw NotFound.of("server", name);
-        return server(name);
-    }
-
     /**
      * Drains the server: no new work is placed on it, running work continues, and it becomes DRAINED as soon as no
      * worker is active on it (at once when none is; otherwise within about a second of the last one ending, see
-     * {@link #settleDrains()}). {@code reason} (may be null) says why. 404 when it does not exist.
+     * {@link #settleDrains()}). {@code reason} (may be null) says why. 404 when it does not exist. For the health
+     * policy, inside its JDBC transaction; the API's drain is {@link ServerService#drain}, with the same statement.
      */
     @Transactional
     public ServerView drain(String name, String reason) {
@@ -169,17 +179,6 @@ public class InventoryService {
         return servers.settleDrains();
     }
 
-    /** Deletes the server; 409 naming the holders while jobs hold any of its resources. */
-    @Transactional
-    public void deleteServer(String name) {
-        Holdings held = servers.lockHoldings(List.of(name)).get(name);
-        if (held != null && held.inUse())
-            throw InventoryConflict.inUse(List.of(new FieldError("name", "server " + name + " is held by "
-                    + held.holders(h -> true))));
-        if (!servers.delete(name)) throw NotFound.of("server", name);
-        topology.deleteLinksOf(name);
-    }
-
     // ---------------------------------------------------------------- topology collections
     // Created here, in a JDBC transaction, checking references against the stored topology and servers; read and
     // deleted through Spring Data by TopologyService (JPA).
@@ -191,25 +190,25 @@ public class InventoryService {
 
     @Transactional
     public void createSwitch(SwitchSpec sw) {
-        validate(new InventoryDocument(null, null, List.of(sw), null, null, null), false);
+        checks.validate(new InventoryDocument(null, null, List.of(sw), null, null, null), false);
         topology.insertSwitch(sw);
     }
 
     @Transactional
     public void createRack(RackSpec rack) {
-        validate(new InventoryDocument(null, List.of(rack), null, null, null, null), false);
+        checks.validate(new InventoryDocument(null, List.of(rack), null, null, null, null), false);
         topology.insertRack(rack);
     }
 
     @Transactional
     public long createLink(LinkSpec link) {
-        validate(new InventoryDocument(null, null, null, List.of(link), null, null), false);
+        checks.validate(new InventoryDocument(null, null, null, List.of(link), null, null), false);
         return topology.insertLink(link);
     }
 
     @Transactional
     public void createVolume(VolumeSpec volume) {
-        validate(new InventoryDocument(null, null, null, null, null, List.of(volume)), false);
+        checks.validate(new InventoryDocument(null, null, null, null, null, List.of(volume)), false);
         topology.insertVolume(volume);
     }
 
@@ -258,7 +257,7 @@ public class InventoryService {
     }
 
     private ImportResult importDocument(InventoryDocument doc, IntFunction<String> serverPath) {
-        validate(doc, true);
+        checks.validate(doc, true);
         refuseRemovingHeldResources(doc.servers(), serverPath);
         int zones = count(doc.zones(), topology::upsertZone);
         // switches may name zones, racks may name switches: insert in dependency order.
@@ -302,107 +301,4 @@ public class InventoryService {
         return created;
     }
 
-    /**
-     * Checks what Bean Validation cannot: duplicates inside the document, cross-field rules, and that every reference
-     * names an object in the document or already stored. Throws one 400 listing every problem found. Field paths are
-     * {@code servers[3].rack} for a document and plain {@code rack} for a single object.
-     */
-    private void validate(InventoryDocument doc, boolean document) {
-        Paths p = new Paths(document);
-        List<FieldError> errors = new ArrayList<>();
-        duplicates(doc.zones(), ZoneSpec::name, "zones", errors);
-        duplicates(doc.racks(), RackSpec::name, "racks", errors);
-        duplicates(doc.switches(), SwitchSpec::name, "switches", errors);
-        duplicates(doc.servers(), ServerSpec::name, "servers", errors);
-        duplicates(doc.sharedVolumes(), VolumeSpec::name, "sharedVolumes", errors);
-
-        Set<String> zones = known("zones", doc.zones().stream().map(ZoneSpec::name).toList(),
-                concat(doc.racks().stream().map(RackSpec::zone).toList(),
-                        doc.switches().stream().map(SwitchSpec::zone).toList()));
-        Set<String> switches = known("switches", doc.switches().stream().map(SwitchSpec::name).toList(),
-                concat(doc.racks().stream().map(RackSpec::leafSwitch).toList(),
-                        doc.links().stream().flatMap(l -> java.util.stream.Stream.of(l.endpointA(), l.endpointB())).toList()));
-        Set<String> racks = known("racks", doc.racks().stream().map(RackSpec::name).toList(),
-                concat(doc.servers().stream().map(ServerSpec::rackOrDefault).toList(),
-                        doc.sharedVolumes().stream().flatMap(v -> v.racks() == null ? java.util.stream.Stream.<String>empty()
-                                : v.racks().stream()).toList()));
-        Set<String> serverNames = known("servers", doc.servers().stream().map(ServerSpec::name).toList(),
-                doc.links().stream().flatMap(l -> java.util.stream.Stream.of(l.endpointA(), l.endpointB())).toList());
-
-        for (int i = 0; i < doc.switches().size(); i++) {
-            SwitchSpec s = doc.switches().get(i);
-            if (s.zone() != null && !zones.contains(s.zone()))
-                errors.add(new FieldError(p.at("switches", i, "zone"), "unknown zone '" + s.zone() + "'"));
-        }
-        for (int i = 0; i < doc.racks().size(); i++) {
-            RackSpec r = doc.racks().get(i);
-            if (!zones.contains(r.zone()))
-                errors.add(new FieldError(p.at("racks", i, "zone"), "unknown zone '" + r.zone() + "'"));
-            if (r.leafSwitch() != null && !switches.contains(r.leafSwitch()))
-                errors.add(new FieldError(p.at("racks", i, "leafSwitch"), "unknown switch '" + r.leafSwitch() + "'"));
-        }
-        for (int i = 0; i < doc.servers().size(); i++) {
-            ServerSpec s = doc.servers().get(i);
-            if (!racks.contains(s.rackOrDefault()))
-                errors.add(new FieldError(p.at("servers", i, "rack"), "unknown rack '" + s.rackOrDefault() + "'"));
-            errors.addAll(s.crossFieldErrors(p.at("servers", i, "")));
-        }
-        Set<String> linkKeys = new HashSet<>();
-        for (int i = 0; i < doc.links().size(); i++) {
-            LinkSpec l = doc.links().get(i).normalized();
-            if (l.endpointA().equals(l.endpointB()))
-                errors.add(new FieldError(p.at("links", i, "endpointB"), "a link needs two different endpoints"));
-            for (String end : List.of(l.endpointA(), l.endpointB())) {
-                if (!switches.contains(end) && !serverNames.contains(end))
-                    errors.add(new FieldError(p.at("links", i, end.equals(doc.links().get(i).endpointA()) ? "endpointA" : "endpointB"),
-                            "unknown server or switch '" + end + "'"));
-            }
-            if (!linkKeys.add(l.endpointA() + "\u0000" + l.endpointB()))
-                errors.add(new FieldError(p.at("links", i, "endpointB"), "duplicate link " + l.endpointA() + " - " + l.endpointB()));
-        }
-        for (int i = 0; i < doc.sharedVolumes().size(); i++) {
-            VolumeSpec v = doc.sharedVolumes().get(i);
-            List<String> vr = v.racks() == null ? List.of() : v.racks();
-            for (int j = 0; j < vr.size(); j++) {
-                if (!racks.contains(vr.get(j)))
-                    errors.add(new FieldError(p.at("sharedVolumes", i, "racks[" + j + "]"),
-                            "unknown rack '" + vr.get(j) + "'"));
-            }
-        }
-        if (!errors.isEmpty()) throw Invalid.fields(errors);
-    }
-
-    /** Field paths: {@code servers[3].rack} inside a document, {@code rack} for a single object. */
-    private record Paths(boolean document) {
-        String at(String collection, int index, String field) {
-            if (!document) return field;
-            String item = collection + "[" + index + "]";
-            return field.isEmpty() ? item + "." : item + "." + field;
-        }
-    }
-
-    /** Names defined in the document plus those of {@code referenced} that already exist in the table. */
-    private Set<String> known(String table, Collection<String> defined, Collection<String> referenced) {
-        Set<String> result = new HashSet<>(defined);
-        Set<String> lookup = new HashSet<>();
-        for (String r : referenced) {
-            if (r != null && !result.contains(r)) lookup.add(r);
-        }
-        result.addAll(topology.existing(table, lookup));
-        return result;
-    }
-
-    private static List<String> concat(List<String> a, List<String> b) {
-        List<String> all = new ArrayList<>(a);
-        all.addAll(b);
-        return all;
-    }
-
-    private static <T> void duplicates(List<T> items, Function<T, String> name, String path, List<FieldError> errors) {
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < items.size(); i++) {
-            String n = name.apply(items.get(i));
-            if (n != null && !seen.add(n)) errors.add(new FieldError(path + "[" + i + "].name", "duplicate name '" + n + "'"));
-        }
-    }
 }

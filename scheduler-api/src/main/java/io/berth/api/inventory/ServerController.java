@@ -28,16 +28,16 @@ import java.util.List;
 @RestController
 @RequestMapping("/api/v1/servers")
 class ServerController {
-    private final InventoryService inventory;
+    private final ServerService servers;
 
-    ServerController(InventoryService inventory) {
-        this.inventory = inventory;
+    ServerController(ServerService servers) {
+        this.servers = servers;
     }
 
     @PostMapping
     @ApiResponse(responseCode = "201", description = "created", useReturnTypeSchema = true)
     ResponseEntity<ServerView> create(@Valid @RequestBody ServerSpec spec) {
-        ServerView created = inventory.createServer(spec);
+        ServerView created = servers.create(spec);
         return ResponseEntity.created(URI.create("/api/v1/servers/" + created.name())).body(created);
     }
 
@@ -50,8 +50,8 @@ class ServerController {
     @ApiResponse(responseCode = "200", description = "replaced", useReturnTypeSchema = true)
     ResponseEntity<ServerView> put(@PathVariable String name, @Valid @RequestBody ServerSpec spec) {
         if (!name.equals(spec.name())) throw Invalid.field("name", "must match the path ('" + name + "')");
-        boolean created = inventory.putServer(spec);
-        return ResponseEntity.status(created ? HttpStatus.CREATED : HttpStatus.OK).body(inventory.server(name));
+        boolean created = servers.put(spec);
+        return ResponseEntity.status(created ? HttpStatus.CREATED : HttpStatus.OK).body(servers.server(name));
     }
 
     /**
@@ -73,22 +73,22 @@ class ServerController {
             value = eq < 0 ? null : label.substring(eq + 1);
             if (key.isBlank()) throw Invalid.field("label", "expected key=value or key");
         }
-        return inventory.servers(new ServerRepository.Filter(state, rack, acceleratorModel, key, value), page, size);
+        return servers.servers(new ServerFilter(state, rack, acceleratorModel, key, value), page, size);
     }
 
     @GetMapping("/{name}")
     ServerView get(@PathVariable String name) {
-        return inventory.server(name);
+        return servers.server(name);
     }
 
     @GetMapping("/{name}/accelerators")
     List<AcceleratorSpec> accelerators(@PathVariable String name) {
-        return inventory.server(name).accelerators();
+        return servers.server(name).accelerators();
     }
 
     @GetMapping("/{name}/storage")
     List<LocalDeviceSpec> storage(@PathVariable String name) {
-        return inventory.server(name).localDevices();
+        return servers.server(name).localDevices();
     }
 
     /** @param reason why (shown with the server until it is READY again); optional */
@@ -121,8 +121,8 @@ class ServerController {
             throw Invalid.field("state", change.state() + " is set by idle power management "
                     + "(berth.power-saving), not by hand; an operator may cordon, drain or make READY a server in it");
         String reason = Reason.clean(change.reason());
-        if (change.state() == ServerState.DRAINING) return inventory.drain(name, reason);
-        return inventory.changeState(name, change.state(), reason);
+        if (change.state() == ServerState.DRAINING) return servers.drain(name, reason);
+        return servers.changeState(name, change.state(), reason);
     }
 
     /**
@@ -131,7 +131,7 @@ class ServerController {
      */
     @PostMapping("/{name}/cordon")
     ServerView cordon(@PathVariable String name, @Valid @RequestBody(required = false) Reason body) {
-        return inventory.changeState(name, ServerState.CORDONED, Reason.of(body));
+        return servers.changeState(name, ServerState.CORDONED, Reason.of(body));
     }
 
     /**
@@ -141,17 +141,17 @@ class ServerController {
      */
     @PostMapping("/{name}/drain")
     ServerView drain(@PathVariable String name, @Valid @RequestBody(required = false) Reason body) {
-        return inventory.drain(name, Reason.of(body));
+        return servers.drain(name, Reason.of(body));
     }
 
     @PostMapping("/{name}/ready")
     ServerView ready(@PathVariable String name) {
-        return inventory.changeState(name, ServerState.READY, null);
+        return servers.changeState(name, ServerState.READY, null);
     }
 
     @DeleteMapping("/{name}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void delete(@PathVariable String name) {
-        inventory.deleteServer(name);
+        servers.delete(name);
     }
 }

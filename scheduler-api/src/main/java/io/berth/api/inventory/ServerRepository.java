@@ -26,7 +26,25 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Servers with their accelerators and local devices. Callers own the transaction. */
+/**
+ * Servers with their accelerators and local devices in explicit SQL, where speed or the caller's transaction needs
+ * it; nothing here opens a transaction, so it runs on the caller's, of either manager (the JPA one exposes its
+ * connection). The REST API's single servers are on Spring Data ({@link ServerService}); what stays here and why:
+ * <ul>
+ * <li>{@link #upsert} and {@link #all}: the import, thousands of servers in one transaction (ON CONFLICT per server,
+ * its parts in JDBC batches, no entity per row), and node sync's replacements inside its JDBC transaction;</li>
+ * <li>{@link #insert}, {@link #upsert}, {@link #find}: an agent's registration, on its hot path inside its JDBC
+ * transaction;</li>
+ * <li>{@link #all}: the inventory snapshot the scheduling cycle and a batch submission (inside its JDBC transaction)
+ * read;</li>
+ * <li>{@link #lockHoldings}: locks the server and its usage rows (FOR UPDATE, with scheduling's usage) before an edit
+ * reads them, in both kinds of transaction;</li>
+ * <li>{@link #drain} and {@link #settleDrains}: one UPDATE each that reads the workers (the jobs feature's table), for
+ * the API, the health policy and the heartbeat monitor;</li>
+ * <li>{@link #names}: node sync's check for servers without a Node, each interval;</li>
+ * <li>{@link #allocations}: one read joining scheduling's usage counters and the holders.</li>
+ * </ul>
+ */
 @Repository
 class ServerRepository {
     private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {
@@ -121,23 +139,8 @@ class ServerRepository {
         return withParts(rows).stream().findFirst();
     }
 
-    /** Filters are ANDed; null means "any". {@code label} is {@code key=value} or just {@code key}. */
-    record Filter(ServerState state, String rack, String acceleratorModel, String labelKey, String labelValue) {
-    }
-
-    List<ServerView> list(Filter f, int offset, int limit) {
-        Where w = where(f);
-        List<Object> params = new ArrayList<>(w.params());
-        params.add(limit);
-        params.add(offset);
-        List<Row> rows = jdbc.sql("SELECT " + COLUMNS + AGENT_AGE + " FROM servers" + w.sql() + " ORDER BY name LIMIT ? OFFSET ?")
-                .params(params).query(this::row).list();
-        return withParts(rows);
-    }
-
-    long count(Filter f) {
-        Where w = where(f);
-        return jdbc.sql("SELECT count(*) FROM servers" + w.sql()).params(w.params()).query(Long.class).single();
+    List<String> names() {
+        return jdbc.sql("SELECT name FROM servers ORDER BY name").query(String.class).list();
     }
 
     /** Every server as a core record, for export and for the placement snapshot. */
@@ -166,13 +169,6 @@ class ServerRepository {
                 + "version = version + 1, updated_at = now() "
                 + "WHERE (state = 'DRAINING' AND NOT " + ACTIVE_WORKER + ") OR (state = 'DRAINED' AND " + ACTIVE_WORKER
                 + ") RETURNING name || ' ' || state").query(String.class).list();
-    }
-
-    /** Sets the state and its reason (READY clears the reason). */
-    boolean updateState(String name, ServerState state, String reason) {
-        return jdbc.sql("UPDATE servers SET state = ?, state_reason = ?, version = version + 1, updated_at = now() "
-                        + "WHERE name = ?")
-                .params(state.name(), state == ServerState.READY ? null : reason, name).update() == 1;
     }
 
     /**
@@ -279,40 +275,6 @@ class ServerRepository {
 
     /** One accelerator of one server row. */
     private record Slot(long serverId, int index) {
-    }
-
-    boolean delete(String name) {
-        return jdbc.sql("DELETE FROM servers WHERE name = ?").param(name).update() == 1;
-    }
-
-    private record Where(String sql, List<Object> params) {
-    }
-
-    private Where where(Filter f) {
-        List<String> clauses = new ArrayList<>();
-        List<Object> params = new ArrayList<>();
-        if (f.state() != null) {
-            clauses.add("state = ?");
-            params.add(f.state().name());
-        }
-        if (f.rack() != null) {
-            clauses.add("rack = ?");
-            params.add(f.rack());
-        }
-        if (f.acceleratorModel() != null) {
-            clauses.add("EXISTS (SELECT 1 FROM accelerators a WHERE a.server_id = servers.id AND a.model = ?)");
-            params.add(f.acceleratorModel());
-        }
-        if (f.labelKey() != null) {
-            if (f.labelValue() != null) {
-                clauses.add("labels @> CAST(? AS jsonb)");
-                params.add(json.writeValueAsString(Map.of(f.labelKey(), f.labelValue())));
-            } else {
-                clauses.add("jsonb_exists(labels, ?)");
-                params.add(f.labelKey());
-            }
-        }
-        return new Where(clauses.isEmpty() ? "" : " WHERE " + String.join(" AND ", clauses), params);
     }
 
     private record Row(long id, ServerView view) {
