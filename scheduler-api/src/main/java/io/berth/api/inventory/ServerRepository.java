@@ -177,6 +177,14 @@ class ServerRepository {
      * transaction runs no placement or release can change these servers' usage: both write its usage row (V18), which
      * this locks with the server row.
      */
+    /**
+     * A lock on a server's name until the transaction ends (a PostgreSQL advisory lock), also when no row has it yet:
+     * the operator's create-or-replace of one name take turns.
+     */
+    void lockName(String name) {
+        jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('server:' || ?))").param(name).query((rs, n) -> 1).list();
+    }
+
     Map<String, Holdings> lockHoldings(Collection<String> names) {
         if (names.isEmpty()) return Map.of();
         Map<Long, String> nameOf = new HashMap<>();

@@ -78,13 +78,15 @@ class ServerService {
     /**
      * Creates or replaces the server as an operator describes it; returns true when it was created. Usage counters
      * are kept (accelerators are updated in place); a replacement that would remove or shrink a resource jobs hold is
-     * refused with a 409 naming the resources and their holders, and nothing changes. Two concurrent creations of
-     * one name: the second is refused 409 "already exists" (a retry replaces).
+     * refused with a 409 naming the resources and their holders, and nothing changes. Concurrent PUTs of one name
+     * take turns on the name's lock, so the first creates and the others replace (no row to lock yet when the server
+     * is new).
      */
     @JpaTransactional
     boolean put(ServerSpec spec) {
         checks.validateServer(spec);
         Server server = spec.toServer();
+        sql.lockName(server.name());
         Holdings held = sql.lockHoldings(List.of(server.name())).get(server.name());
         if (held != null) {
             List<FieldError> refused = held.refusals(server, "");

@@ -8,10 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -49,16 +47,6 @@ public class NodeSync {
         this.inventory = inventory;
         this.leadership = leadership;
         this.intervalNanos = TimeUnit.SECONDS.toNanos(properties.intervalSeconds());
-    }
-
-    /**
-     * The signature from before the inventory wrote the zones, racks and servers for node sync: {@code jdbc} and
-     * {@code tx} are not used. Kept so that callers built against it (NodeSyncTest) still compile.
-     */
-    @Deprecated
-    public NodeSync(KubernetesClient client, InventoryService inventory, JdbcClient jdbc, TransactionTemplate tx,
-                    Leadership leadership, NodeSyncProperties properties) {
-        this(client, inventory, leadership, properties);
     }
 
     /** What one sync did: servers created and updated, nodes skipped (with reasons), servers without a Node. */

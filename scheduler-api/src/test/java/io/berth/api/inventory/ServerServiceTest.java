@@ -146,6 +146,37 @@ class ServerServiceTest extends ApiTestBase {
      * the replacement starts is waited for, and the version it moved is counted, not overwritten.
      */
     @Test
+    void concurrentPutsOfANewNameTakeTurnsTheFirstCreatesTheOthersReplace() throws Exception {
+        // a transaction of the test holds the name's lock, so the PUTs queue up on it before any of them looks
+        TransactionTemplate holder = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Void> lock = CompletableFuture.runAsync(() -> holder.executeWithoutResult(tx -> {
+            new org.springframework.jdbc.core.JdbcTemplate(dataSource)
+                    .queryForList("SELECT pg_advisory_xact_lock(hashtext('server:gpu-new'))");
+            locked.countDown();
+            try {
+                assertThat(release.await(30, TimeUnit.SECONDS)).isTrue();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }));
+        assertThat(locked.await(30, TimeUnit.SECONDS)).isTrue();
+        List<CompletableFuture<Boolean>> puts = List.of(
+                CompletableFuture.supplyAsync(() -> servers.put(spec("gpu-new", 1, "NVIDIA", 16000))),
+                CompletableFuture.supplyAsync(() -> servers.put(spec("gpu-new", 1, "NVIDIA", 32000))));
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory'", Long.class) == 2);
+        release.countDown();
+        lock.get(30, TimeUnit.SECONDS);
+
+        List<Boolean> created = new java.util.ArrayList<>();
+        for (CompletableFuture<Boolean> put : puts) created.add(put.get(30, TimeUnit.SECONDS));
+        assertThat(created).containsExactlyInAnyOrder(true, false);
+        assertThat(servers.server("gpu-new").cpuMillis()).isIn(16000L, 32000L);
+    }
+
+    @Test
     void aReplacementWaitsForTheRowLockAndLosesNoConcurrentWrite() throws Exception {
         createServer("gpu-1", 1);
         CountDownLatch locked = new CountDownLatch(1);

@@ -14,7 +14,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -37,8 +36,6 @@ class NodeSyncTest extends ApiTestBase {
     InventoryService inventory;
     @Autowired
     JdbcClient jdbcClient;
-    @Autowired
-    TransactionTemplate tx;
     @Autowired
     Leadership leadership;
 
@@ -128,7 +125,7 @@ class NodeSyncTest extends ApiTestBase {
     }
 
     private NodeSync nodeSync() {
-        return new NodeSync(client, inventory, jdbcClient, tx, leadership, new NodeSyncProperties(true, 60));
+        return new NodeSync(client, inventory, leadership, new NodeSyncProperties(true, 60));
     }
 
     private Synced read(String name) {
