@@ -80,13 +80,6 @@ class TableOwnershipArchitectureTest {
             // power: the zone of a rack in the cluster's power figures
             entry("racks", Set.of("power")));
 
-    /**
-     * Still shared, "table access package" (access: write or read): SQL of one feature on another's table that has
-     * not moved behind the owner's service yet. Each entry is a debt, not a rule: {@link #theExceptionsAreStillNeeded}
-     * fails when one is paid, so the list only shrinks.
-     */
-    private static final Set<String> NOT_YET_MOVED = Set.of(); // none left
-
     private record Access(String table, boolean write, String feature, String file) {
         String key() {
             return table + (write ? " write " : " read ") + feature;
@@ -158,10 +151,7 @@ class TableOwnershipArchitectureTest {
 
     private static boolean allowed(Access a) {
         if (a.feature().equals(OWNER.get(a.table()))) return true;
-        if (!a.write() && READERS.getOrDefault(a.table(), Set.of()).contains(a.feature())) return true;
-        // a feature that may (still) write a table may read it
-        return NOT_YET_MOVED.contains(a.key())
-                || !a.write() && NOT_YET_MOVED.contains(a.table() + " write " + a.feature());
+        return !a.write() && READERS.getOrDefault(a.table(), Set.of()).contains(a.feature());
     }
 
     @Test
@@ -176,13 +166,6 @@ class TableOwnershipArchitectureTest {
                 .map(a -> a.file() + ": " + a.key() + " (owner " + OWNER.get(a.table()) + ")").distinct().toList();
         assertThat(violations).as("SQL on another feature's table: call an intent-named method of the owner's service")
                 .isEmpty();
-    }
-
-    @Test
-    void theExceptionsAreStillNeeded() {
-        Set<String> used = new TreeSet<>();
-        for (Access a : accesses()) if (!a.feature().equals(OWNER.get(a.table()))) used.add(a.key());
-        assertThat(used).as("exceptions no code needs any more: remove them").containsAll(NOT_YET_MOVED);
     }
 
     /**
