@@ -1,7 +1,7 @@
 package io.berth.agent;
 
-import static io.berth.agent.AgentTest.await;
-import static io.berth.agent.AgentTest.workerPid;
+import static io.berth.agent.AgentHarness.await;
+import static io.berth.agent.AgentHarness.workerPid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.berth.agent.worker.WorkerManager;
@@ -51,7 +51,7 @@ class AgentCrashTest {
     private Process startAgentJvm() throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         return new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                NodeAgent.class.getName(), "--control-plane=" + cp.url(), "--name=node-1", "--hardware=" + AgentTest.T4,
+                NodeAgent.class.getName(), "--control-plane=" + cp.url(), "--name=node-1", "--hardware=" + AgentHarness.T4,
                 "--work-dir=" + workDir, "--heartbeat-seconds=1")
                 .redirectErrorStream(true)
                 .redirectOutput(workDir.resolveSibling(workDir.getFileName() + "-agent.log").toFile())
@@ -61,7 +61,7 @@ class AgentCrashTest {
     /** The agent after the crash, in this JVM, on the same work dir. */
     private void startAgentHere() {
         AgentConfig config = AgentConfig.parse(new String[] {"--control-plane=" + cp.url(), "--name=node-1",
-                "--hardware=" + AgentTest.T4, "--work-dir=" + workDir}, Map.of());
+                "--hardware=" + AgentHarness.T4, "--work-dir=" + workDir}, Map.of());
         agent = NodeAgent.build(config, new Agent.Backoff(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofMillis(200)),
                 new WorkerManager.Settings(Duration.ofMillis(500), Duration.ofSeconds(60), Duration.ofMillis(50)));
         loop = new Thread(agent::run, "restarted-agent");
@@ -139,7 +139,7 @@ class AgentCrashTest {
             assertThat(System.nanoTime()).as("the first agent takes the work dir's lock").isLessThan(deadline);
             Thread.sleep(50);
         }
-        String[] args = {"--control-plane=" + cp.url(), "--name=node-1", "--hardware=" + AgentTest.T4,
+        String[] args = {"--control-plane=" + cp.url(), "--name=node-1", "--hardware=" + AgentHarness.T4,
                 "--work-dir=" + workDir};
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
         assertThat(NodeAgent.run(args, Map.of(), new java.io.PrintStream(err, true))).isEqualTo(2);
