@@ -52,6 +52,7 @@ public final class Berth {
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         Berth root = new Berth(env, out, err);
         CommandLine cmd = new CommandLine(root);
+        helpOnEveryCommand(cmd);
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
@@ -70,6 +71,14 @@ public final class Berth {
             return REFUSED;
         });
         return cmd.execute(args);
+    }
+
+    /** {@code -h/--help} (and {@code -V}) on every command, as the usage errors' hint ("see 'berth submit --help'") says. */
+    private static void helpOnEveryCommand(CommandLine command) {
+        for (CommandLine sub : command.getSubcommands().values()) {
+            if (sub.getCommandSpec().findOption("--help") == null) sub.getCommandSpec().mixinStandardHelpOptions(true);
+            helpOnEveryCommand(sub);
+        }
     }
 
     static String oneLine(String s) {

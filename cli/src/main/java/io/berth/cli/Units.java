@@ -26,24 +26,28 @@ final class Units {
         }
     }
 
-    /** Memory: {@code 32G}, {@code 512M}, {@code 1T}, {@code 1.5G}; a bare number is MiB (as sbatch's --mem). */
+    /**
+     * Memory: {@code 32G}, {@code 512M}, {@code 1T}, {@code 1.5G}, also as Kubernetes writes them ({@code 256Mi},
+     * {@code 1Gi}) or with a B ({@code 2GB}, {@code 2GiB}); all binary (1G = 1024M). A bare number is MiB (as
+     * sbatch's --mem).
+     */
     static final class Mem implements ITypeConverter<Long> {
         @Override
         public Long convert(String v) {
-            String s = v.strip().toUpperCase().replaceAll("I?B$", "");
+            String s = v.strip().toUpperCase().replaceAll("(?<=[KMGT])I?B?$", "");
             long factor = 1;
             if (s.endsWith("K")) factor = -1024;
             else if (s.endsWith("M")) factor = 1;
             else if (s.endsWith("G")) factor = 1024;
             else if (s.endsWith("T")) factor = 1024 * 1024;
-            if (!s.isEmpty() && Character.isLetter(s.charAt(s.length() - 1))) s = s.substring(0, s.length() - 1);
+            if (s.matches(".*[KMGT]")) s = s.substring(0, s.length() - 1); // any other letter: not a number below
             try {
                 BigDecimal n = new BigDecimal(s);
                 BigDecimal mib = factor < 0 ? n.divide(BigDecimal.valueOf(-factor), 0, java.math.RoundingMode.CEILING)
                         : n.multiply(BigDecimal.valueOf(factor));
                 return positive(mib.setScale(0, java.math.RoundingMode.CEILING), v).longValueExact();
             } catch (ArithmeticException | NumberFormatException e) {
-                throw new TypeConversionException("'" + v + "' is not a memory size (32G, 512M, 1T; a number is MiB)");
+                throw new TypeConversionException("'" + v + "' is not a memory size (32G, 512M, 1T, 256Mi; a number is MiB)");
             }
         }
     }
