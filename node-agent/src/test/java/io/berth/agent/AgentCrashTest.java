@@ -50,7 +50,8 @@ class AgentCrashTest {
     /** The agent as its own JVM, as in production. */
     private Process startAgentJvm() throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        return new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+        return new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
+                System.getProperty("java.class.path"),
                 NodeAgent.class.getName(), "--control-plane=" + cp.url(), "--name=node-1", "--hardware=" + AgentHarness.T4,
                 "--work-dir=" + workDir, "--heartbeat-seconds=1")
                 .redirectErrorStream(true)

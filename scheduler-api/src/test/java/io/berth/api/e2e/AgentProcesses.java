@@ -69,7 +69,7 @@ final class AgentProcesses implements AutoCloseable {
         Files.writeString(hardware, yaml);
         Path log = dir.resolve(name + ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar",
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar",
                 agentJar().toAbsolutePath().toString(),
                 "--control-plane=http://localhost:" + controlPlanePort, "--name=" + name,
                 "--hardware=" + hardware, "--work-dir=" + dir.resolve("work-" + name),
@@ -80,6 +80,12 @@ final class AgentProcesses implements AutoCloseable {
         builder.environment().put("BERTH_AGENT_TOKEN", agentToken.apply(name));
         Process p = builder.start();
         agents.put(name, p);
+    }
+
+    /** Whether an agent of that name was started and has not been killed, crashed or stopped. */
+    boolean running(String name) {
+        Process p = agents.get(name);
+        return p != null && p.isAlive();
     }
 
     /** The process id of the agent started last under {@code name}. */

@@ -51,8 +51,8 @@ final class ControlPlaneProcess implements AutoCloseable {
         if (process != null && process.isAlive()) throw new IllegalStateException("already running");
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-XX:TieredStopAtLevel=1", "-cp", classPath,
-                BerthApplication.class.getName(), "--server.port=" + port, "--management.server.port=0",
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-cp", classPath, BerthApplication.class.getName(), "--server.port=" + port, "--management.server.port=0",
                 "--berth.embedded-postgres.data-dir=" + dir.resolve("pgdata"), "--berth.local-agent.enabled=false",
                 "--berth.auth.admin-token-file=" + dir.resolve("admin-token"),
                 "--berth.scheduler.checkpoint-root=" + dir.resolve("checkpoints")));

@@ -2,7 +2,7 @@ package io.berth.api.e2e;
 
 import com.jayway.jsonpath.JsonPath;
 import io.berth.api.ApiTestBase;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,21 +19,31 @@ import static org.assertj.core.api.Assertions.assertThat;
  * hardware (2 GPUs each), talking real HTTP; embedded training workers average their models over real TCP.
  */
 class EndToEndTest extends ApiTestBase {
-    @TempDir
-    Path dir;
-    private AgentProcesses agents;
+    private static final List<String> AGENTS = List.of("node-a", "node-b", "node-c");
 
+    @TempDir
+    static Path dir;
+    /** Started once for the class; an agent a test killed is started again before the next test. */
+    private static AgentProcesses agents;
+
+    /**
+     * The base class empties the inventory before each test: each agent, told its server is unknown, registers it
+     * again, and the test starts once all three have.
+     */
     @BeforeEach
-    void startAgents() throws Exception {
-        agents = new AgentProcesses(dir, port, tokens);
-        for (String name : List.of("node-a", "node-b", "node-c")) agents.start(name, 2);
+    void agentsRegistered() throws Exception {
+        if (agents == null) agents = new AgentProcesses(dir, port, tokens);
+        for (String name : AGENTS) {
+            if (!agents.running(name)) agents.start(name, 2);
+        }
         await(Duration.ofSeconds(60), () -> count("servers") == 3
                 && jdbc.queryForObject("SELECT count(*) FROM servers WHERE agent_last_seen IS NOT NULL", Long.class) == 3);
     }
 
-    @AfterEach
-    void stopAgents() {
-        agents.close();
+    @AfterAll
+    static void stopAgents() {
+        if (agents != null) agents.close();
+        agents = null;
     }
 
     private String submitTraining(String name, int samples, int epochs) {

@@ -1,18 +1,24 @@
-package io.berth.cli;
+package io.berth.api.e2e;
 
+import io.berth.api.ApiTestBase;
+import io.berth.cli.Berth;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,52 +27,90 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The CLI against a real control plane and node agent (see {@link TestCluster}): every command runs through the
- * CLI's real entry point, one through bin/berth as a separate process. Each test uses its own tenant.
+ * The berth CLI against this control plane and one node agent process ({@value #SERVER}, 4 simulated GPUs, started
+ * once for the class): every command runs through the CLI's real entry point ({@link Berth#run}) in this JVM, and
+ * one test runs bin/berth as a separate process (the CLI jar is packaged before this module's tests). Each test uses
+ * its own tenant. The base class empties the inventory before each test; the agent, told its server is unknown,
+ * registers it again, and each test starts once it has.
  */
-@ExtendWith(CliIT.Cluster.class)
-class CliIT {
-    static TestCluster cluster;
+class CliEndToEndTest extends ApiTestBase {
+    private static final String SERVER = "sim-1";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    /** Starts (once per JVM) the cluster the tests share. */
-    static final class Cluster implements BeforeAllCallback {
+    @TempDir
+    static Path dir;
+    private static AgentProcesses agent;
+
+    /** One command line's exit code and output. */
+    private record CliRun(int code, String out, String err) {
         @Override
-        public void beforeAll(ExtensionContext context) {
-            cluster = TestCluster.get(context);
+        public String toString() {
+            return "exit " + code + "\n--- out:\n" + out + "--- err:\n" + err;
         }
     }
 
-    private static CliRun berth(String... args) {
-        return CliRun.run(cluster, args);
+    @BeforeEach
+    void agentRegistered() throws Exception {
+        if (agent == null) {
+            agent = new AgentProcesses(dir, port, tokens);
+            agent.start(SERVER, 4);
+        }
+        agent.await(Duration.ofSeconds(60), () -> ok("nodes").out().contains("READY   yes"));
     }
 
-    private static CliRun ok(String... args) {
+    @AfterAll
+    static void stopAgent() {
+        if (agent != null) agent.close();
+        agent = null;
+    }
+
+    private String url() {
+        return "http://localhost:" + port;
+    }
+
+    private CliRun berth(String... args) {
+        Map<String, String> env = new HashMap<>();
+        env.put("BERTH_SERVER", url());
+        env.put("BERTH_TOKEN", token);
+        env.put("BERTH_CONFIG", dir.resolve("no-config").toString());
+        return run(env, args);
+    }
+
+    private static CliRun run(Map<String, String> env, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Berth.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private CliRun ok(String... args) {
         CliRun r = berth(args);
         assertThat(r.code()).as(String.join(" ", args) + "\n" + r).isZero();
         return r;
     }
 
     /** The jobs of a tenant, newest first, as the API returns them through {@code list -a -o json}. */
-    private static List<JsonNode> jobs(String tenant) {
-        JsonNode page = Api.JSON.readTree(ok("list", "-a", "--tenant", tenant, "-o", "json").out());
+    private List<JsonNode> jobs(String tenant) {
+        JsonNode page = JSON.readTree(ok("list", "-a", "--tenant", tenant, "-o", "json").out());
         List<JsonNode> jobs = new ArrayList<>();
         page.path("items").forEach(jobs::add);
         return jobs;
     }
 
-    private static String state(String tenant, String name) {
+    private String state(String tenant, String name) {
         return jobs(tenant).stream().filter(j -> j.path("name").asString().equals(name)).findFirst()
                 .map(j -> j.path("state").asString()).orElse("?");
     }
 
-    private static void awaitState(String tenant, String name, String state) {
+    private void awaitState(String tenant, String name, String state) {
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
                 .until(() -> state(tenant, name).equals(state));
     }
 
     @Test
     void submitsFromAFileFromFlagsAndAsAnArrayAndListsWithFilters() throws IOException {
-        Path spec = cluster.dir.resolve("file-job.yaml");
+        Path spec = dir.resolve("file-job.yaml");
         Files.writeString(spec, """
                 name: file-job
                 tenant: t-submit
@@ -90,7 +134,7 @@ class CliIT {
         assertThat(ok("logs", "sweep-1").out()).isEqualTo("index=1 of 3\n");
         assertThat(ok("logs", "flag-job").out()).matches("gpus=[0-3]\\n");
 
-        JsonNode flagJob = Api.JSON.readTree(ok("describe", "flag-job", "-o", "json").out());
+        JsonNode flagJob = JSON.readTree(ok("describe", "flag-job", "-o", "json").out());
         JsonNode group = flagJob.path("spec").path("taskGroups").get(0);
         // --cpus 0.5 = 500 millicores, --mem 256M = 256 MiB
         assertThat(List.of(flagJob.path("priority").asInt(), group.path("cpuMillis").asInt(),
@@ -117,10 +161,10 @@ class CliIT {
         awaitState("t-usage", "accounted", "SUCCEEDED");
         // the record is written when the worker releases its resources, in the heartbeat that reports the end
         await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() ->
-                Api.JSON.readTree(ok("usage", "--by", "job", "-S", "1h", "-o", "json").out()).path("groups")
+                JSON.readTree(ok("usage", "--by", "job", "-S", "1h", "-o", "json").out()).path("groups")
                         .valueStream().anyMatch(g -> g.path("jobName").asString().equals("accounted")));
 
-        JsonNode byJob = Api.JSON.readTree(ok("usage", "--by", "job", "-S", "1h", "-o", "json").out());
+        JsonNode byJob = JSON.readTree(ok("usage", "--by", "job", "-S", "1h", "-o", "json").out());
         JsonNode job = byJob.path("groups").valueStream().filter(g -> g.path("jobName").asString().equals("accounted"))
                 .findFirst().orElseThrow();
         // one whole GPU and 2 cores held for about the job's 2 s (plus placement and reporting): GPU-hours = time
@@ -145,7 +189,7 @@ class CliIT {
 
     @Test
     void aSpecFileRunsInTheWorkingDirectoryTheCommandLineGives() throws IOException {
-        Path spec = cluster.dir.resolve("where.yaml");
+        Path spec = dir.resolve("where.yaml");
         Files.writeString(spec, """
                 name: where
                 tenant: t-workdir
@@ -155,12 +199,12 @@ class CliIT {
                   type: process
                   process: {argv: [pwd], workingDir: /nonexistent}
                 """);
-        Path dir = Files.createDirectories(cluster.dir.resolve("work here"));
-        ok("submit", spec.toString(), "--workdir", dir.toString());
+        Path workDir = Files.createDirectories(dir.resolve("work here"));
+        ok("submit", spec.toString(), "--workdir", workDir.toString());
         awaitState("t-workdir", "where", "SUCCEEDED");
-        assertThat(ok("logs", "where").out()).isEqualTo(dir.toRealPath() + "\n");
+        assertThat(ok("logs", "where").out()).isEqualTo(workDir.toRealPath() + "\n");
 
-        Path embedded = cluster.dir.resolve("embedded.yaml");
+        Path embedded = dir.resolve("embedded.yaml");
         Files.writeString(embedded, "name: e\ntenant: t\ntaskGroups: [{name: g, cpuMillis: 100, memoryMib: 64}]\n"
                 + "runtime: {type: embedded, embedded: {}}\n");
         CliRun refused = berth("submit", embedded.toString(), "--workdir", "/tmp");
@@ -173,7 +217,7 @@ class CliIT {
         CliRun now = ok("submit", "--dry-run", "--name", "dry", "--tenant", "t-dry", "--gpus", "1", "--cpus", "0.1",
                 "--mem", "64", "--", "true");
         assertThat(now.out()).matches("job dry would start now on \\S+ GPU [0-3]\n");
-        JsonNode json = Api.JSON.readTree(ok("submit", "--dry-run", "--name", "dry", "--tenant", "t-dry", "--gpus", "1",
+        JsonNode json = JSON.readTree(ok("submit", "--dry-run", "--name", "dry", "--tenant", "t-dry", "--gpus", "1",
                 "--cpus", "0.1", "--mem", "64", "-o", "json", "--", "true").out());
         assertThat(json.path("runsNow").asBoolean()).isTrue();
         assertThat(json.path("placement")).hasSize(1);
@@ -269,7 +313,7 @@ class CliIT {
         cancel.addAll(twins);
         assertThat(ok(cancel.toArray(String[]::new)).out().lines()).hasSize(3).allMatch(l -> l.endsWith("cancelled (CANCELLED)"));
         // a name whose jobs all ended names the newest
-        assertThat(Api.JSON.readTree(ok("describe", "twin", "-o", "json").out()).path("id").asString())
+        assertThat(JSON.readTree(ok("describe", "twin", "-o", "json").out()).path("id").asString())
                 .isEqualTo(twins.get(0));
     }
 
@@ -278,11 +322,11 @@ class CliIT {
         record Case(String what, int code, String errStart, Map<String, String> env, String... args) {
         }
         Map<String, String> unreachable = Map.of("BERTH_SERVER", "http://localhost:1", "BERTH_TOKEN", "x",
-                "BERTH_CONFIG", cluster.dir.resolve("none").toString());
-        Map<String, String> badToken = Map.of("BERTH_SERVER", cluster.url(), "BERTH_TOKEN", "wrong",
-                "BERTH_CONFIG", cluster.dir.resolve("none").toString());
-        Map<String, String> noServer = Map.of("BERTH_CONFIG", cluster.dir.resolve("none").toString(), "HOME",
-                cluster.dir.toString());
+                "BERTH_CONFIG", dir.resolve("none").toString());
+        Map<String, String> badToken = Map.of("BERTH_SERVER", url(), "BERTH_TOKEN", "wrong",
+                "BERTH_CONFIG", dir.resolve("none").toString());
+        Map<String, String> noServer = Map.of("BERTH_CONFIG", dir.resolve("none").toString(), "HOME",
+                dir.toString());
         List<Case> cases = List.of(
                 new Case("unknown job id", 1, "berth: Not Found: job '00000000-0000-0000-0000-000000000000' not found",
                         null, "describe", "00000000-0000-0000-0000-000000000000"),
@@ -303,7 +347,7 @@ class CliIT {
                         unreachable, "list"),
                 new Case("bad token", 1, "berth: Unauthorized", badToken, "list"));
         for (Case c : cases) {
-            CliRun r = c.env() == null ? berth(c.args()) : CliRun.run(c.env(), c.args());
+            CliRun r = c.env() == null ? berth(c.args()) : run(c.env(), c.args());
             assertThat(r.code()).as(c.what() + "\n" + r).isEqualTo(c.code());
             assertThat(r.err()).as(c.what()).startsWith(c.errStart()).hasLineCount(1);
             assertThat(r.out()).as(c.what()).isEmpty();
@@ -316,21 +360,21 @@ class CliIT {
 
     @Test
     void binBerthLogsInAndRunsAsARealProcess() throws Exception {
-        Path config = cluster.dir.resolve("home/.config/berth/config");
-        Process login = berthProcess(Map.of("HOME", cluster.dir.resolve("home").toString(),
-                "BERTH_TOKEN", cluster.adminToken()), "login", "--server", cluster.url() + "/");
-        assertThat(finish(login)).isEqualTo("logged in to " + cluster.url() + "; server and token saved in " + config + "\n");
+        Path config = dir.resolve("home/.config/berth/config");
+        Process login = berthProcess(Map.of("HOME", dir.resolve("home").toString(),
+                "BERTH_TOKEN", token), "login", "--server", url() + "/");
+        assertThat(finish(login)).isEqualTo("logged in to " + url() + "; server and token saved in " + config + "\n");
         assertThat(login.exitValue()).isZero();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config))).isEqualTo("rw-------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config.getParent()))).isEqualTo("rwx------");
 
         // from the config file alone
-        Process nodes = berthProcess(Map.of("HOME", cluster.dir.resolve("home").toString()), "nodes", "-o", "json");
-        JsonNode answer = Api.JSON.readTree(finish(nodes));
+        Process nodes = berthProcess(Map.of("HOME", dir.resolve("home").toString()), "nodes", "-o", "json");
+        JsonNode answer = JSON.readTree(finish(nodes));
         assertThat(nodes.exitValue()).isZero();
-        assertThat(answer.path("servers").get(0).path("server").asString()).isEqualTo(TestCluster.SERVER);
+        assertThat(answer.path("servers").get(0).path("server").asString()).isEqualTo(SERVER);
 
-        Process wrong = berthProcess(Map.of("HOME", cluster.dir.resolve("home").toString(), "BERTH_TOKEN", "wrong"),
+        Process wrong = berthProcess(Map.of("HOME", dir.resolve("home").toString(), "BERTH_TOKEN", "wrong"),
                 "list");
         finish(wrong);
         assertThat(wrong.exitValue()).isEqualTo(1);
