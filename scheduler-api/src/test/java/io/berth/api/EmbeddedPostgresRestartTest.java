@@ -1,16 +1,18 @@
 package io.berth.api;
 
+import io.berth.api.db.EmbeddedPostgresConfiguration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.berth.api.auth.Role;
-import io.berth.api.auth.TokenService;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.JdbcTemplate;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import javax.sql.DataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -19,9 +21,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The embedded database keeps its data in the configured directory: a stopped and restarted control plane has it.
  * It is closed (a password every client must give, kept owner-only beside the data) and durable by default.
+ *
+ * <p>Each start is the control plane's database layer only: the embedded PostgreSQL's configuration, the data
+ * directory check (META-INF/spring.factories) and the migrations, with application.yaml, without the web server and
+ * the features above. That the whole control plane keeps its running jobs across a kill and a stop on the same
+ * data is ControlPlaneRestartTest's.
  */
 class EmbeddedPostgresRestartTest {
-    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Configuration(proxyBeanMethods = false)
+    @Import(EmbeddedPostgresConfiguration.class)
+    @ImportAutoConfiguration(FlywayAutoConfiguration.class)
+    static class DatabaseLayer {
+    }
 
     /**
      * One directory's life, in two starts (each is seconds of initdb, migrations and start-up): created closed and
@@ -32,7 +44,6 @@ class EmbeddedPostgresRestartTest {
     void dataSurvivesARestartClosedAndDurableAndADirectoryWithoutPasswordGetsOne(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("pgdata");
         Path passwordFile = dir.resolve("pgdata.password");
-        String admin;
         try (ConfigurableApplicationContext first = start(data)) {
             assertThat(Files.getPosixFilePermissions(passwordFile))
                     .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
@@ -41,12 +52,7 @@ class EmbeddedPostgresRestartTest {
             assertThat(connect(port, "wrong")).startsWith("refused: ");
             assertThat(connect(port, Files.readString(passwordFile).strip())).isEqualTo("fsync=on synchronous_commit=on");
 
-            admin = first.getBean(TokenService.class).issue("restart-admin", Role.ADMIN, null, null).token();
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(first, "/api/v1/inventory/import"))
-                    .header("Content-Type", "application/yaml").header("Authorization", "Bearer " + admin)
-                    .POST(HttpRequest.BodyPublishers.ofFile(Path.of("../examples/inventory.yaml"))).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            jdbc(first).update("INSERT INTO zones (name) VALUES ('kept-across-restarts')");
         }
         assertThat(Files.exists(data.resolve("PG_VERSION"))).isTrue();
 
@@ -54,17 +60,18 @@ class EmbeddedPostgresRestartTest {
         Files.writeString(hba, "local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n");
         Files.delete(passwordFile);
         try (ConfigurableApplicationContext second = start(data)) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(second, "/api/v1/servers/dgx-r1-01"))
-                            .header("Authorization", "Bearer " + admin).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(r.statusCode()).isEqualTo(200);
-            assertThat(r.body()).contains("\"model\":\"H100\"");
+            assertThat(jdbc(second).queryForList("SELECT name FROM zones ORDER BY name",
+                    String.class)).containsExactly("default", "kept-across-restarts");
 
             String password = Files.readString(passwordFile).strip();
             assertThat(connect(postgresPort(data), null)).startsWith("refused: ");
             assertThat(connect(postgresPort(data), password)).isEqualTo("fsync=on synchronous_commit=on");
             assertThat(Files.readString(hba)).doesNotContain("trust");
         }
+    }
+
+    private static JdbcTemplate jdbc(ConfigurableApplicationContext context) {
+        return new JdbcTemplate(context.getBean(DataSource.class));
     }
 
     private static int postgresPort(Path data) throws java.io.IOException {
@@ -88,12 +95,7 @@ class EmbeddedPostgresRestartTest {
     }
 
     private static ConfigurableApplicationContext start(Path data) {
-        return new SpringApplicationBuilder(BerthApplication.class)
-                .run("--server.port=0", "--berth.embedded-postgres.data-dir=" + data, "--berth.local-agent.enabled=false",
-                        "--berth.auth.admin-token-file=" + data.resolveSibling("admin-token"));
-    }
-
-    private static URI uri(ConfigurableApplicationContext ctx, String path) {
-        return URI.create("http://localhost:" + ctx.getEnvironment().getProperty("local.server.port") + path);
+        return new SpringApplicationBuilder(DatabaseLayer.class).web(WebApplicationType.NONE)
+                .run("--berth.embedded-postgres.data-dir=" + data);
     }
 }

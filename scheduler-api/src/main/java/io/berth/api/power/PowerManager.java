@@ -2,7 +2,6 @@ package io.berth.api.power;
 
 import io.berth.api.inventory.PowerStates;
 import io.berth.api.jobs.WorkersChanged;
-import io.berth.core.inventory.Inventory;
 import io.berth.core.inventory.Server;
 import io.berth.core.placement.ClusterLayout;
 import io.berth.core.placement.PlacementEngine;
@@ -114,12 +113,13 @@ public class PowerManager {
      * Runs the policy after a scheduling cycle (the leader's loop calls it) and carries out its decision. Returns the
      * pending reasons of waiting jobs that need servers that are off (job id -> reason).
      *
-     * @param inventory the cycle's inventory (servers with their state and rack)
-     * @param after     the cycle's state after its placements
+     * @param after     the cycle's state after its placements; the servers' states and racks are those of the
+     *                  inventory it was built from (a server whose resume was answered after the cycle read the
+     *                  inventory must count as resuming, not as ready, or a job waiting for it would wake another)
      * @param waiting   the jobs the cycle left unschedulable, in queue order
      * @param reserved  servers held by the cycle's reservations
      */
-    public synchronized Map<String, String> afterCycle(Inventory inventory, PlacementEngine engine, PlacementState after,
+    public synchronized Map<String, String> afterCycle(PlacementEngine engine, PlacementState after,
                                                        List<QueuedJob> waiting, Set<String> reserved) {
         if (!properties.enabled()) return Map.of();
         Instant now = Instant.now();
@@ -131,8 +131,8 @@ public class PowerManager {
         Map<String, Instant> changedAt = new HashMap<>();
         for (PowerStates.Transition t : states.offOrChanging())
             if (t.changedAt() != null) changedAt.put(t.name(), t.changedAt());
-        List<PowerServer> servers = new ArrayList<>(inventory.servers().size());
-        for (Server s : inventory.servers()) {
+        List<PowerServer> servers = new ArrayList<>(layout.serverCount());
+        for (Server s : layout.inventory().servers()) {
             PowerState power = switch (s.state()) {
                 case READY -> PowerState.ON;
                 case POWERING_OFF -> PowerState.SUSPENDING;

@@ -274,7 +274,7 @@ public class SchedulingLoop implements SmartLifecycle {
             waiting.forEach((id, w) -> {
                 if (w.kind() == CycleDecision.WaitKind.UNSCHEDULABLE && byId.containsKey(id)) unschedulable.add(byId.get(id));
             });
-            return power.afterCycle(cluster.inventory(), engine, after, unschedulable, reserved);
+            return power.afterCycle(engine, after, unschedulable, reserved);
         } catch (RuntimeException e) {
             if (DatabaseOutage.is(e)) throw e;
             log.error("power saving failed after the scheduling cycle; scheduling goes on", e);

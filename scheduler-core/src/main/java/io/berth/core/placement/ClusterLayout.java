@@ -18,6 +18,7 @@ import java.util.Map;
  * 0..n-1 in inventory order; GPUs are numbered globally, those of server s are {@code gpuStart(s)..gpuEnd(s)-1}.
  */
 public final class ClusterLayout {
+    private final Inventory inventory;
     final String[] serverNames;
     final Map<String, Integer> serverIndex;
     final long[] cpuCapacity, memoryCapacity, storageCapacity, networkCapacity;
@@ -42,6 +43,7 @@ public final class ClusterLayout {
      *                            "server not ready". Empty when agents are not required.
      */
     public ClusterLayout(Inventory inventory, java.util.Set<String> serversWithoutAgent) {
+        this.inventory = inventory;
         List<Server> servers = inventory.servers();
         int n = servers.size();
         serverNames = new String[n];
@@ -115,6 +117,14 @@ public final class ClusterLayout {
             names.add(k);
             return names.size() - 1;
         });
+    }
+
+    /**
+     * The inventory this layout was built from. What is decided on a state of this layout reads the servers' states
+     * here, not from a later read, which may already differ (a server READY there and not ready in the state).
+     */
+    public Inventory inventory() {
+        return inventory;
     }
 
     public int serverCount() { return serverNames.length; }
