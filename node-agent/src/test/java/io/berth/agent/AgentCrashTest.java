@@ -50,10 +50,14 @@ class AgentCrashTest {
     /** The agent as its own JVM, as in production. */
     private Process startAgentJvm() throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        return new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
-                System.getProperty("java.class.path"),
-                NodeAgent.class.getName(), "--control-plane=" + cp.url(), "--name=node-1", "--hardware=" + AgentHarness.T4,
-                "--work-dir=" + workDir, "--heartbeat-seconds=1")
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m"));
+        // the test JVM's flags (test.jvm.flags in the parent pom, passed on by surefire)
+        for (String flag : System.getProperty("test.jvm.flags", "").trim().split("\\s+"))
+            if (!flag.isEmpty()) command.add(flag);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), NodeAgent.class.getName(),
+                "--control-plane=" + cp.url(), "--name=node-1", "--hardware=" + AgentHarness.T4, "--work-dir=" + workDir,
+                "--heartbeat-seconds=1"));
+        return new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(workDir.resolveSibling(workDir.getFileName() + "-agent.log").toFile())
                 .start();

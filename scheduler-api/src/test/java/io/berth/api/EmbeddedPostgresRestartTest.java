@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>Each start is the control plane's database layer only: the embedded PostgreSQL's configuration, the data
  * directory check (META-INF/spring.factories) and the migrations, with application.yaml, without the web server and
  * the features above. That the whole control plane keeps its running jobs across a kill and a stop on the same
- * data is ControlPlaneRestartTest's.
+ * data is ControlPlaneLifecycleTest's.
  */
 class EmbeddedPostgresRestartTest {
 

@@ -69,8 +69,9 @@ final class AgentProcesses implements AutoCloseable {
         Files.writeString(hardware, yaml);
         Path log = dir.resolve(name + ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar",
-                agentJar().toAbsolutePath().toString(),
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m"));
+        command.addAll(ControlPlaneProcess.jvmFlags());
+        command.addAll(List.of("-jar", agentJar().toAbsolutePath().toString(),
                 "--control-plane=http://localhost:" + controlPlanePort, "--name=" + name,
                 "--hardware=" + hardware, "--work-dir=" + dir.resolve("work-" + name),
                 "--advertise-address=127.0.0.1", "--heartbeat-seconds=1"));
