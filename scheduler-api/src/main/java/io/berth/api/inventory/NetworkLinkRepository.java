@@ -16,6 +16,6 @@ interface NetworkLinkRepository extends Repository<StoredNetworkLink, Long> {
     List<TopologyRepository.StoredLink> findAllByOrderById();
 
     @Modifying
-    @Query("DELETE FROM StoredNetworkLink x WHERE x.id = :id")
+    @Query(value = "DELETE FROM network_links WHERE id = :id", nativeQuery = true)
     int deleteById(@Param("id") long id);
 }

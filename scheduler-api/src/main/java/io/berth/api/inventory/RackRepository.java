@@ -21,6 +21,6 @@ interface RackRepository extends Repository<StoredRack, String> {
     Optional<RackSpec> findByName(String name);
 
     @Modifying
-    @Query("DELETE FROM StoredRack x WHERE x.name = :name")
+    @Query(value = "DELETE FROM racks WHERE name = :name", nativeQuery = true)
     int deleteByName(@Param("name") String name);
 }

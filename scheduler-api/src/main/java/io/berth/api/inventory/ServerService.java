@@ -106,7 +106,7 @@ class ServerService {
     /** Sets the state with its reason (null: none given; READY clears it). */
     @JpaTransactional
     ServerView changeState(String name, ServerState state, String reason) {
-        if (servers.updateState(name, state, state == ServerState.READY ? null : reason) == 0)
+        if (servers.updateState(name, state.name(), state == ServerState.READY ? null : reason) == 0)
             throw NotFound.of("server", name);
         return server(name);
     }

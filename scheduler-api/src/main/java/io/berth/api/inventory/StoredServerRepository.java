@@ -1,6 +1,5 @@
 package io.berth.api.inventory;
 
-import io.berth.core.inventory.ServerState;
 import jakarta.persistence.criteria.Predicate;
 import jakarta.persistence.criteria.Root;
 import jakarta.persistence.criteria.Subquery;
@@ -32,14 +31,13 @@ interface StoredServerRepository extends Repository<StoredServer, Long>, JpaSpec
 
     /** Sets the state and its reason; the version moves, as with every write of the row. */
     @Modifying(clearAutomatically = true, flushAutomatically = true)
-    @Query("""
-            UPDATE StoredServer s SET s.state = :state, s.stateReason = :reason, s.version = s.version + 1,
-                s.updatedAt = CURRENT_TIMESTAMP
-            WHERE s.name = :name""")
-    int updateState(@Param("name") String name, @Param("state") ServerState state, @Param("reason") String reason);
+    @Query(value = """
+            UPDATE servers SET state = :state, state_reason = :reason, version = version + 1, updated_at = now()
+            WHERE name = :name""", nativeQuery = true)
+    int updateState(@Param("name") String name, @Param("state") String state, @Param("reason") String reason);
 
     @Modifying(clearAutomatically = true, flushAutomatically = true)
-    @Query("DELETE FROM StoredServer s WHERE s.name = :name")
+    @Query(value = "DELETE FROM servers WHERE name = :name", nativeQuery = true)
     int deleteByName(@Param("name") String name);
 
     /**

@@ -18,6 +18,6 @@ interface SwitchRepository extends Repository<StoredSwitch, String> {
     List<SwitchSpec> findAllByOrderByName();
 
     @Modifying
-    @Query("DELETE FROM StoredSwitch x WHERE x.name = :name")
+    @Query(value = "DELETE FROM switches WHERE name = :name", nativeQuery = true)
     int deleteByName(@Param("name") String name);
 }

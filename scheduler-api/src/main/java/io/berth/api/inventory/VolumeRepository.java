@@ -24,6 +24,6 @@ interface VolumeRepository extends Repository<StoredVolume, String> {
     Optional<StoredVolume> findByName(String name);
 
     @Modifying
-    @Query("DELETE FROM StoredVolume x WHERE x.name = :name")
+    @Query(value = "DELETE FROM shared_volumes WHERE name = :name", nativeQuery = true)
     int deleteByName(@Param("name") String name);
 }

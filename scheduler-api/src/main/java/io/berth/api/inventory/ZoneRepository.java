@@ -18,6 +18,6 @@ interface ZoneRepository extends Repository<StoredZone, String> {
     List<ZoneSpec> findAllByOrderByName();
 
     @Modifying
-    @Query("DELETE FROM StoredZone x WHERE x.name = :name")
+    @Query(value = "DELETE FROM zones WHERE name = :name", nativeQuery = true)
     int deleteByName(@Param("name") String name);
 }

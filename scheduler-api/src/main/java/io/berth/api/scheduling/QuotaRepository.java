@@ -20,6 +20,6 @@ interface QuotaRepository extends JpaRepository<StoredQuota, String> {
 
     /** Deletes the tenant's quota; the number of rows deleted (0 or 1). */
     @Modifying
-    @Query("DELETE FROM StoredQuota q WHERE q.tenant = :tenant")
+    @Query(value = "DELETE FROM tenant_quotas WHERE tenant = :tenant", nativeQuery = true)
     int deleteTenant(@Param("tenant") String tenant);
 }
