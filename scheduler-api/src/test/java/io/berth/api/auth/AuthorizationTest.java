@@ -3,9 +3,10 @@ package io.berth.api.auth;
 import com.jayway.jsonpath.JsonPath;
 import io.berth.api.ApiTestBase;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.http.HttpRequest;
@@ -15,11 +16,12 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 /**
  * The authorization matrix: every endpoint against every role (admin, operator, a user of tenant "a", the agent of
- * server s1, no token). Each case starts from the same state: servers s1 and s2, a job of tenant a and one of b.
+ * server s1, no token). Every call that writes starts from the same state: servers s1 and s2, a job of tenant a and one
+ * of b. The reads change nothing, so they share one such state.
  */
 class AuthorizationTest extends ApiTestBase {
     private static final String[] CALLERS = {"admin", "operator", "user-a", "agent-s1", "anonymous"};
@@ -53,7 +55,7 @@ class AuthorizationTest extends ApiTestBase {
     private static final String REGISTER = "{\"name\":\"s1\",\"cpuMillis\":64000,\"memoryMib\":65536,\"networkMbps\":0}";
 
     /** name, method, path, body, then the expected status for admin, operator, user-a, agent-s1, anonymous. */
-    static Stream<Arguments> matrix() {
+    static Stream<Call> matrix() {
         Object[][] rows = {
                 {"list servers", "GET", "/api/v1/servers", null, 200, 200, 200, 403, 401},
                 {"get server", "GET", "/api/v1/servers/s1", null, 200, 200, 200, 403, 401},
@@ -98,27 +100,53 @@ class AuthorizationTest extends ApiTestBase {
                 // actuator endpoints are served on the management port only (see PlatformEndpointsTest)
                 {"no health on the API port", "GET", "/actuator/health", null, 404, 404, 404, 404, 404},
         };
-        List<Arguments> cases = new ArrayList<>();
+        List<Call> calls = new ArrayList<>();
         for (Object[] row : rows) {
             for (int c = 0; c < CALLERS.length; c++) {
-                cases.add(arguments(row[0] + " as " + CALLERS[c], CALLERS[c], row[1], row[2], row[3], row[4 + c]));
+                calls.add(new Call(row[0] + " as " + CALLERS[c], CALLERS[c], (String) row[1], (String) row[2],
+                        (String) row[3], (int) row[4 + c]));
             }
         }
-        return cases.stream();
+        return calls.stream();
+    }
+
+    /** One call of the matrix by one caller, and the status it must get. */
+    record Call(String name, String caller, String method, String path, String body, int expected) {
+        boolean writes() {
+            return !method.equals("GET");
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Call> writes() {
+        return matrix().filter(Call::writes);
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("matrix")
-    void enforcesRolesTenantsAndServerBinding(String name, String caller, String method, String path, String body,
-                                              int expected) {
-        token = tokenOf.get(caller);
-        String p = path.replace("{jobA}", jobA).replace("{jobB}", jobB);
-        HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body);
-        Response r = send(HttpRequest.newBuilder(uri(p)).header("Content-Type", "application/json").method(method, publisher));
+    @MethodSource("writes")
+    void enforcesRolesTenantsAndServerBinding(Call call) {
+        check(call);
+    }
 
-        assertThat(r.status()).as(r.body()).isEqualTo(expected);
-        if (expected == 401 || expected == 403) {
+    @TestFactory
+    Stream<DynamicTest> readsEnforceRolesAndTenantsOnOneWorld() {
+        return matrix().filter(call -> !call.writes()).map(call -> dynamicTest(call.name(), () -> check(call)));
+    }
+
+    private void check(Call call) {
+        token = tokenOf.get(call.caller());
+        String p = call.path().replace("{jobA}", jobA).replace("{jobB}", jobB);
+        HttpRequest.BodyPublisher publisher = call.body() == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(call.body());
+        Response r = send(HttpRequest.newBuilder(uri(p)).header("Content-Type", "application/json")
+                .method(call.method(), publisher));
+
+        assertThat(r.status()).as(r.body()).isEqualTo(call.expected());
+        if (call.expected() == 401 || call.expected() == 403) {
             assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
         }
     }
