@@ -456,9 +456,19 @@ public final class WorkerManager implements AutoCloseable {
         }
     }
 
-    /** Stops the shipping thread; does not stop workers (see {@link #stopAll}). */
+    /**
+     * Stops the shipping thread and waits (up to 10 s) for the task it was running, so that nothing writes to the work
+     * directory after this returns; does not stop workers (see {@link #stopAll}).
+     */
     @Override
     public void close() {
         scheduler.shutdownNow();
+        try {
+            if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "telemetry shipping did not stop within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
