@@ -46,7 +46,6 @@ final class ControlPlaneProcess implements AutoCloseable {
         return port;
     }
 
-    /** Starts the control plane and waits until its API answers (the database migrated, the admin token written). */
     /**
      * The flags of the JVMs tests start (control planes, agents): the test JVM's own ({@code test.jvm.flags} in the
      * parent pom, passed on by surefire), or the compiler and GC part of them when run otherwise (benchmarks).
@@ -56,6 +55,7 @@ final class ControlPlaneProcess implements AutoCloseable {
         return java.util.Arrays.stream(flags.trim().split("\\s+")).filter(f -> !f.isEmpty()).toList();
     }
 
+    /** Starts the control plane and waits until its API answers (the database migrated, the admin token written). */
     void start() throws IOException, InterruptedException {
         if (process != null && process.isAlive()) throw new IllegalStateException("already running");
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
@@ -63,7 +63,8 @@ final class ControlPlaneProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(java, "-Xmx1g"));
         command.addAll(jvmFlags());
         command.addAll(List.of("-cp", classPath, BerthApplication.class.getName(), "--server.port=" + port,
-                "--management.server.port=0", "--berth.embedded-postgres.data-dir=" + dir.resolve("pgdata"), "--berth.local-agent.enabled=false",
+                "--management.server.port=0", "--berth.embedded-postgres.data-dir=" + dir.resolve("pgdata"),
+                "--berth.local-agent.enabled=false",
                 "--berth.auth.admin-token-file=" + dir.resolve("admin-token"),
                 "--berth.scheduler.checkpoint-root=" + dir.resolve("checkpoints")));
         command.addAll(settings);
